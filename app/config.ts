@@ -1,0 +1,142 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const url = (protocols: string[], what: string) =>
+  optionalString.refine(
+    (v) => {
+      if (v === undefined) return true;
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `expected ${what}` },
+  );
+
+const port = (fallback: number) =>
+  optionalString
+    .transform((v) => (v === undefined ? fallback : Number(v)))
+    .refine((v) => Number.isInteger(v) && v >= 0 && v <= 65535, {
+      message: 'expected a port number between 0 and 65535',
+    });
+
+const money = (fallback: number) =>
+  optionalString
+    .transform((v) => (v === undefined ? fallback : Number(v)))
+    .refine((v) => Number.isFinite(v) && v >= 0, { message: 'expected a non-negative amount in USD' });
+
+const positiveInt = (fallback: number, max: number) =>
+  optionalString
+    .transform((v) => (v === undefined ? fallback : Number(v)))
+    .refine((v) => Number.isInteger(v) && v >= 1 && v <= max, {
+      message: `expected a whole number from 1 to ${max}`,
+    });
+
+const envSchema = z.object({
+  DATABASE_URL: url(['postgres:', 'postgresql:'], 'a postgres:// URL, or leave unset for embedded PGlite'),
+  DATA_DIR: optionalString.default('./data'),
+  REDIS_URL: url(['redis:', 'rediss:'], 'a redis:// URL, or leave unset for the in-process bus'),
+  OLLAMA_HOST: url(['http:', 'https:'], 'an http(s) URL such as http://127.0.0.1:11434').default(
+    'http://127.0.0.1:11434',
+  ),
+  LLM_PROVIDER: z.enum(['auto', 'ollama', 'openai', 'offline']).default('auto'),
+  OPENAI_BASE_URL: url(['http:', 'https:'], 'an http(s) URL of an OpenAI-compatible API'),
+  OPENAI_API_KEY: optionalString,
+  OPENAI_MODEL_MAP: optionalString,
+  LLM_PRICES: optionalString,
+  LLM_TIMEOUT_MS: positiveInt(120_000, 3_600_000),
+  PERSONAS_DIR: optionalString,
+  DEBATE_ROUNDS: positiveInt(2, 10),
+  DEBATE_BUDGET_USD: money(5),
+  DISCORD_TOKEN: optionalString,
+  DISCORD_APPLICATION_ID: optionalString.refine((v) => v === undefined || /^\d{17,20}$/.test(v), {
+    message: 'expected a Discord application id (17-20 digits)',
+  }),
+  DISCORD_API_URL: url(['http:', 'https:'], 'an http(s) URL of a Discord-compatible REST API'),
+  DISCORD_MANAGER_ROLE: optionalString,
+  SLACK_BOT_TOKEN: optionalString,
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APP_TOKEN: optionalString,
+  SLACK_API_URL: url(['http:', 'https:'], 'an http(s) URL of a Slack-compatible Web API'),
+  DASHBOARD_HOST: optionalString.default('127.0.0.1'),
+  DASHBOARD_PORT: port(3000),
+  DASHBOARD_TOKEN: optionalString,
+  PUBLIC_URL: url(['http:', 'https:'], 'an http(s) URL where this server is reachable'),
+  BUDGET_DAILY_USD: money(50),
+  BUDGET_MONTHLY_USD: money(1500),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+});
+
+type Env = z.infer<typeof envSchema>;
+
+export interface Config extends Readonly<Omit<Env, 'PUBLIC_URL' | 'DATA_DIR'>> {
+  readonly DATA_DIR: string;
+  /** Base URL for avatars and links; defaults to the dashboard's own address. */
+  readonly PUBLIC_URL: string;
+  /** Folder of the embedded database. */
+  readonly pgliteDir: string;
+}
+
+/** Every setting with its one-line description, in the order `.env.example` lists them. */
+export const SETTINGS = Object.keys(envSchema.shape) as Array<keyof Env>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  readonly exitCode = 2;
+}
+
+/** Parses the environment once; the first bad variable stops the start with a message naming it. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    const got = env[name];
+    const shown = got === undefined || isSecret(name) ? '' : ` (got "${redactCredentials(got).slice(0, 80)}")`;
+    throw new ConfigError(`${name}: ${describeIssue(issue)}${shown}`);
+  }
+  const e = result.data;
+  if (e.DISCORD_TOKEN && !e.DISCORD_APPLICATION_ID) {
+    throw new ConfigError('DISCORD_APPLICATION_ID: required when DISCORD_TOKEN is set');
+  }
+  if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) {
+    throw new ConfigError(
+      'SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)',
+    );
+  }
+  if (e.LLM_PROVIDER === 'openai' && !e.OPENAI_BASE_URL) {
+    throw new ConfigError('OPENAI_BASE_URL: required when LLM_PROVIDER=openai');
+  }
+  const publicHost = e.DASHBOARD_HOST === '0.0.0.0' || e.DASHBOARD_HOST === '::' ? '127.0.0.1' : e.DASHBOARD_HOST;
+  const config: Config = {
+    ...e,
+    PUBLIC_URL: (e.PUBLIC_URL ?? `http://${publicHost}:${e.DASHBOARD_PORT}`).replace(/\/+$/, ''),
+    pgliteDir: path.join(e.DATA_DIR, 'pglite'),
+  };
+  return Object.freeze(config);
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => String(v)).join(', ')}`;
+  return issue.message;
+}
+
+const SECRET_NAMES = /TOKEN|SECRET|KEY|PASSWORD/;
+
+export function isSecret(name: string): boolean {
+  return SECRET_NAMES.test(name);
+}
+
+/** Hides the password of a URL-like value before it is shown anywhere. */
+export function redactCredentials(value: string): string {
+  return value.replace(/\/\/([^:/@\s]+):([^@/\s]+)@/, '//$1:***@');
+}

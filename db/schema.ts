@@ -1,0 +1,261 @@
+import type { ColumnType, Generated, Insertable, JSONColumnType, Selectable, Updateable } from 'kysely';
+
+/** A timestamp column: read as Date, written as Date or ISO string, defaulted by the database. */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+/** numeric columns come back from both drivers as strings; repositories map them to numbers. */
+type Numeric = ColumnType<string, number | string | undefined, number | string>;
+type Json = JSONColumnType<Record<string, unknown> | null, Record<string, unknown> | null | undefined>;
+type TextArray = ColumnType<string[] | null, string[] | null | undefined, string[] | null>;
+
+export interface SignalsTable {
+  id: Generated<string>;
+  source: string;
+  category: string;
+  title: string;
+  summary: string | null;
+  url: string | null;
+  raw_data: Json;
+  score: ColumnType<number, number | undefined, number>;
+  sentiment: string | null;
+  topics: TextArray;
+  entities: TextArray;
+  collected_at: Timestamp;
+  processed_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface TrendsTable {
+  id: Generated<string>;
+  period: string;
+  name: string;
+  description: string | null;
+  score: number;
+  signal_count: ColumnType<number, number | undefined, number>;
+  category: string | null;
+  keywords: TextArray;
+  related_signals: TextArray;
+  analysis_data: Json;
+  analyzed_at: Timestamp;
+  created_at: Timestamp;
+}
+
+export type IdeaStatus = 'pending' | 'in_debate' | 'selected' | 'rejected' | 'planned';
+
+export interface IdeasTable {
+  id: Generated<string>;
+  title: string;
+  summary: string;
+  description: string | null;
+  source_type: string;
+  source_trend_id: string | null;
+  source_signals: TextArray;
+  status: ColumnType<IdeaStatus, IdeaStatus | undefined, IdeaStatus>;
+  github_issue_id: number | null;
+  github_issue_url: string | null;
+  score: ColumnType<number, number | undefined, number>;
+  metadata: Json;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type DebatePhase = 'divergence' | 'convergence' | 'planning';
+export type DebateStatus = 'active' | 'paused' | 'completed' | 'cancelled' | 'failed';
+export type DebateOutcome = 'selected' | 'rejected' | 'needs_refinement';
+
+export interface DebateSessionsTable {
+  id: Generated<string>;
+  idea_id: string;
+  phase: DebatePhase;
+  round_number: ColumnType<number, number | undefined, number>;
+  status: ColumnType<DebateStatus, DebateStatus | undefined, DebateStatus>;
+  /** Why a debate is paused: 'budget', 'user', … */
+  pause_reason: string | null;
+  participants: TextArray;
+  summary: string | null;
+  outcome: DebateOutcome | null;
+  lang: ColumnType<string, string | undefined, string>;
+  /** Debate settings (rounds, caps) and engine progress that is not a column of its own. */
+  metadata: Json;
+  prompt_tokens: ColumnType<number, number | undefined, number>;
+  completion_tokens: ColumnType<number, number | undefined, number>;
+  cost_usd: Numeric;
+  /** Row lease: the engine process that runs this debate now, and until when. */
+  lease_owner: string | null;
+  lease_expires_at: NullableTimestamp;
+  started_at: Timestamp;
+  completed_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type MessageType =
+  | 'propose'
+  | 'support'
+  | 'challenge'
+  | 'refine'
+  | 'merge'
+  | 'human'
+  | 'summary'
+  | 'verdict'
+  | 'plan';
+export type AuthorKind = 'persona' | 'human' | 'system';
+
+export interface DebateMessagesTable {
+  id: Generated<string>;
+  session_id: string;
+  /** Position in the debate, unique per session: the idempotency key of a turn. */
+  turn_index: number;
+  phase: DebatePhase;
+  round_number: ColumnType<number, number | undefined, number>;
+  author_kind: ColumnType<AuthorKind, AuthorKind | undefined, AuthorKind>;
+  agent_id: string;
+  agent_name: string;
+  message_type: MessageType;
+  content: string;
+  references: TextArray;
+  personality_traits: Json;
+  token_count: number | null;
+  prompt_tokens: ColumnType<number, number | undefined, number>;
+  completion_tokens: ColumnType<number, number | undefined, number>;
+  cost_usd: Numeric;
+  model_used: string | null;
+  metadata: Json;
+  created_at: Timestamp;
+}
+
+export interface PlansTable {
+  id: Generated<string>;
+  idea_id: string;
+  debate_session_id: string | null;
+  title: string;
+  version: ColumnType<number, number | undefined, number>;
+  status: ColumnType<string, string | undefined, string>;
+  prd_content: string | null;
+  architecture_content: string | null;
+  user_research_content: string | null;
+  business_model_content: string | null;
+  project_plan_content: string | null;
+  final_plan: string | null;
+  github_issue_id: number | null;
+  github_issue_url: string | null;
+  metadata: Json;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ApiUsageTable {
+  id: Generated<string>;
+  date: ColumnType<string, string, string>;
+  provider: string;
+  model: string;
+  input_tokens: ColumnType<number, number | undefined, number>;
+  output_tokens: ColumnType<number, number | undefined, number>;
+  cost_usd: Numeric;
+  request_count: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SystemLogsTable {
+  id: Generated<string>;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  source: string;
+  message: string;
+  details: Json;
+  trace: string | null;
+  created_at: Timestamp;
+}
+
+export interface AgentStatesTable {
+  id: string;
+  name: string;
+  status: ColumnType<string, string | undefined, string>;
+  current_task: string | null;
+  last_active_at: NullableTimestamp;
+  total_messages: ColumnType<number, number | undefined, number>;
+  total_tokens: ColumnType<number, number | undefined, number>;
+  metadata: Json;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type ChatPlatformName = 'discord' | 'slack';
+
+/** A debate mirrored into a chat thread. */
+export interface ChatThreadsTable {
+  id: Generated<string>;
+  platform: ChatPlatformName;
+  workspace_id: string;
+  channel_id: string;
+  thread_id: string;
+  debate_id: string;
+  created_by: string | null;
+  created_at: Timestamp;
+}
+
+/** One webhook per parent channel; `token` is a secret and never leaves the server. */
+export interface ChatWebhooksTable {
+  platform: ChatPlatformName;
+  channel_id: string;
+  webhook_id: string;
+  token: string;
+  created_at: Timestamp;
+}
+
+export type OutboxStatus = 'pending' | 'sent' | 'failed';
+
+/** One row per chat post: delivered in `seq` order per thread, retried until the platform has it. */
+export interface ChatOutboxTable {
+  id: Generated<string>;
+  seq: Generated<string>;
+  thread_binding_id: string;
+  platform: ChatPlatformName;
+  debate_id: string;
+  /** The debate message this post carries, or null for banners and notices. */
+  message_id: string | null;
+  kind: string;
+  payload: Json;
+  status: ColumnType<OutboxStatus, OutboxStatus | undefined, OutboxStatus>;
+  /** Remote ids of the posted message(s), comma-separated when a long message was split. */
+  remote_id: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+  next_attempt_at: Timestamp;
+  created_at: Timestamp;
+  sent_at: NullableTimestamp;
+}
+
+export interface Database {
+  signals: SignalsTable;
+  trends: TrendsTable;
+  ideas: IdeasTable;
+  debate_sessions: DebateSessionsTable;
+  debate_messages: DebateMessagesTable;
+  plans: PlansTable;
+  api_usage: ApiUsageTable;
+  system_logs: SystemLogsTable;
+  agent_states: AgentStatesTable;
+  chat_threads: ChatThreadsTable;
+  chat_webhooks: ChatWebhooksTable;
+  chat_outbox: ChatOutboxTable;
+}
+
+export type Signal = Selectable<SignalsTable>;
+export type NewSignal = Insertable<SignalsTable>;
+export type Trend = Selectable<TrendsTable>;
+export type Idea = Selectable<IdeasTable>;
+export type NewIdea = Insertable<IdeasTable>;
+export type DebateSessionRow = Selectable<DebateSessionsTable>;
+export type NewDebateSession = Insertable<DebateSessionsTable>;
+export type DebateSessionUpdate = Updateable<DebateSessionsTable>;
+export type DebateMessageRow = Selectable<DebateMessagesTable>;
+export type NewDebateMessage = Insertable<DebateMessagesTable>;
+export type PlanRow = Selectable<PlansTable>;
+export type NewPlan = Insertable<PlansTable>;
+export type ApiUsageRow = Selectable<ApiUsageTable>;
+export type SystemLogRow = Selectable<SystemLogsTable>;
+export type AgentStateRow = Selectable<AgentStatesTable>;
+export type ChatThreadRow = Selectable<ChatThreadsTable>;
+export type ChatWebhookRow = Selectable<ChatWebhooksTable>;
+export type ChatOutboxRow = Selectable<ChatOutboxTable>;

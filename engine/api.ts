@@ -1,0 +1,87 @@
+import type { DebateOutcome, DebateStatus, IdeaStatus } from '../db/schema.ts';
+import type { Lang, Persona, Phase } from '../personas/types.ts';
+import type { BudgetSnapshot, DebateMessageView } from './events.ts';
+
+export interface StartDebateInput {
+  /** Free text of the idea; ignored when ideaId is given. */
+  idea?: string;
+  ideaId?: string;
+  rounds?: number;
+  lang?: Lang;
+  /** Where it was started: 'cli' | 'dashboard' | 'discord' | 'slack' | 'scheduler'. */
+  origin: string;
+  /** Who started it (display name), for the record. */
+  startedBy?: string;
+  /** Per-debate spending cap in USD; defaults to the configured cap. */
+  budgetCapUsd?: number;
+}
+
+export interface HumanMessageInput {
+  /** Display name kept as the author. */
+  author: string;
+  /** Stable id of the person on their platform, e.g. `discord:1234`. */
+  authorId: string;
+  text: string;
+  /** Persona this message replies to (a reply to a persona's chat post), if known. */
+  replyToPersonaId?: string;
+}
+
+export interface DebateSummaryView {
+  id: string;
+  ideaId: string;
+  title: string;
+  status: DebateStatus;
+  pauseReason: string | null;
+  phase: Phase;
+  round: number;
+  totalRounds: number;
+  outcome: DebateOutcome | null;
+  lang: Lang;
+  messageCount: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  startedAt: string;
+  completedAt: string | null;
+}
+
+export interface PlanView {
+  id: string;
+  title: string;
+  prd: string | null;
+  architecture: string | null;
+  userResearch: string | null;
+  businessModel: string | null;
+  projectPlan: string | null;
+  finalPlan: string | null;
+}
+
+export interface DebateDetailView extends DebateSummaryView {
+  messages: DebateMessageView[];
+  plan: PlanView | null;
+}
+
+/** Why a request about a debate could not be done; expected outcomes are values. */
+export type ControlResult =
+  | { ok: true }
+  | { ok: false; reason: 'not_found' | 'already_finished' | 'not_paused' | 'already_paused' | 'budget' };
+
+/**
+ * What the chat platforms, the dashboard and the CLI may ask of the engine.
+ * Nothing outside engine/ touches debate tables directly.
+ */
+export interface Arena {
+  startDebate(input: StartDebateInput): Promise<{ debateId: string; ideaId: string; title: string }>;
+  pause(debateId: string, reason?: string): Promise<ControlResult>;
+  resume(debateId: string): Promise<ControlResult>;
+  stop(debateId: string): Promise<ControlResult>;
+  injectHuman(
+    debateId: string,
+    input: HumanMessageInput,
+  ): Promise<{ ok: true; message: DebateMessageView; nextPersonaId: string | null } | { ok: false; reason: 'not_found' | 'already_finished' }>;
+  getDebate(debateId: string): Promise<DebateDetailView | null>;
+  listDebates(filter?: { status?: DebateStatus; limit?: number }): Promise<DebateSummaryView[]>;
+  listIdeas(filter?: { status?: IdeaStatus; limit?: number }): Promise<Array<{ id: string; title: string; status: IdeaStatus; score: number; createdAt: string }>>;
+  budget(): Promise<BudgetSnapshot>;
+  personas(): readonly Persona[];
+}

@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { connectDatabase, type DatabaseHandle, type DialectName } from '../../db/connect.ts';
+import { migrateToLatest } from '../../db/migrate.ts';
+
+/** Real Postgres for integration tests, when the environment provides one. */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL || undefined;
+
+let warned = false;
+/** The dialects this run can test: PGlite always, Postgres when TEST_DATABASE_URL is set. */
+export function testDialects(): DialectName[] {
+  if (!TEST_DATABASE_URL && !warned) {
+    warned = true;
+    console.warn('[skip] TEST_DATABASE_URL is not set: Postgres variants of database tests are skipped');
+  }
+  return TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+}
+
+export interface TestDatabase extends DatabaseHandle {
+  /** Name of the Postgres database created for this test (undefined on PGlite). */
+  schema?: string;
+  /** URL of that database, for child processes (undefined on PGlite). */
+  url?: string;
+  /** Closes the connection and drops the database. */
+  dispose(): Promise<void>;
+}
+
+/** A fresh, migrated database: in-memory PGlite, or a new random database on the test Postgres. */
+export async function createTestDatabase(
+  dialect: DialectName,
+  opts: { migrate?: boolean; maxConnections?: number } = {},
+): Promise<TestDatabase> {
+  let handle: DatabaseHandle;
+  let schema: string | undefined;
+  let url: string | undefined;
+  if (dialect === 'postgres') {
+    if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set');
+    // A whole database per test: the app sees exactly what it sees in production, and child
+    // processes need nothing but the URL.
+    schema = `arena_t_${randomBytes(6).toString('hex')}`;
+    const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database ${schema}`);
+    await admin.end();
+    const u = new URL(TEST_DATABASE_URL);
+    u.pathname = `/${schema}`;
+    url = u.toString();
+    handle = await connectDatabase({ databaseUrl: url, maxConnections: opts.maxConnections ?? 10 });
+  } else {
+    handle = await connectDatabase({ pgliteDataDir: 'memory://' });
+  }
+  if (opts.migrate !== false) {
+    const report = await migrateToLatest(handle.db);
+    if (report.error) throw report.error;
+  }
+  return {
+    ...handle,
+    ...(schema ? { schema } : {}),
+    ...(url ? { url } : {}),
+    async dispose() {
+      await handle.close();
+      if (schema && TEST_DATABASE_URL) {
+        const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+        await admin.unsafe(`drop database if exists ${schema} with (force)`);
+        await admin.end();
+      }
+    },
+  };
+}
