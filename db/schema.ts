@@ -5,6 +5,7 @@ type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 /** numeric columns come back from both drivers as strings; repositories map them to numbers. */
 type Numeric = ColumnType<string, number | string | undefined, number | string>;
+// jsonb: pass plain objects on insert/update (never JSON.stringify: postgres.js would store a JSON string).
 type Json = JSONColumnType<Record<string, unknown> | null, Record<string, unknown> | null | undefined>;
 type TextArray = ColumnType<string[] | null, string[] | null | undefined, string[] | null>;
 
@@ -224,6 +225,8 @@ export interface ChatOutboxTable {
   next_attempt_at: Timestamp;
   created_at: Timestamp;
   sent_at: NullableTimestamp;
+  /** Per-binding idempotency key of the post (`msg:<id>`, `banner:<phase>:<round>`, …). */
+  dedup_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface Database {

@@ -1,0 +1,55 @@
+import { Command, CommanderError } from 'commander';
+import { version } from '../package.json' with { type: 'json' };
+import { ConfigError, loadConfig } from './config.ts';
+import { RuntimeFailure, UsageError } from './errors.ts';
+import { registerDbCommands } from './commands/db.ts';
+import { registerStartCommand } from './commands/start.ts';
+
+/** Runs the `arena` command line; resolves to the process exit code (0 ok, 1 failure, 2 bad usage). */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    return reportFailure(error);
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('arena')
+    .description('Agentic Arena — LLM personas debate ideas in Discord, Slack and the terminal.')
+    .version(version)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showSuggestionAfterError();
+  // Config is read lazily so `arena --help` works with a broken environment.
+  const config = () => loadConfig();
+  registerStartCommand(program, { config });
+  registerDbCommands(program, { config });
+  return program;
+}
+
+function reportFailure(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Commander already printed help, version or the usage problem.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+    if (error.code === 'commander.help') return 0;
+    return 2;
+  }
+  if (error instanceof ConfigError || error instanceof UsageError) {
+    process.stderr.write(`arena: ${error.message}\n`);
+    return 2;
+  }
+  if (hasExitCode(error, 2)) {
+    process.stderr.write(`arena: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`arena: ${error instanceof RuntimeFailure ? message : `failed: ${message}`}\n`);
+  return 1;
+}
+
+function hasExitCode(error: unknown, code: number): boolean {
+  return typeof error === 'object' && error !== null && (error as { exitCode?: unknown }).exitCode === code;
+}

@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { createConsoleLogger } from '../../engine/log.ts';
+import type { Config } from '../config.ts';
+import { startArena } from '../main.ts';
+
+export function registerStartCommand(program: Command, deps: { config: () => Config }): void {
+  program
+    .command('start')
+    .description('migrate the database, then run everything configured (dashboard, engine, bots)')
+    .action(async () => {
+      const config = deps.config();
+      const log = createConsoleLogger({ level: config.LOG_LEVEL });
+      const arena = await startArena({ config, log });
+      await waitForSignal();
+      log.info('shutting down');
+      await arena.close();
+      log.info('stopped');
+    });
+}
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const done = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve(signal);
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}
