@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
-import { version } from '../package.json' with { type: 'json' };
+import pkg from '../package.json' with { type: 'json' };
+import { loadCatalog } from '../personas/index.ts';
+import { registerPersonasCommand } from './commands/personas.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { RuntimeFailure, UsageError } from './errors.ts';
 import { registerDbCommands } from './commands/db.ts';
@@ -19,7 +21,7 @@ export async function main(argv: string[]): Promise<number> {
 export function buildProgram(): Command {
   const program = new Command('arena')
     .description('Agentic Arena — LLM personas debate ideas in Discord, Slack and the terminal.')
-    .version(version)
+    .version(pkg.version)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showSuggestionAfterError();
@@ -27,6 +29,7 @@ export function buildProgram(): Command {
   const config = () => loadConfig();
   registerStartCommand(program, { config });
   registerDbCommands(program, { config });
+  registerPersonasCommand(program, { loadPersonas: () => loadCatalog({ extraDir: config().PERSONAS_DIR }) });
   return program;
 }
 

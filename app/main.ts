@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { migrateToLatest } from '../db/migrate.ts';
+import { loadCatalog } from '../personas/index.ts';
 import type { Logger } from '../engine/log.ts';
 import { errorText, openDatabase } from './commands/db.ts';
 import type { Config } from './config.ts';
@@ -14,6 +15,9 @@ export interface RunningArena {
 /** The composition root: migrates, then starts everything the configuration turns on. */
 export async function startArena(props: { config: Config; log: Logger }): Promise<RunningArena> {
   const { config, log } = props;
+  // A bad persona file stops the start before anything is opened (exit code 2, naming the file).
+  const personas = await loadCatalog({ extraDir: config.PERSONAS_DIR });
+  log.info(`personas: ${personas.length}${config.PERSONAS_DIR ? ` (with ${config.PERSONAS_DIR})` : ''}`);
   const handle = await openDatabase(config);
   const closers: Array<() => Promise<void>> = [() => handle.close()];
   const closeAll = async () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL, createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { cleanEnv, collect, runArena, spawnArena, waitForOutput } from '../helpers/cli.ts';
+import { cleanEnv, collect, REPO_ROOT, runArena, spawnArena, waitForOutput } from '../helpers/cli.ts';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -42,6 +42,15 @@ describe('arena CLI', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('DATABASE_URL');
     expect(r.stderr).not.toContain('hunter2');
+  });
+
+  it('refuses to start with exit 2 naming the file and field of a bad persona file', async () => {
+    const dir = path.join(REPO_ROOT, 'test/fixtures/personas/bad-axis');
+    const r = await runArena(['start'], { cwd, env: cleanEnv({ PERSONAS_DIR: dir }) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('happy.yaml');
+    expect(r.stderr).toContain('personality.thinking');
+    expect(existsSync(path.join(cwd, 'data'))).toBe(false);
   });
 
   it('exits 2 on an unknown command', async () => {
