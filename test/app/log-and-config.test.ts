@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../app/config.ts';
+import { createConsoleLogger, redact } from '../../engine/log.ts';
+
+describe('config', () => {
+  it('applies the documented defaults and freezes the result', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      DATA_DIR: './data',
+      pgliteDir: 'data/pglite',
+      LLM_PROVIDER: 'auto',
+      DASHBOARD_HOST: '127.0.0.1',
+      DASHBOARD_PORT: 3000,
+      BUDGET_DAILY_USD: 50,
+      BUDGET_MONTHLY_USD: 1500,
+      PUBLIC_URL: 'http://127.0.0.1:3000',
+    });
+    expect(c.DATABASE_URL).toBeUndefined();
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it.each([
+    [{ DASHBOARD_PORT: '70000' }, 'DASHBOARD_PORT'],
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
+    [{ REDIS_URL: 'http://x' }, 'REDIS_URL'],
+    [{ LLM_PROVIDER: 'gpt' }, 'LLM_PROVIDER'],
+    [{ BUDGET_DAILY_USD: '-1' }, 'BUDGET_DAILY_USD'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ DISCORD_TOKEN: 'abc' }, 'DISCORD_APPLICATION_ID'],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1' }, 'SLACK_SIGNING_SECRET'],
+  ])('rejects %o naming %s', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^${name}:`));
+  });
+
+  it('never echoes a secret value in its error', () => {
+    try {
+      loadConfig({ DISCORD_TOKEN: 'super-secret-token', DISCORD_APPLICATION_ID: 'nope' });
+      expect.unreachable();
+    } catch (e) {
+      expect(String(e)).not.toContain('super-secret-token');
+    }
+  });
+});
+
+describe('logger', () => {
+  it('redacts tokens in messages and secret-named fields', () => {
+    const lines: string[] = [];
+    const log = createConsoleLogger({ level: 'debug', write: (l) => lines.push(l) });
+    const botToken = `${'M'.repeat(24)}.${'a'.repeat(6)}.${'b'.repeat(27)}`;
+    log.info(`connecting with ${botToken} and xoxb-123456789-abcdefghij`, {
+      token: 'plain-secret',
+      url: 'postgres://arena:pw123@db:5432/arena',
+      webhook: 'https://discord.com/api/webhooks/123456789012345678/abcDEF_secret-token',
+    });
+    const out = lines.join('\n');
+    for (const secret of [botToken, 'xoxb-123456789-abcdefghij', 'plain-secret', 'pw123', 'abcDEF_secret-token']) {
+      expect(out).not.toContain(secret);
+    }
+    expect(out).toContain('postgres://arena:***@db');
+  });
+
+  it('respects the level', () => {
+    const lines: string[] = [];
+    const log = createConsoleLogger({ level: 'warn', write: (l) => lines.push(l) });
+    log.info('hidden');
+    log.warn('shown');
+    expect(lines).toHaveLength(1);
+    expect(redact('Bearer abc.def')).toBe('Bearer ***');
+  });
+});
