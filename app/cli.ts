@@ -1,11 +1,16 @@
 import { Command, CommanderError } from 'commander';
+import type { ProviderMode } from '../engine/llm/select.ts';
+import { createConsoleLogger } from '../engine/log.ts';
 import pkg from '../package.json' with { type: 'json' };
 import { loadCatalog } from '../personas/index.ts';
-import { registerPersonasCommand } from './commands/personas.ts';
-import { ConfigError, loadConfig } from './config.ts';
-import { RuntimeFailure, UsageError } from './errors.ts';
 import { registerDbCommands } from './commands/db.ts';
+import { registerDebateCommands } from './commands/debate.ts';
+import { registerDiscordCommands } from './commands/discord.ts';
+import { registerPersonasCommand } from './commands/personas.ts';
 import { registerStartCommand } from './commands/start.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { openArenaContext } from './context.ts';
+import { RuntimeFailure, UsageError } from './errors.ts';
 
 /** Runs the `arena` command line; resolves to the process exit code (0 ok, 1 failure, 2 bad usage). */
 export async function main(argv: string[]): Promise<number> {
@@ -30,6 +35,20 @@ export function buildProgram(): Command {
   registerStartCommand(program, { config });
   registerDbCommands(program, { config });
   registerPersonasCommand(program, { loadPersonas: () => loadCatalog({ extraDir: config().PERSONAS_DIR }) });
+  registerDebateCommands(program, {
+    async open(opts) {
+      const c = config();
+      // Terminal commands keep stdout for their output; logs go to stderr, quieter by default.
+      const log = createConsoleLogger({ level: c.LOG_LEVEL === 'info' ? 'warn' : c.LOG_LEVEL });
+      const ctx = await openArenaContext(c, log, {
+        ...(opts.provider ? { provider: opts.provider as ProviderMode } : {}),
+        memoryIfLocked: true,
+      });
+      if (process.stderr.isTTY) process.stderr.write(`llm: ${ctx.llmDescription}\n`);
+      return { arena: ctx.arena, runner: ctx.runner, bus: ctx.bus, close: ctx.close };
+    },
+  });
+  registerDiscordCommands(program, { config });
   return program;
 }
 

@@ -101,7 +101,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const issue = result.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');
     const got = env[name];
-    const shown = got === undefined || isSecret(name) ? '' : ` (got "${redactCredentials(got).slice(0, 80)}")`;
+    const shown =
+      got === undefined || isSecret(name) ? '' : ` (got "${redactCredentials(got).slice(0, 80)}")`;
     throw new ConfigError(`${name}: ${describeIssue(issue)}${shown}`);
   }
   const e = result.data;
@@ -116,7 +117,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.LLM_PROVIDER === 'openai' && !e.OPENAI_BASE_URL) {
     throw new ConfigError('OPENAI_BASE_URL: required when LLM_PROVIDER=openai');
   }
-  const publicHost = e.DASHBOARD_HOST === '0.0.0.0' || e.DASHBOARD_HOST === '::' ? '127.0.0.1' : e.DASHBOARD_HOST;
+  const publicHost =
+    e.DASHBOARD_HOST === '0.0.0.0' || e.DASHBOARD_HOST === '::' ? '127.0.0.1' : e.DASHBOARD_HOST;
   const config: Config = {
     ...e,
     PUBLIC_URL: (e.PUBLIC_URL ?? `http://${publicHost}:${e.DASHBOARD_PORT}`).replace(/\/+$/, ''),
@@ -126,7 +128,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => String(v)).join(', ')}`;
+  if (issue.code === 'invalid_value')
+    return `expected one of ${issue.values.map((v) => String(v)).join(', ')}`;
   return issue.message;
 }
 

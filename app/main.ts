@@ -1,72 +1,158 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { migrateToLatest } from '../db/migrate.ts';
-import { loadCatalog } from '../personas/index.ts';
+import { startDiscordBot } from '../bot/discord/client.ts';
+import { type ComponentStatus, createDashboard } from '../dashboard/server.ts';
+import { countOutbox } from '../db/repositories/outbox-stats.ts';
+import { systemClock } from '../engine/clock.ts';
 import type { Logger } from '../engine/log.ts';
-import { errorText, openDatabase } from './commands/db.ts';
+import pkg from '../package.json' with { type: 'json' };
+import { renderAvatar } from '../personas/index.ts';
 import type { Config } from './config.ts';
+import { type ArenaContext, errorText, openArenaContext } from './context.ts';
 import { RuntimeFailure } from './errors.ts';
+
+export const CODENAME = 'Agora';
 
 export interface RunningArena {
   dashboardUrl: string;
+  context: ArenaContext;
   close(): Promise<void>;
 }
 
 /** The composition root: migrates, then starts everything the configuration turns on. */
 export async function startArena(props: { config: Config; log: Logger }): Promise<RunningArena> {
   const { config, log } = props;
-  // A bad persona file stops the start before anything is opened (exit code 2, naming the file).
-  const personas = await loadCatalog({ extraDir: config.PERSONAS_DIR });
-  log.info(`personas: ${personas.length}${config.PERSONAS_DIR ? ` (with ${config.PERSONAS_DIR})` : ''}`);
-  const handle = await openDatabase(config);
-  const closers: Array<() => Promise<void>> = [() => handle.close()];
+  const ctx = await openArenaContext(config, log);
+  const closers: Array<() => Promise<unknown>> = [() => ctx.close()];
   const closeAll = async () => {
-    for (const close of closers.reverse()) await close().catch((e) => log.warn('close failed', { error: errorText(e) }));
+    for (const fn of closers.reverse())
+      await fn().catch((e) => log.warn('close failed', { error: errorText(e) }));
   };
+  const status = new Map<string, ComponentStatus>();
+  const setStatus = (c: ComponentStatus) => status.set(c.id, c);
   try {
-    const report = await migrateToLatest(handle.db);
-    if (report.error) throw new RuntimeFailure(`migration failed: ${errorText(report.error)}`);
-    log.info(`database: ${handle.dialect === 'pglite' ? 'embedded PGlite' : 'Postgres'} at ${handle.location}`);
-
-    const server = createServer((req, res) => {
-      if (req.url === '/api/health') {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ status: 'ok', db: { dialect: handle.dialect } }));
-        return;
-      }
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'not_found', message: 'no such route' } }));
+    log.info(
+      `database: ${ctx.database.dialect === 'pglite' ? 'embedded PGlite' : 'Postgres'} at ${ctx.database.location}`,
+    );
+    log.info(
+      `personas: ${ctx.personas.length}${config.PERSONAS_DIR ? ` (with ${config.PERSONAS_DIR})` : ''}`,
+    );
+    log.info(`llm: ${ctx.llmDescription}`);
+    log.info(`event bus: ${ctx.busKind === 'redis' ? 'Redis' : 'in-process'}`);
+    setStatus({
+      id: 'database',
+      name: 'Database',
+      kind: 'service',
+      status: 'running',
+      detail: ctx.database.dialect,
     });
-    const dashboardUrl = await listen(server, config.DASHBOARD_HOST, config.DASHBOARD_PORT);
-    closers.push(() => closeServer(server));
+    setStatus({
+      id: 'llm',
+      name: 'LLM router',
+      kind: 'service',
+      status: 'running',
+      detail: ctx.llmDescription,
+    });
+    setStatus({ id: 'bus', name: 'Event bus', kind: 'service', status: 'running', detail: ctx.busKind });
+
+    await ctx.runner.start();
+    setStatus({
+      id: 'engine',
+      name: 'Debate engine',
+      kind: 'service',
+      status: 'running',
+      detail: 'runner started',
+    });
+
+    const dashboard = createDashboard({
+      arena: ctx.arena,
+      bus: ctx.bus,
+      db: ctx.database.db,
+      personas: ctx.personas,
+      renderAvatar: (p) => renderAvatar(p),
+      config: {
+        host: config.DASHBOARD_HOST,
+        port: config.DASHBOARD_PORT,
+        token: config.DASHBOARD_TOKEN,
+        publicUrl: config.PUBLIC_URL,
+        version: pkg.version,
+        codename: CODENAME,
+        dialect: ctx.database.dialect,
+      },
+      components: () =>
+        [...status.values()].map((c) =>
+          c.id === 'engine' ? { ...c, detail: `${ctx.runner.active().length} debate(s) running` } : c,
+        ),
+      deliveries: () => countOutbox(ctx.database.db),
+      log,
+      clock: systemClock,
+    });
+    const { url: dashboardUrl } = await dashboard.listen().catch((e: NodeJS.ErrnoException) => {
+      throw e.code === 'EADDRINUSE'
+        ? new RuntimeFailure(
+            `DASHBOARD_PORT ${config.DASHBOARD_PORT} on ${config.DASHBOARD_HOST} is already in use; set DASHBOARD_PORT to a free port`,
+          )
+        : e;
+    });
+    closers.push(() => dashboard.close());
     log.info(`dashboard: ${dashboardUrl}`);
-    return { dashboardUrl, close: closeAll };
+
+    if (config.DISCORD_TOKEN && config.DISCORD_APPLICATION_ID) {
+      setStatus({ id: 'discord', name: 'Discord', kind: 'service', status: 'starting' });
+      try {
+        const discord = await startDiscordBot({
+          token: config.DISCORD_TOKEN,
+          applicationId: config.DISCORD_APPLICATION_ID,
+          ...(config.DISCORD_API_URL ? { apiUrl: config.DISCORD_API_URL } : {}),
+          ...(config.DISCORD_MANAGER_ROLE ? { managerRole: config.DISCORD_MANAGER_ROLE } : {}),
+          arena: ctx.arena,
+          bus: ctx.bus,
+          db: ctx.database.db,
+          personas: ctx.personas,
+          publicUrl: config.PUBLIC_URL,
+          log,
+          clock: systemClock,
+        });
+        closers.push(() => discord.stop());
+        setStatus({
+          id: 'discord',
+          name: 'Discord',
+          kind: 'service',
+          status: 'running',
+          detail: 'connected',
+        });
+        log.info('discord: connected');
+      } catch (error) {
+        // The rest of the arena keeps running; the dashboard shows why Discord is down.
+        setStatus({
+          id: 'discord',
+          name: 'Discord',
+          kind: 'service',
+          status: 'error',
+          lastError: errorText(error),
+        });
+        log.error(`discord: could not start (${errorText(error)})`);
+      }
+    } else {
+      setStatus({
+        id: 'discord',
+        name: 'Discord',
+        kind: 'service',
+        status: 'disabled',
+        detail: 'set DISCORD_TOKEN',
+      });
+      log.info('discord: off (set DISCORD_TOKEN and DISCORD_APPLICATION_ID to turn it on)');
+    }
+    setStatus({
+      id: 'slack',
+      name: 'Slack',
+      kind: 'service',
+      status: 'disabled',
+      detail: 'not yet available',
+    });
+    log.info('slack: off (not yet available)');
+
+    return { dashboardUrl, context: ctx, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;
   }
-}
-
-function listen(server: Server, host: string, port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(
-        e.code === 'EADDRINUSE'
-          ? new RuntimeFailure(`DASHBOARD_PORT ${port} on ${host} is already in use; set DASHBOARD_PORT to a free port`)
-          : e,
-      ),
-    );
-    server.listen(port, host, () => {
-      const addr = server.address() as AddressInfo;
-      const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-      resolve(`http://${shownHost}:${addr.port}`);
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }

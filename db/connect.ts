@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
 import { PostgresJSDialect } from 'kysely-postgres-js';
 import postgres from 'postgres';
+import { lockDataDir } from './data-dir-lock.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -39,7 +40,12 @@ async function connectPostgres(url: string, options: ConnectOptions): Promise<Da
     max: options.maxConnections ?? 10,
     onnotice: () => {},
     types: {
-      int8: { to: OID.int8, from: [OID.int8], serialize: (v: number) => String(v), parse: (v: string) => Number(v) },
+      int8: {
+        to: OID.int8,
+        from: [OID.int8],
+        serialize: (v: number) => String(v),
+        parse: (v: string) => Number(v),
+      },
       date: { to: OID.date, from: [OID.date], serialize: (v: string) => v, parse: (v: string) => v },
     },
   });
@@ -55,6 +61,7 @@ async function connectPostgres(url: string, options: ConnectOptions): Promise<Da
 async function connectPglite(dataDir: string): Promise<DatabaseHandle> {
   const inMemory = dataDir.startsWith('memory://');
   if (!inMemory) await mkdir(dataDir, { recursive: true });
+  const unlock = inMemory ? () => {} : lockDataDir(dataDir);
   const pglite = new PGlite(inMemory ? 'memory://' : path.resolve(dataDir), {
     parsers: {
       [OID.int8]: (v: string) => Number(v),
@@ -62,13 +69,24 @@ async function connectPglite(dataDir: string): Promise<DatabaseHandle> {
       [OID.numeric]: (v: string) => v,
     },
   });
-  await pglite.waitReady;
+  try {
+    await pglite.waitReady;
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return {
     db,
     dialect: 'pglite',
     location: inMemory ? 'memory' : path.resolve(dataDir),
-    close: () => db.destroy(),
+    async close() {
+      try {
+        await db.destroy();
+      } finally {
+        unlock();
+      }
+    },
   };
 }
 

@@ -6,7 +6,11 @@ type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefine
 /** numeric columns come back from both drivers as strings; repositories map them to numbers. */
 type Numeric = ColumnType<string, number | string | undefined, number | string>;
 // jsonb: pass plain objects on insert/update (never JSON.stringify: postgres.js would store a JSON string).
-type Json = JSONColumnType<Record<string, unknown> | null, Record<string, unknown> | null | undefined>;
+type Json = JSONColumnType<
+  Record<string, unknown> | null,
+  Record<string, unknown> | null | undefined,
+  Record<string, unknown> | null
+>;
 type TextArray = ColumnType<string[] | null, string[] | null | undefined, string[] | null>;
 
 export interface SignalsTable {
@@ -84,6 +88,8 @@ export interface DebateSessionsTable {
   /** Row lease: the engine process that runs this debate now, and until when. */
   lease_owner: string | null;
   lease_expires_at: NullableTimestamp;
+  /** Turn index claimed by the LLM call in flight; null between turns. */
+  turn_in_flight: ColumnType<number | null, number | null | undefined, number | null>;
   started_at: Timestamp;
   completed_at: NullableTimestamp;
   created_at: Timestamp;

@@ -54,8 +54,7 @@ export function createConsoleLogger(opts: ConsoleLoggerOptions): Logger {
   const write = opts.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const make = (source: string): Logger => {
     const log =
-      (level: Exclude<LogLevel, 'silent'>) =>
-      (message: string, fields?: Record<string, unknown>) => {
+      (level: Exclude<LogLevel, 'silent'>) => (message: string, fields?: Record<string, unknown>) => {
         if (ORDER[level] < ORDER[opts.level]) return;
         const extra = fields ? ` ${JSON.stringify(redactFields(fields))}` : '';
         write(`${new Date().toISOString()} ${level.padEnd(5)} [${source}] ${redact(message)}${extra}`);

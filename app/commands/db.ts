@@ -45,7 +45,9 @@ export function registerDbCommands(program: Command, deps: { config: () => Confi
         console.log(`location: ${handle.location}`);
         console.log('migrations:');
         for (const m of migrations) {
-          console.log(`  ${m.executedAt ? '✓' : '·'} ${m.name}${m.executedAt ? `  (${m.executedAt.toISOString()})` : '  pending'}`);
+          console.log(
+            `  ${m.executedAt ? '✓' : '·'} ${m.name}${m.executedAt ? `  (${m.executedAt.toISOString()})` : '  pending'}`,
+          );
         }
       } finally {
         await handle.close();

@@ -1,3 +1,5 @@
+import type { Lang, Phase, PlanSection } from '../../personas/types.ts';
+
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
   content: string;
@@ -14,6 +16,33 @@ export interface ChatRequest {
     json?: boolean;
   };
   signal?: AbortSignal;
+  /**
+   * What this call is for, in structured form. Model-backed providers ignore it; the offline
+   * provider composes its text from it (persona, reaction, target), so the runner should always set it.
+   */
+  metadata?: ChatMetadata;
+}
+
+/** Structured context of a call: who speaks, about what, answering which message. */
+export interface ChatMetadata {
+  /** Persona id of the speaker (a key of the catalog). */
+  personaId: string;
+  /** turn: a debate message; verdict: convergence JSON; plan: a plan section; summary: a phase summary. */
+  task: 'turn' | 'verdict' | 'plan' | 'summary';
+  lang: Lang;
+  phase?: Phase;
+  /** The reaction of a turn: propose | support | challenge | refine | merge (a MessageType). */
+  reaction?: string;
+  /** Text of the message this turn answers. */
+  targetText?: string;
+  /** Display name of that message's author. */
+  targetAuthor?: string;
+  /** Idea title (and summary) under debate. */
+  idea?: string;
+  turnIndex?: number;
+  round?: number;
+  /** For task 'plan': the section to write; 'final' for the composed plan. */
+  planSection?: PlanSection | 'final';
 }
 
 export interface ChatResult {
@@ -34,14 +63,31 @@ export interface LlmProvider {
   models(): Promise<string[]>;
 }
 
-/** Typed failures at the LLM boundary. */
+export type LlmErrorCode =
+  | 'model_not_found'
+  | 'timeout'
+  | 'aborted'
+  | 'server_error'
+  | 'connection'
+  | 'bad_response';
+
+/**
+ * Typed failures at the LLM boundary. `retryable` tells the caller that redoing the whole call may
+ * succeed; `partial` that deltas were already streamed to onDelta before it failed (discard them).
+ */
 export class LlmError extends Error {
   override name = 'LlmError';
+  readonly partial: boolean;
+  /** HTTP status of the server's answer, when there was one. */
+  readonly status: number | undefined;
   constructor(
     message: string,
-    readonly code: 'model_not_found' | 'timeout' | 'aborted' | 'server_error' | 'connection' | 'bad_response',
+    readonly code: LlmErrorCode,
     readonly retryable: boolean,
+    details: { partial?: boolean; status?: number } = {},
   ) {
     super(message);
+    this.partial = details.partial ?? false;
+    this.status = details.status;
   }
 }

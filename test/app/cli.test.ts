@@ -4,8 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_DATABASE_URL, createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { cleanEnv, collect, REPO_ROOT, runArena, spawnArena, waitForOutput } from '../helpers/cli.ts';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/db.ts';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -38,7 +38,10 @@ describe('arena CLI', () => {
   });
 
   it('exits 2 naming the variable on a malformed DATABASE_URL, without echoing a password', async () => {
-    const r = await runArena(['migrate'], { cwd, env: cleanEnv({ DATABASE_URL: 'mysql://me:hunter2@db/x' }) });
+    const r = await runArena(['migrate'], {
+      cwd,
+      env: cleanEnv({ DATABASE_URL: 'mysql://me:hunter2@db/x' }),
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('DATABASE_URL');
     expect(r.stderr).not.toContain('hunter2');

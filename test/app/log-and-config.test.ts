@@ -54,7 +54,13 @@ describe('logger', () => {
       webhook: 'https://discord.com/api/webhooks/123456789012345678/abcDEF_secret-token',
     });
     const out = lines.join('\n');
-    for (const secret of [botToken, 'xoxb-123456789-abcdefghij', 'plain-secret', 'pw123', 'abcDEF_secret-token']) {
+    for (const secret of [
+      botToken,
+      'xoxb-123456789-abcdefghij',
+      'plain-secret',
+      'pw123',
+      'abcDEF_secret-token',
+    ]) {
       expect(out).not.toContain(secret);
     }
     expect(out).toContain('postgres://arena:***@db');

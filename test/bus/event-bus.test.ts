@@ -50,7 +50,11 @@ describe.runIf(TEST_REDIS_URL)('redis bus', () => {
     const channel = `arena:test:${Math.random().toString(36).slice(2)}`;
     const malformed: string[] = [];
     const one = await createRedisBus({ url: TEST_REDIS_URL!, channel });
-    const two = await createRedisBus({ url: TEST_REDIS_URL!, channel, onMalformed: (raw) => malformed.push(raw) });
+    const two = await createRedisBus({
+      url: TEST_REDIS_URL!,
+      channel,
+      onMalformed: (raw) => malformed.push(raw),
+    });
     buses.push(one, two);
     const seenByTwo: string[] = [];
     const seenByOne: string[] = [];

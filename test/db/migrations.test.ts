@@ -21,8 +21,18 @@ describe.each(testDialects())('migrations on %s', (dialect) => {
       where table_schema = current_schema() order by table_name`.execute(t.db);
     const names = tables.rows.map((r) => r.table_name);
     for (const table of [
-      'signals', 'trends', 'ideas', 'debate_sessions', 'debate_messages', 'plans', 'api_usage',
-      'system_logs', 'agent_states', 'chat_threads', 'chat_webhooks', 'chat_outbox',
+      'signals',
+      'trends',
+      'ideas',
+      'debate_sessions',
+      'debate_messages',
+      'plans',
+      'api_usage',
+      'system_logs',
+      'agent_states',
+      'chat_threads',
+      'chat_webhooks',
+      'chat_outbox',
     ]) {
       expect(names).toContain(table);
     }
@@ -39,8 +49,16 @@ describe.each(testDialects())('migrations on %s', (dialect) => {
     const idx = await sql<{ indexname: string }>`
       select indexname from pg_indexes where schemaname = current_schema()`.execute(t.db);
     const names = idx.rows.map((r) => r.indexname);
-    for (const i of ['idx_signals_score', 'idx_ideas_status', 'idx_debates_status', 'idx_messages_session',
-      'idx_usage_date', 'idx_logs_created_at', 'uq_messages_session_turn', 'uq_usage_date_provider_model']) {
+    for (const i of [
+      'idx_signals_score',
+      'idx_ideas_status',
+      'idx_debates_status',
+      'idx_messages_session',
+      'idx_usage_date',
+      'idx_logs_created_at',
+      'uq_messages_session_turn',
+      'uq_usage_date_provider_model',
+    ]) {
       expect(names).toContain(i);
     }
   });

@@ -18,12 +18,18 @@ export interface CliResult {
 }
 
 /** Runs `arena <args>` to completion. */
-export function runArena(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+export function runArena(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> {
   const child = spawnArena(args, opts);
   return collect(child);
 }
 
-export function spawnArena(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): ChildProcess {
+export function spawnArena(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+): ChildProcess {
   return spawn(process.execPath, [ARENA_BIN, ...args], {
     cwd: opts.cwd ?? REPO_ROOT,
     env: opts.env ?? cleanEnv(),

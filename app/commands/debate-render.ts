@@ -1,0 +1,111 @@
+import type { DebateDetailView } from '../../engine/api.ts';
+import { LABELS } from '../../engine/debate/labels.ts';
+import type { ArenaEvent, DebateMessageView } from '../../engine/events.ts';
+import type { Lang, Persona } from '../../personas/types.ts';
+
+/** Where the CLI writes; a test passes a recorder. */
+export interface Output {
+  write(text: string): void;
+  isTTY?: boolean;
+}
+
+export interface Style {
+  color(hex: string | null, text: string): string;
+  dim(text: string): string;
+  bold(text: string): string;
+}
+
+/** ANSI truecolor on a terminal; plain text when piped or NO_COLOR is set. */
+export function styleFor(out: Output, env: Record<string, string | undefined>): Style {
+  const on = out.isTTY === true && !env.NO_COLOR;
+  const rgb = (hex: string) => [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16)).join(';');
+  return {
+    color: (hex, text) =>
+      on && hex && /^#[0-9a-f]{6}$/i.test(hex) ? `\x1b[38;2;${rgb(hex)}m${text}\x1b[39m` : text,
+    dim: (text) => (on ? `\x1b[2m${text}\x1b[22m` : text),
+    bold: (text) => (on ? `\x1b[1m${text}\x1b[22m` : text),
+  };
+}
+
+/** One debate's events as coloured terminal lines: banners, streamed turns, and a progress line. */
+export function createTerminalRenderer(p: {
+  out: Output;
+  style: Style;
+  personas: readonly Persona[];
+  lang: Lang;
+}) {
+  const { out, style } = p;
+  const l = LABELS[p.lang];
+  const byId = new Map(p.personas.map((x) => [x.id, x]));
+  let streaming: number | null = null;
+  let phase = '';
+  let tokens = 0;
+  let cost = 0;
+  return (event: ArenaEvent) => {
+    switch (event.type) {
+      case 'phase.changed': {
+        phase = `${l.phase[event.phase]} ${event.round}/${event.totalRounds}`;
+        out.write(
+          `\n${style.bold(`━━ ${l.phase[event.phase]} · ${l.round} ${event.round}/${event.totalRounds} ━━`)}\n\n`,
+        );
+        return;
+      }
+      case 'turn.started': {
+        const persona = byId.get(event.personaId);
+        const name = persona ? `${persona.name} (@${persona.handle})` : event.handle;
+        // Verdicts stream JSON: they are printed whole when committed.
+        if (event.reaction === 'verdict') return;
+        out.write(
+          `${style.color(persona?.color ?? null, `● ${name}`)} ${style.dim(`· ${l.type[event.reaction]}`)}\n`,
+        );
+        streaming = event.turnIndex;
+        return;
+      }
+      case 'message.delta':
+        if (event.turnIndex === streaming) out.write(event.delta);
+        return;
+      case 'message.created': {
+        const m = event.message;
+        if (m.turnIndex === streaming) out.write('\n');
+        else out.write(`${formatMessage(m, style, p.lang)}\n`);
+        streaming = null;
+        tokens += m.promptTokens + m.completionTokens;
+        cost += m.costUsd;
+        out.write(
+          `${style.dim(`  [${phase} · ${tokens.toLocaleString('en-US')} tokens · $${cost.toFixed(4)}]`)}\n\n`,
+        );
+        return;
+      }
+      case 'debate.paused':
+        out.write(`${style.bold(`⏸ ${l.status.paused}: ${event.reason}`)}\n`);
+        return;
+      default:
+        return;
+    }
+  };
+}
+
+/** A committed message with its author line, for `debates show` and non-streamed turns. */
+export function formatMessage(m: DebateMessageView, style: Style, lang: Lang): string {
+  const l = LABELS[lang];
+  const who =
+    m.authorKind === 'human'
+      ? `${m.agentName} (${l.person})`
+      : `${m.agentName}${m.handle ? ` (@${m.handle})` : ''}`;
+  const head = `${style.color(m.color, `● ${who}`)} ${style.dim(`· #${m.turnIndex} ${l.type[m.type]}`)}`;
+  return `${head}\n${m.content}`;
+}
+
+/** The end of a run: outcome, spending, and the final plan. */
+export function formatResult(d: DebateDetailView, style: Style, lang: Lang): string {
+  const l = LABELS[lang];
+  const outcome = d.outcome ? l.outcome[d.outcome] : l.status[d.status];
+  const lines = [
+    style.bold(`${d.title}: ${outcome}`),
+    style.dim(
+      `${d.messageCount} messages · ${(d.promptTokens + d.completionTokens).toLocaleString('en-US')} tokens · $${d.costUsd.toFixed(4)} · id ${d.id}`,
+    ),
+  ];
+  if (d.plan?.finalPlan) lines.push('', style.bold(`${l.finalPlan}`), '', d.plan.finalPlan);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,197 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import type { Arena } from '../../engine/api.ts';
+import { MAX_ROUNDS } from '../../engine/constants.ts';
+import { DebateInputError } from '../../engine/debate/errors.ts';
+import { exportDebateMarkdown } from '../../engine/debate/export.ts';
+import type { DebateRunner } from '../../engine/debate/runner.ts';
+import type { ArenaEvent, EventBus } from '../../engine/events.ts';
+import { RuntimeFailure, UsageError } from '../errors.ts';
+import {
+  createTerminalRenderer,
+  formatMessage,
+  formatResult,
+  type Output,
+  styleFor,
+} from './debate-render.ts';
+
+/** An arena opened for one command: the lead's composition root builds it from config. */
+export interface OpenedArena {
+  arena: Arena;
+  runner: DebateRunner;
+  bus: EventBus;
+  close(): Promise<void>;
+}
+
+export interface DebateCommandDeps {
+  /** Opens config, database, LLM provider (`provider` overrides LLM_PROVIDER) and bus. */
+  open(opts: { provider?: string }): Promise<OpenedArena>;
+  out?: Output;
+  env?: Record<string, string | undefined>;
+}
+
+const DebateOptions = z.object({
+  rounds: z.coerce.number().int().min(1).max(MAX_ROUNDS).optional(),
+  lang: z.enum(['ko', 'en']).optional(),
+  provider: z.enum(['auto', 'ollama', 'openai', 'offline']).optional(),
+  json: z.boolean().optional(),
+});
+
+const ListOptions = z.object({
+  status: z.enum(['active', 'paused', 'completed', 'cancelled', 'failed']).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(20),
+  json: z.boolean().optional(),
+});
+
+const ExportOptions = z.object({
+  format: z.enum(['md', 'json']).default('md'),
+  lang: z.enum(['ko', 'en']).optional(),
+});
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  throw new UsageError(`--${String(issue.path[0] ?? 'option')}: ${issue.message}`);
+}
+
+/** `arena debate "<idea>"` and `arena debates list|show|export`. */
+export function registerDebateCommands(program: Command, deps: DebateCommandDeps): void {
+  const out = deps.out ?? process.stdout;
+  const env = deps.env ?? process.env;
+  const style = styleFor(out, env);
+
+  program
+    .command('debate')
+    .description('run one whole debate in the terminal: divergence, convergence, planning')
+    .argument('<idea>', 'the idea, in a sentence or two')
+    .option('--rounds <n>', 'divergence rounds')
+    .option('--lang <lang>', 'ko or en')
+    .option('--provider <name>', 'auto, ollama, openai or offline (overrides LLM_PROVIDER)')
+    .option('--json', 'print one JSON event per line instead of text')
+    .action(async (idea: string, raw: unknown) => {
+      const opts = parse(DebateOptions, raw);
+      const opened = await deps.open(opts.provider ? { provider: opts.provider } : {});
+      try {
+        await runDebate(opened, { idea, ...opts, out, style });
+      } finally {
+        await opened.close();
+      }
+    });
+
+  const debates = program.command('debates').description('list, show and export debates');
+  debates
+    .command('list')
+    .description('recent debates, newest first')
+    .option('--status <status>', 'only debates in this status')
+    .option('--limit <n>', 'how many', '20')
+    .option('--json', 'print JSON')
+    .action(async (raw: unknown) => {
+      const opts = parse(ListOptions, raw);
+      await withArena(deps, async ({ arena }) => {
+        const list = await arena.listDebates({ status: opts.status, limit: opts.limit });
+        if (opts.json) return out.write(`${JSON.stringify(list)}\n`);
+        if (list.length === 0) return out.write('no debates yet\n');
+        for (const d of list) {
+          const where = `${d.status}${d.outcome ? `/${d.outcome}` : ''} · ${d.phase} ${d.round}/${d.totalRounds}`;
+          out.write(
+            `${d.id}  ${where.padEnd(36)} ${String(d.messageCount).padStart(4)} msgs  $${d.costUsd.toFixed(4)}  ${d.title}\n`,
+          );
+        }
+      });
+    });
+  debates
+    .command('show')
+    .description('a debate with its transcript and plan')
+    .argument('<id>', 'debate id')
+    .option('--json', 'print JSON')
+    .action(async (id: string, raw: { json?: boolean }) => {
+      await withArena(deps, async ({ arena }) => {
+        const d = await found(arena, id);
+        if (raw.json) return out.write(`${JSON.stringify(d)}\n`);
+        for (const m of d.messages) out.write(`${formatMessage(m, style, d.lang)}\n\n`);
+        out.write(formatResult(d, style, d.lang));
+      });
+    });
+  debates
+    .command('export')
+    .description('a debate as a Markdown document (phases, references, plan) or JSON')
+    .argument('<id>', 'debate id')
+    .option('--format <format>', 'md or json', 'md')
+    .option('--lang <lang>', 'labels in ko or en (default: the debate language)')
+    .action(async (id: string, raw: unknown) => {
+      const opts = parse(ExportOptions, raw);
+      await withArena(deps, async ({ arena }) => {
+        const d = await found(arena, id);
+        out.write(
+          opts.format === 'json'
+            ? `${JSON.stringify(d, null, 2)}\n`
+            : exportDebateMarkdown(d, opts.lang ?? d.lang),
+        );
+      });
+    });
+}
+
+async function withArena(
+  deps: DebateCommandDeps,
+  fn: (opened: OpenedArena) => Promise<unknown>,
+): Promise<void> {
+  const opened = await deps.open({});
+  try {
+    await fn(opened);
+  } finally {
+    await opened.close();
+  }
+}
+
+async function found(arena: Arena, id: string) {
+  const d = await arena.getDebate(id);
+  if (!d) throw new UsageError(`no debate with id ${id} (see \`arena debates list\`)`);
+  return d;
+}
+
+interface RunOptions extends z.infer<typeof DebateOptions> {
+  idea: string;
+  out: Output;
+  style: ReturnType<typeof styleFor>;
+}
+
+async function runDebate(opened: OpenedArena, o: RunOptions): Promise<void> {
+  const { arena, runner, bus } = opened;
+  const lang = o.lang ?? 'en';
+  const render = o.json
+    ? (e: ArenaEvent) => o.out.write(`${JSON.stringify(e)}\n`)
+    : createTerminalRenderer({ out: o.out, style: o.style, personas: arena.personas(), lang });
+  // Events published before the id is known (debate.created) wait here.
+  let debateId: string | undefined;
+  const early: ArenaEvent[] = [];
+  const mine = (e: ArenaEvent) => e.type === 'budget.updated' || ('debateId' in e && e.debateId === debateId);
+  const unsubscribe = bus.subscribe((e) => {
+    if (debateId === undefined) early.push(e);
+    else if (mine(e)) render(e);
+  });
+  // Ctrl-C abandons the turn in flight; the debate stays active and resumes on the next start.
+  const interrupt = () => void runner.stop();
+  process.once('SIGINT', interrupt);
+  try {
+    const started = await arena
+      .startDebate({ idea: o.idea, origin: 'cli', ...(o.rounds ? { rounds: o.rounds } : {}), lang })
+      .catch((error: unknown) => {
+        throw error instanceof DebateInputError ? new UsageError(error.message) : error;
+      });
+    debateId = started.debateId;
+    for (const e of early.splice(0)) if (mine(e)) render(e);
+    const end = await runner.run(debateId);
+    const detail = await arena.getDebate(debateId);
+    if (!o.json && detail) o.out.write(`\n${formatResult(detail, o.style, lang)}`);
+    if (end !== 'completed') {
+      const why = detail?.pauseReason ? `${detail.status}: ${detail.pauseReason}` : end;
+      throw new RuntimeFailure(
+        `debate ${debateId} did not finish (${why}); it resumes when \`arena start\` runs`,
+      );
+    }
+  } finally {
+    process.off('SIGINT', interrupt);
+    unsubscribe();
+  }
+}

@@ -1,0 +1,143 @@
+import { hostname } from 'node:os';
+import { connectDatabase, type DatabaseHandle } from '../db/connect.ts';
+import { DataDirLockedError } from '../db/data-dir-lock.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import type { Arena } from '../engine/api.ts';
+import { createArena } from '../engine/arena.ts';
+import { createMemoryBus } from '../engine/bus/memory-bus.ts';
+import { createRedisBus } from '../engine/bus/redis-bus.ts';
+import { systemClock } from '../engine/clock.ts';
+import type { DebateRunner } from '../engine/debate/runner.ts';
+import type { EventBus } from '../engine/events.ts';
+import { createPriceTable } from '../engine/llm/pricing.ts';
+import { type ProviderMode, selectProvider } from '../engine/llm/select.ts';
+import type { LlmProvider } from '../engine/llm/types.ts';
+import type { Logger } from '../engine/log.ts';
+import { loadCatalog } from '../personas/index.ts';
+import type { Persona } from '../personas/types.ts';
+import type { Config } from './config.ts';
+import { RuntimeFailure } from './errors.ts';
+
+/** Everything a command needs to run debates, built from config; close() releases it all. */
+export interface ArenaContext {
+  config: Config;
+  log: Logger;
+  personas: readonly Persona[];
+  database: DatabaseHandle;
+  llm: LlmProvider;
+  /** One line saying which LLM provider runs and why. */
+  llmDescription: string;
+  bus: EventBus;
+  busKind: 'memory' | 'redis';
+  arena: Arena;
+  runner: DebateRunner;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Overrides LLM_PROVIDER (e.g. `arena debate --provider offline`). */
+  provider?: ProviderMode;
+  /**
+   * When the embedded database is held by a running `arena start`, run in a throwaway in-memory
+   * database instead of failing (for a one-off `arena debate`).
+   */
+  memoryIfLocked?: boolean;
+}
+
+/** Opens personas, database (migrated), LLM provider, event bus and engine, in that order. */
+export async function openArenaContext(
+  config: Config,
+  log: Logger,
+  opts: OpenOptions = {},
+): Promise<ArenaContext> {
+  const closers: Array<() => Promise<unknown>> = [];
+  const close = async () => {
+    for (const fn of closers.reverse()) {
+      await fn().catch((e) =>
+        log.warn('close failed', { error: e instanceof Error ? e.message : String(e) }),
+      );
+    }
+  };
+  try {
+    // A bad persona file stops the start before anything is opened (exit code 2, naming the file).
+    const personas = await loadCatalog({ extraDir: config.PERSONAS_DIR });
+    const database = await openDatabaseFor(config, log, opts);
+    closers.push(() => database.close());
+    const report = await migrateToLatest(database.db);
+    if (report.error) throw new RuntimeFailure(`migration failed: ${errorText(report.error)}`);
+
+    const { provider: llm, description: llmDescription } = await selectProvider({
+      mode: opts.provider ?? config.LLM_PROVIDER,
+      ollamaHost: config.OLLAMA_HOST,
+      openai: config.OPENAI_BASE_URL
+        ? {
+            baseUrl: config.OPENAI_BASE_URL,
+            apiKey: config.OPENAI_API_KEY,
+            modelMap: config.OPENAI_MODEL_MAP,
+          }
+        : undefined,
+      personas,
+      log: log.child('llm'),
+      timeoutMs: config.LLM_TIMEOUT_MS,
+    });
+
+    const busKind = config.REDIS_URL ? 'redis' : 'memory';
+    const bus = config.REDIS_URL
+      ? await createRedisBus({
+          url: config.REDIS_URL,
+          onListenerError: (e) => log.warn('event listener failed', { error: errorText(e) }),
+          onMalformed: () => log.warn('ignored a malformed event on the Redis bus'),
+        }).catch((e) => {
+          throw new RuntimeFailure(`REDIS_URL: cannot connect (${errorText(e)})`);
+        })
+      : createMemoryBus({
+          onListenerError: (e) => log.warn('event listener failed', { error: errorText(e) }),
+        });
+    closers.push(() => bus.close());
+
+    const { arena, runner } = createArena({
+      db: database.db,
+      llm,
+      bus,
+      clock: systemClock,
+      personas,
+      settings: {
+        rounds: config.DEBATE_ROUNDS,
+        budget: {
+          dailyUsd: config.BUDGET_DAILY_USD,
+          monthlyUsd: config.BUDGET_MONTHLY_USD,
+          debateUsd: config.DEBATE_BUDGET_USD,
+        },
+      },
+      prices: createPriceTable({ overrides: config.LLM_PRICES, log }),
+      log,
+      // Embedded: the data-dir lock already makes this the only process, so a restart may take its
+      // leases back at once. Postgres: one id per process, so two processes never share a lease.
+      instanceId: database.dialect === 'pglite' ? 'embedded' : `${hostname()}:${process.pid}`,
+    });
+    closers.push(() => runner.stop());
+
+    return { config, log, personas, database, llm, llmDescription, bus, busKind, arena, runner, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function openDatabaseFor(config: Config, log: Logger, opts: OpenOptions): Promise<DatabaseHandle> {
+  try {
+    return await connectDatabase({ databaseUrl: config.DATABASE_URL, pgliteDataDir: config.pgliteDir });
+  } catch (error) {
+    if (error instanceof DataDirLockedError && opts.memoryIfLocked) {
+      log.warn(`${error.message}; running in a throwaway in-memory database instead (nothing is kept)`);
+      return connectDatabase({ pgliteDataDir: 'memory://' });
+    }
+    if (error instanceof DataDirLockedError) throw new RuntimeFailure(error.message);
+    if (config.DATABASE_URL) throw new RuntimeFailure(`DATABASE_URL: cannot connect (${errorText(error)})`);
+    throw error;
+  }
+}
+
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,65 @@
+import { DebateInputError } from '../../engine/debate/errors.ts';
+import { MAX_THREAD_TITLE } from '../constants.ts';
+import type { ThreadRef } from '../platform.ts';
+import { startOptions } from './options.ts';
+import { defineCommand, fail } from './types.ts';
+
+/** A thread name from the idea: one line, at most 100 characters, cut at a word. */
+export function threadTitle(idea: string): string {
+  const line = idea.replace(/\s+/g, ' ').trim();
+  if (line.length <= MAX_THREAD_TITLE) return line;
+  const room = line.slice(0, MAX_THREAD_TITLE - 1);
+  const space = room.lastIndexOf(' ');
+  return `${(space > MAX_THREAD_TITLE / 2 ? room.slice(0, space) : room).trimEnd()}…`;
+}
+
+export const startCommand = defineCommand({
+  name: 'start',
+  description: 'Start a debate about an idea in a new thread',
+  options: startOptions,
+  manage: true,
+  ephemeral: false,
+  async run({ options, command, deps }) {
+    if (command.parentChannelId) {
+      return fail('Start debates from a text channel, not inside a thread: each debate opens its own thread.');
+    }
+    let started: { debateId: string };
+    try {
+      started = await deps.arena.startDebate({
+        idea: options.idea,
+        ...(options.rounds !== undefined ? { rounds: options.rounds } : {}),
+        ...(options.lang !== undefined ? { lang: options.lang } : {}),
+        origin: deps.platform.name,
+        startedBy: command.user.displayName.slice(0, 100),
+      });
+    } catch (error) {
+      // The engine's input errors are written to be shown; anything else is logged by the dispatcher.
+      if (error instanceof DebateInputError) return fail(`The debate could not start: ${error.message}.`);
+      throw error;
+    }
+    let thread: ThreadRef;
+    try {
+      thread = await deps.platform.openThread({
+        workspaceId: command.workspaceId,
+        channelId: command.channelId,
+        title: threadTitle(options.idea),
+      });
+    } catch (error) {
+      deps.log.warn('could not open a debate thread', { error: error instanceof Error ? error.message : String(error) });
+      // A debate nobody can see would spend the budget for nothing.
+      await deps.arena.stop(started.debateId).catch(() => {});
+      return fail(
+        'I could not open a thread here. Check that I may create public threads and manage webhooks in this channel.',
+      );
+    }
+    await deps.bind({ thread, debateId: started.debateId, createdBy: command.user.id });
+    const detail = [
+      options.rounds !== undefined ? `${options.rounds} round${options.rounds === 1 ? '' : 's'}` : null,
+      options.lang ?? null,
+    ].filter(Boolean);
+    return {
+      ok: true,
+      text: `🧠 Debate started in ${deps.platform.format.threadLink(thread)}${detail.length ? ` (${detail.join(', ')})` : ''}. Join in by replying there; \`/arena pause\` or \`/arena stop\` work inside the thread.`,
+    };
+  },
+});

@@ -1,0 +1,38 @@
+// Tuning knobs of the chat side, each with the reason for its value.
+
+/** Streaming edits at least this far apart: a webhook allows ~5 requests / 2 s, shared with sends. */
+export const STREAM_EDIT_INTERVAL_MS = 1_000;
+
+/** Suffix of a post still being written, removed by the final edit. */
+export const STREAMING_SUFFIX = ' …';
+
+/** Delivery retry backoff: first wait, doubling per attempt, capped; jitter avoids lockstep. */
+export const RETRY_BASE_MS = 500;
+export const RETRY_MAX_MS = 60_000;
+/** After this many failed attempts a post is marked failed so the thread is not blocked forever. */
+export const RETRY_MAX_ATTEMPTS = 25;
+
+/** Own posts read back after a restart to find sends whose commit was lost. */
+export const RECONCILE_WINDOW = 50;
+
+/** Shortest idea worth a debate (the engine refuses fewer than 3 characters too). */
+export const MIN_IDEA_CHARS = 3;
+/** Longest idea accepted by `/arena start`; details belong in the thread. */
+export const MAX_IDEA_CHARS = 1_000;
+/** Thread titles are limited to 100 characters on Discord. */
+export const MAX_THREAD_TITLE = 100;
+
+/** Longest human message injected into a debate; longer ones are trimmed with a notice. */
+export const MAX_HUMAN_CHARS = 1_500;
+/** Per person per thread: at most this many messages in the window; more get a notice. */
+export const HUMAN_BURST = 5;
+export const HUMAN_WINDOW_MS = 60_000;
+
+/** Autocomplete answers are capped at 25 choices by Discord. */
+export const MAX_AUTOCOMPLETE = 25;
+
+/** How long a debate with no thread on this platform is remembered as unbound. */
+export const UNBOUND_CACHE_MS = 60_000;
+
+/** Idle delivery workers re-check the outbox this often (covers rows queued by other processes). */
+export const IDLE_POLL_MS = 5_000;

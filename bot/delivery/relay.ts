@@ -1,0 +1,322 @@
+import type { Kysely } from 'kysely';
+import {
+  markOutboxFailed,
+  markOutboxRetry,
+  markOutboxSent,
+  nextPendingOutbox,
+  type OutboxEntry,
+  recordOutboxProgress,
+  type ThreadBinding,
+} from '../../db/repositories/chat.ts';
+import type { Database } from '../../db/schema.ts';
+import type { Clock } from '../../engine/clock.ts';
+import type { Logger } from '../../engine/log.ts';
+import {
+  IDLE_POLL_MS,
+  RETRY_BASE_MS,
+  RETRY_MAX_ATTEMPTS,
+  RETRY_MAX_MS,
+  STREAM_EDIT_INTERVAL_MS,
+  STREAMING_SUFFIX,
+} from '../constants.ts';
+import { type ChatPlatform, DeliveryError, type Identity, type ThreadRef } from '../platform.ts';
+import { previewText } from '../text/split-text.ts';
+import { planPosts } from './post-parts.ts';
+import { reconcileThread } from './reconcile.ts';
+import { StreamPreviews } from './stream-previews.ts';
+
+export interface RelayDeps {
+  db: Kysely<Database>;
+  platform: ChatPlatform;
+  clock: Clock;
+  log: Logger;
+}
+
+/** Delivers outbox rows to the platform, one worker per thread, in queue order. */
+export interface Relay {
+  /** Makes sure a worker delivers this thread's rows (reconciling first after a start). */
+  attach(binding: ThreadBinding): void;
+  /** New rows were queued for this binding. */
+  wake(bindingId: string): void;
+  /** The debate is over: the worker stops once its queue is empty. */
+  finish(bindingId: string): void;
+  streamStart(bindingId: string, turnIndex: number, identity: Identity): void;
+  streamDelta(bindingId: string, turnIndex: number, delta: string): void;
+  /** Stops at once: work in flight is not committed, so the next start reconciles it. */
+  stop(): void;
+  /** Resolves when no worker is running (all finished or stopped). */
+  idle(): Promise<void>;
+}
+
+interface Worker {
+  binding: ThreadBinding;
+  thread: ThreadRef;
+  previews: StreamPreviews;
+  finishing: boolean;
+  /** The loop has returned; a new attach needs a new worker. */
+  exited: boolean;
+  /** Something happened since the worker last looked. */
+  dirty: boolean;
+  /** Rows may be pending: skip the outbox query on wake-ups that only concern the preview. */
+  rowsMaybe: boolean;
+  previewTimer: ReturnType<typeof setTimeout> | null;
+  wakeUp: (() => void) | null;
+  done: Promise<void>;
+}
+
+export function createRelay(deps: RelayDeps): Relay {
+  const { db, platform, clock } = deps;
+  const log = deps.log.child('relay');
+  const workers = new Map<string, Worker>();
+  let stopped = false;
+
+  const wake = (w: Worker, rows: boolean) => {
+    w.dirty = true;
+    if (rows) w.rowsMaybe = true;
+    w.wakeUp?.();
+  };
+
+  /** Waits for a wake-up or the timeout; a timeout means rows may have come from elsewhere. */
+  const sleep = (w: Worker, ms: number) =>
+    new Promise<void>((resolve) => {
+      if (w.dirty || stopped) return resolve();
+      const timer = setTimeout(() => {
+        w.rowsMaybe = true;
+        done();
+      }, Math.max(0, ms));
+      function done() {
+        clearTimeout(timer);
+        w.wakeUp = null;
+        resolve();
+      }
+      w.wakeUp = done;
+    });
+
+  async function deliver(w: Worker, row: OutboxEntry): Promise<void> {
+    const plan = planPosts(row, platform);
+    if ('error' in plan) {
+      log.error('dropping an outbox row that cannot be posted', { id: row.id, error: plan.error });
+      await markOutboxFailed(db, row.id, plan.error);
+      return;
+    }
+    const ids = [...row.remoteIds];
+    const turn = plan.payload.turnIndex;
+    const preview = turn !== undefined && plan.payload.identity ? w.previews.take(turn) : null;
+    try {
+      for (let i = ids.length; i < plan.posts.length; i++) {
+        const post = plan.posts[i]!;
+        let id: string | null = null;
+        if (i === 0 && preview?.postId && preview.identity.username === plan.payload.identity?.username) {
+          // The message was streamed: the final edit puts in the exact committed text.
+          try {
+            await platform.edit(w.thread, preview.postId, post);
+            id = preview.postId;
+          } catch (error) {
+            if (!(error instanceof DeliveryError && error.code === 'unknown_post')) throw error;
+          }
+        } else if (i === 0 && preview?.postId) {
+          w.previews.abandoned.push(preview.postId);
+        }
+        id ??= await platform.post(w.thread, post);
+        // Stopped mid-send: leave the commit to the next start's reconcile, as after a crash.
+        if (stopped) return;
+        ids.push(id);
+        if (i < plan.posts.length - 1) await recordOutboxProgress(db, row.id, ids);
+      }
+      await markOutboxSent(db, row.id, ids, clock.now());
+    } catch (error) {
+      if (stopped) return;
+      if (ids.length > row.remoteIds.length) await recordOutboxProgress(db, row.id, ids);
+      await onFailure(row, error);
+    }
+  }
+
+  async function onFailure(row: OutboxEntry, error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    const permanent = error instanceof DeliveryError && (error.code === 'gone' || error.code === 'rejected');
+    const attempts = row.attempts + 1;
+    if (permanent || attempts >= RETRY_MAX_ATTEMPTS) {
+      log.error('giving up on a post', { id: row.id, attempts, error: message });
+      await markOutboxFailed(db, row.id, message);
+      return;
+    }
+    const backoff = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (attempts - 1)) * (0.75 + Math.random() * 0.5);
+    const retryAfter = error instanceof DeliveryError ? (error.retryAfterMs ?? 0) : 0;
+    const nextAttemptAt = new Date(clock.now().getTime() + Math.max(backoff, retryAfter));
+    log.warn('post failed, will retry', { id: row.id, attempts, error: message });
+    await markOutboxRetry(db, row.id, { attempts, error: message, nextAttemptAt });
+  }
+
+  /** Posts or edits the live preview; returns how long to wait before the next edit is allowed. */
+  async function updatePreview(w: Worker): Promise<number | null> {
+    const p = w.previews.live();
+    if (!p || p.failed || p.text.trim() === '') return null;
+    const text = previewText(p.text, platform.maxPostLength, STREAMING_SUFFIX);
+    if (text === p.shown) return null;
+    const now = clock.now().getTime();
+    const wait = p.lastPostAt + STREAM_EDIT_INTERVAL_MS - now;
+    if (p.postId && wait > 0) return wait;
+    const post = { text, identity: platform.normalizeIdentity(p.identity) };
+    try {
+      if (p.postId) await platform.edit(w.thread, p.postId, post);
+      else {
+        const id = await platform.post(w.thread, post);
+        if (stopped) return null;
+        p.postId = id;
+      }
+      p.shown = text;
+      p.lastPostAt = clock.now().getTime();
+    } catch (error) {
+      // A preview is a courtesy: the committed message is delivered through the outbox anyway.
+      p.failed = true;
+      log.debug('streaming preview failed', { error: error instanceof Error ? error.message : String(error) });
+    }
+    return null;
+  }
+
+  async function deleteAbandoned(w: Worker): Promise<void> {
+    while (w.previews.abandoned.length > 0 && !stopped) {
+      const id = w.previews.abandoned.shift()!;
+      await platform.deletePost(w.thread, id, true).catch((error) => {
+        log.debug('could not delete an abandoned preview', { error: error instanceof Error ? error.message : '' });
+      });
+    }
+  }
+
+  async function reconcile(w: Worker): Promise<void> {
+    for (let attempt = 1; !stopped; attempt++) {
+      try {
+        const r = await reconcileThread({ db, platform, clock }, w.binding, w.thread);
+        if (stopped) return;
+        for (const o of r.orphans) {
+          await platform.deletePost(w.thread, o.id, o.byIdentity).catch(() => {});
+        }
+        if (r.adopted > 0 || r.orphans.length > 0) {
+          log.info('reconciled a thread after restart', { adopted: r.adopted, orphans: r.orphans.length });
+        }
+        return;
+      } catch (error) {
+        if (error instanceof DeliveryError && error.code === 'gone') throw error;
+        log.warn('reconcile failed, retrying', { error: error instanceof Error ? error.message : String(error) });
+        await sleep(w, Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt));
+        w.dirty = false;
+      }
+    }
+  }
+
+  async function run(w: Worker): Promise<void> {
+    await reconcile(w);
+    let failures = 0;
+    while (!stopped) {
+      w.dirty = false;
+      // Read the flags before querying: a row queued meanwhile sets them again, so it is never missed.
+      const finishing = w.finishing;
+      const checkRows = w.rowsMaybe || finishing;
+      w.rowsMaybe = false;
+      try {
+        await deleteAbandoned(w);
+        const row = checkRows ? await nextPendingOutbox(db, w.binding.id) : null;
+        if (stopped) return;
+        if (row) {
+          w.rowsMaybe = true;
+          const wait = row.nextAttemptAt.getTime() - clock.now().getTime();
+          if (wait > 0) await sleep(w, wait);
+          else await deliver(w, row);
+          failures = 0;
+          continue;
+        }
+        if (finishing) {
+          w.previews.abandonAll();
+          await deleteAbandoned(w);
+          if (!w.dirty) {
+            w.exited = true;
+            return;
+          }
+          continue;
+        }
+        const wait = await updatePreview(w);
+        await sleep(w, wait ?? IDLE_POLL_MS);
+        failures = 0;
+      } catch (error) {
+        // The database is unreachable or similar: back off and try again, nothing is lost.
+        w.rowsMaybe = true;
+        failures++;
+        log.error('delivery loop error', { error: error instanceof Error ? error.message : String(error) });
+        await sleep(w, Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** failures));
+      }
+    }
+  }
+
+  return {
+    attach(binding) {
+      if (stopped) return;
+      const existing = workers.get(binding.id);
+      if (existing && !existing.exited) {
+        existing.finishing = false;
+        wake(existing, true);
+        return;
+      }
+      const w: Worker = {
+        binding,
+        thread: { workspaceId: binding.workspaceId, channelId: binding.channelId, threadId: binding.threadId },
+        previews: new StreamPreviews(),
+        finishing: false,
+        exited: false,
+        dirty: true,
+        rowsMaybe: true,
+        previewTimer: null,
+        wakeUp: null,
+        done: Promise.resolve(),
+      };
+      workers.set(binding.id, w);
+      w.done = run(w)
+        .catch((error) => {
+          w.exited = true;
+          log.error('thread delivery stopped', { thread: binding.threadId, error: String(error) });
+        })
+        .finally(() => {
+          if (w.previewTimer) clearTimeout(w.previewTimer);
+          if (workers.get(binding.id) === w) workers.delete(binding.id);
+        });
+    },
+    wake(bindingId) {
+      const w = workers.get(bindingId);
+      if (w) wake(w, true);
+    },
+    finish(bindingId) {
+      const w = workers.get(bindingId);
+      if (!w) return;
+      w.finishing = true;
+      wake(w, true);
+    },
+    streamStart(bindingId, turnIndex, identity) {
+      const w = workers.get(bindingId);
+      if (!w) return;
+      w.previews.start(turnIndex, identity);
+    },
+    streamDelta(bindingId, turnIndex, delta) {
+      const w = workers.get(bindingId);
+      if (!w?.previews.delta(turnIndex, delta) || w.previewTimer) return;
+      // One wake-up per edit interval, however many tokens arrive meanwhile.
+      const p = w.previews.live();
+      const due = p?.postId ? p.lastPostAt + STREAM_EDIT_INTERVAL_MS - clock.now().getTime() : 0;
+      w.previewTimer = setTimeout(
+        () => {
+          w.previewTimer = null;
+          wake(w, false);
+        },
+        Math.max(0, due),
+      );
+    },
+    stop() {
+      stopped = true;
+      for (const w of workers.values()) {
+        if (w.previewTimer) clearTimeout(w.previewTimer);
+        w.wakeUp?.();
+      }
+    },
+    async idle() {
+      while (workers.size > 0) await Promise.all([...workers.values()].map((w) => w.done));
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import type { Identity } from '../platform.ts';
+
+/** A persona message shown while it is still being written; its post is edited as tokens arrive. */
+export interface Preview {
+  turnIndex: number;
+  identity: Identity;
+  text: string;
+  postId: string | null;
+  shown: string | null;
+  lastPostAt: number;
+  failed: boolean;
+}
+
+/**
+ * Streaming previews of one thread, by turn. Only the newest turn is shown; an older preview is
+ * either consumed by its committed message or, once a later message lands, deleted as abandoned.
+ */
+export class StreamPreviews {
+  private readonly byTurn = new Map<number, Preview>();
+  private current: number | null = null;
+  /** Preview posts that belong to no message any more, waiting to be deleted. */
+  readonly abandoned: string[] = [];
+
+  start(turnIndex: number, identity: Identity): void {
+    const existing = this.byTurn.get(turnIndex);
+    if (existing && existing.identity.username === identity.username) {
+      // The same turn restarted (e.g. a person spoke mid-turn): keep the post, restart the text.
+      existing.text = '';
+    } else {
+      if (existing?.postId) this.abandoned.push(existing.postId);
+      this.byTurn.set(turnIndex, {
+        turnIndex,
+        identity,
+        text: '',
+        postId: null,
+        shown: null,
+        lastPostAt: 0,
+        failed: false,
+      });
+    }
+    this.current = turnIndex;
+  }
+
+  delta(turnIndex: number, text: string): boolean {
+    const p = this.byTurn.get(turnIndex);
+    if (!p) return false;
+    p.text += text;
+    return turnIndex === this.current;
+  }
+
+  /** The preview to bring up to date, if any. */
+  live(): Preview | null {
+    return this.current === null ? null : (this.byTurn.get(this.current) ?? null);
+  }
+
+  /** Hands over the preview of a committed turn; earlier, unclaimed previews become abandoned. */
+  take(turnIndex: number): Preview | null {
+    const p = this.byTurn.get(turnIndex) ?? null;
+    this.byTurn.delete(turnIndex);
+    for (const [t, other] of this.byTurn) {
+      if (t < turnIndex) {
+        if (other.postId) this.abandoned.push(other.postId);
+        this.byTurn.delete(t);
+      }
+    }
+    if (this.current !== null && this.current <= turnIndex) this.current = null;
+    return p;
+  }
+
+  /** The debate is over: nothing still streaming will be committed. */
+  abandonAll(): void {
+    for (const p of this.byTurn.values()) if (p.postId) this.abandoned.push(p.postId);
+    this.byTurn.clear();
+    this.current = null;
+  }
+}

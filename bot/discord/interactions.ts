@@ -1,0 +1,76 @@
+import {
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+  type GuildMember,
+  type InteractionEditReplyOptions,
+  MessageFlags,
+  PermissionFlagsBits,
+} from 'discord.js';
+import { suggestPersonas } from '../commands/personas.ts';
+import type { Persona } from '../../personas/types.ts';
+import type { CommandReply, IncomingCommand } from '../platform.ts';
+import { toApiEmbed } from './discord-platform.ts';
+
+const NO_MENTIONS = { parse: [] as never[] };
+
+/** Manage Threads in the channel, or the configured role (by id or by name). */
+export function canManage(i: ChatInputCommandInteraction, managerRole?: string): boolean {
+  if (i.memberPermissions?.has(PermissionFlagsBits.ManageThreads)) return true;
+  if (!managerRole || !i.member) return false;
+  const roleIds = Array.isArray(i.member.roles) ? i.member.roles : [...(i.member as GuildMember).roles.cache.keys()];
+  const wanted = managerRole.toLowerCase();
+  return roleIds.some((id) => id === managerRole || i.guild?.roles.cache.get(id)?.name.toLowerCase() === wanted);
+}
+
+function replyPayload(reply: CommandReply): InteractionEditReplyOptions {
+  const embed = reply.ok && reply.embed ? [toApiEmbed(reply.embed)] : [];
+  const files = reply.ok && reply.file ? [{ attachment: Buffer.from(reply.file.content, 'utf8'), name: reply.file.name }] : [];
+  return {
+    content: reply.text.slice(0, 2000) || (embed.length || files.length ? '' : '…'),
+    embeds: embed,
+    files,
+    allowedMentions: NO_MENTIONS,
+  };
+}
+
+/** A slash command interaction as the neutral command layer sees it. */
+export function toIncomingCommand(i: ChatInputCommandInteraction, managerRole?: string): IncomingCommand {
+  const sub = i.options.data.find((o) => o.options !== undefined) ?? i.options.data[0];
+  const options: Record<string, unknown> = {};
+  for (const o of sub?.options ?? []) options[o.name] = o.value;
+  const channel = i.channel;
+  let deferredEphemeral: boolean | null = null;
+  return {
+    subcommand: i.options.getSubcommand(false) ?? '',
+    options,
+    user: {
+      id: i.user.id,
+      displayName: (i.member as GuildMember | null)?.displayName ?? i.user.globalName ?? i.user.username,
+      canManage: canManage(i, managerRole),
+    },
+    workspaceId: i.guildId ?? '',
+    channelId: i.channelId,
+    parentChannelId: channel?.isThread() ? channel.parentId : null,
+    async defer({ ephemeral }) {
+      await i.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+      deferredEphemeral = ephemeral;
+    },
+    async respond(reply) {
+      const payload = replyPayload(reply);
+      if (deferredEphemeral === null) {
+        await i.reply({ ...payload, flags: reply.ok ? undefined : MessageFlags.Ephemeral } as never);
+      } else if (reply.ok || deferredEphemeral) {
+        await i.editReply(payload);
+      } else {
+        // A refusal after a public acknowledgement: remove the public placeholder, answer privately.
+        await i.deleteReply().catch(() => {});
+        await i.followUp({ content: reply.text, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+      }
+    },
+  };
+}
+
+export async function answerAutocomplete(i: AutocompleteInteraction, personas: readonly Persona[]): Promise<void> {
+  const focused = i.options.getFocused(true);
+  await i.respond(focused.name === 'persona' ? suggestPersonas(personas, String(focused.value)) : []);
+}

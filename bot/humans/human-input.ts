@@ -1,0 +1,80 @@
+import type { Kysely } from 'kysely';
+import { findBindingByThread, findOutboxByRemoteId, type ThreadBinding } from '../../db/repositories/chat.ts';
+import type { ChatPlatformName, Database } from '../../db/schema.ts';
+import type { Arena } from '../../engine/api.ts';
+import type { Clock } from '../../engine/clock.ts';
+import type { Logger } from '../../engine/log.ts';
+import { HUMAN_BURST, HUMAN_WINDOW_MS, MAX_HUMAN_CHARS } from '../constants.ts';
+import type { IncomingHumanMessage, PlatformFormat } from '../platform.ts';
+import { splitText } from '../text/split-text.ts';
+import { createFloodLimiter } from './flood-limiter.ts';
+
+export interface HumanInputDeps {
+  db: Kysely<Database>;
+  arena: Pick<Arena, 'injectHuman'>;
+  platform: ChatPlatformName;
+  format: PlatformFormat;
+  clock: Clock;
+  log: Logger;
+  /** Posts a short bot notice in the thread, once per key. */
+  notify(binding: ThreadBinding, key: string, text: string): Promise<void>;
+}
+
+/** Brings a person's thread message into the debate: trimmed, rate-limited, never dropped silently. */
+export function createHumanInput(deps: HumanInputDeps): (message: IncomingHumanMessage) => Promise<void> {
+  const limiter = createFloodLimiter({ burst: HUMAN_BURST, windowMs: HUMAN_WINDOW_MS });
+  let lastPrune = 0;
+
+  return async (m) => {
+    const binding = await findBindingByThread(deps.db, deps.platform, m.workspaceId, m.threadId);
+    if (!binding) return;
+    const now = deps.clock.now().getTime();
+    if (now - lastPrune > HUMAN_WINDOW_MS) {
+      limiter.prune(now);
+      lastPrune = now;
+    }
+    const who = deps.format.userMention(m.author.id);
+    const text = m.text.trim();
+    // Attachments or stickers alone carry nothing the personas can read.
+    if (text === '') return;
+
+    const flood = limiter.check(`${binding.id}:${m.author.id}`, now);
+    if (!flood.ok) {
+      if (flood.notify) {
+        const seconds = Math.ceil(flood.retryInMs / 1000);
+        await deps.notify(
+          binding,
+          `flood:${m.messageId}`,
+          `⏳ ${who}, you are posting faster than the debate can answer: messages in the next ${seconds} s are not added. Wait a moment, then say it in one message.`,
+        );
+      }
+      return;
+    }
+
+    const trimmed = text.length > MAX_HUMAN_CHARS ? splitText(text, MAX_HUMAN_CHARS)[0]! : text;
+    const replyTo = m.replyToPostId ? await findOutboxByRemoteId(deps.db, binding.id, m.replyToPostId) : null;
+    const personaId = typeof replyTo?.payload.personaId === 'string' ? replyTo.payload.personaId : undefined;
+    const result = await deps.arena.injectHuman(binding.debateId, {
+      author: m.author.displayName,
+      authorId: `${deps.platform}:${m.author.id}`,
+      text: trimmed,
+      ...(personaId ? { replyToPersonaId: personaId } : {}),
+    });
+    if (!result.ok) {
+      const why =
+        result.reason === 'already_finished'
+          ? 'this debate has ended. Start a new one with `/arena start`.'
+          : 'this thread no longer has a debate. Start a new one with `/arena start`.';
+      await deps.notify(binding, `ended:${m.messageId}`, `${who}, your message was not added: ${why}`);
+      return;
+    }
+    if (trimmed.length < text.length) {
+      await deps.notify(
+        binding,
+        `trimmed:${m.messageId}`,
+        `✂️ ${who}, your message was long: the debate got its first ${trimmed.length} of ${text.length} characters.`,
+      );
+    }
+    deps.log.debug('human message injected', { debate: binding.debateId, next: result.nextPersonaId });
+  };
+}

@@ -1,0 +1,101 @@
+import type { ControlResult } from '../../engine/api.ts';
+import { authorizeAction } from '../auth.ts';
+import type { DashboardContext } from '../context.ts';
+import { readJson } from '../http/body.ts';
+import type { RouteContext, Router } from '../http/router.ts';
+import { HttpError, json } from '../http/respond.ts';
+import { debateIdParam, emptyBody, humanMessageBody, pauseBody, startDebateBody } from '../schemas.ts';
+
+/** Actions: each one authorised first, then its body checked, then handed to the Arena facade. */
+export function registerActionRoutes(router: Router, ctx: DashboardContext): void {
+  const { arena, config, bus, clock } = ctx.props;
+  const log = ctx.props.log.child('dashboard');
+  const running = new Set<string>();
+
+  const action = (path: string, run: (c: RouteContext) => Promise<Response>) =>
+    router.post(path, async (c) => {
+      authorizeAction(c.request, config);
+      return run(c);
+    });
+
+  const debateId = (raw: string | undefined) => {
+    const id = debateIdParam.safeParse(raw);
+    if (!id.success) throw new HttpError(404, 'debate_not_found', 'No debate with this id');
+    return id.data;
+  };
+
+  action('/api/debates', async ({ request }) => {
+    const body = await readJson(request, startDebateBody, ctx.maxBodyBytes);
+    const started = await arena.startDebate({ ...body, origin: 'dashboard', startedBy: body.startedBy ?? 'dashboard' });
+    return json(started, 201);
+  });
+
+  action('/api/debates/:id/pause', async ({ request, params }) => {
+    const id = debateId(params.id);
+    const body = await readJson(request, pauseBody, ctx.maxBodyBytes);
+    return control(await arena.pause(id, body.reason ?? 'user'));
+  });
+
+  action('/api/debates/:id/resume', async ({ request, params }) => {
+    const id = debateId(params.id);
+    await readJson(request, emptyBody, ctx.maxBodyBytes);
+    return control(await arena.resume(id));
+  });
+
+  action('/api/debates/:id/stop', async ({ request, params }) => {
+    const id = debateId(params.id);
+    await readJson(request, emptyBody, ctx.maxBodyBytes);
+    return control(await arena.stop(id));
+  });
+
+  action('/api/debates/:id/messages', async ({ request, params }) => {
+    const id = debateId(params.id);
+    const body = await readJson(request, humanMessageBody, ctx.maxBodyBytes);
+    const author = body.author ?? 'dashboard';
+    const result = await arena.injectHuman(id, {
+      author,
+      authorId: `dashboard:${author}`,
+      text: body.text,
+      ...(body.replyToPersonaId ? { replyToPersonaId: body.replyToPersonaId } : {}),
+    });
+    if (!result.ok) return control(result);
+    return json({ message: result.message, nextPersonaId: result.nextPersonaId }, 201);
+  });
+
+  action('/api/jobs/:name/run', async ({ request, params }) => {
+    const name = params.name ?? '';
+    await readJson(request, emptyBody, ctx.maxBodyBytes);
+    const job = Object.hasOwn(ctx.props.jobs ?? {}, name) ? ctx.props.jobs![name] : undefined;
+    if (!job) throw new HttpError(404, 'unknown_job', `No job named "${name}"`);
+    if (running.has(name)) throw new HttpError(409, 'job_running', `Job "${name}" is already running`);
+    running.add(name);
+    const say = (level: 'info' | 'error', message: string) =>
+      bus.publish({ type: 'log', at: clock.now().toISOString(), level, source: `job:${name}`, message }).catch(() => {});
+    void say('info', `started from the dashboard`);
+    // The job can run for minutes: answer now, report the end on the bus (the OUTPUT panel).
+    void (async () => {
+      try {
+        await job();
+        await say('info', 'finished');
+      } catch (error) {
+        log.error(`job ${name} failed`, { error });
+        await say('error', `failed: ${error instanceof Error ? error.message : String(error)}`);
+      } finally {
+        running.delete(name);
+      }
+    })();
+    return json({ job: name, started: true }, 202);
+  });
+}
+
+function control(result: ControlResult | { ok: false; reason: string }): Response {
+  if (result.ok) return json({ ok: true });
+  if (result.reason === 'not_found') throw new HttpError(404, 'debate_not_found', 'No debate with this id');
+  const messages: Record<string, string> = {
+    already_finished: 'The debate has already finished',
+    not_paused: 'The debate is not paused',
+    already_paused: 'The debate is already paused',
+    budget: 'The budget does not allow this now',
+  };
+  throw new HttpError(409, result.reason, messages[result.reason] ?? result.reason);
+}

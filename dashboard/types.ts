@@ -1,0 +1,79 @@
+import type { Kysely } from 'kysely';
+import type { DialectName } from '../db/connect.ts';
+import type { Database } from '../db/schema.ts';
+import type { Arena } from '../engine/api.ts';
+import type { Clock } from '../engine/clock.ts';
+import type { EventBus } from '../engine/events.ts';
+import type { Logger } from '../engine/log.ts';
+import type { Persona } from '../personas/types.ts';
+
+/** One part of the running app as the PROCESSES panel and `/api/health` show it. */
+export interface ComponentStatus {
+  /** Stable id, e.g. `engine`, `discord`, `slack`, `llm`, `job:signal-fetch`. */
+  id: string;
+  name: string;
+  kind: 'service' | 'job';
+  status: 'running' | 'idle' | 'starting' | 'stopped' | 'disabled' | 'error';
+  /** One short line for people, e.g. `offline provider` or `3 guilds`. Redacted before output. */
+  detail?: string | null;
+  lastRunAt?: string | null;
+  nextRunAt?: string | null;
+  /** Last failure, redacted before output. */
+  lastError?: string | null;
+}
+
+export interface DashboardConfig {
+  /** Interface the server binds to; decides whether actions may run without a token. */
+  host: string;
+  port: number;
+  /** `DASHBOARD_TOKEN`: required on every action when set. Never sent to a client. */
+  token?: string | undefined;
+  publicUrl: string;
+  version: string;
+  codename: string;
+  /** Database dialect shown by `/api/health`. */
+  dialect: DialectName;
+  /** Largest accepted request body in bytes (default 64 KiB). */
+  maxBodyBytes?: number;
+  /** SSE replay buffer length, in events (default 5000). */
+  replayEvents?: number;
+  /** Interval of SSE heartbeat comments (default 15 s). */
+  heartbeatMs?: number;
+  /** Interval of the MEM/CPU push to open pages (default 5 s). */
+  statsMs?: number;
+  /** Ends an SSE stream after this long so the browser reconnects with Last-Event-ID; 0 = never. */
+  maxStreamMs?: number;
+}
+
+export interface DashboardProps {
+  arena: Arena;
+  bus: EventBus;
+  db: Kysely<Database>;
+  config: DashboardConfig;
+  /** The app's real components and jobs; called on every health/state request. */
+  components: () => ComponentStatus[];
+  /** Jobs the "run job now" action may start, by name. */
+  jobs?: Record<string, () => Promise<unknown>>;
+  /** Chat deliveries waiting and given up, for `/metrics`. */
+  deliveries?: () => Promise<{ pending: number; failed: number }>;
+  /** Persona catalog; defaults to `arena.personas()`. */
+  personas?: readonly Persona[];
+  /** PNG bytes of a persona's generated avatar (personas/index.ts `renderAvatar`). */
+  renderAvatar?: (persona: Persona) => Uint8Array;
+  log: Logger;
+  clock: Clock;
+}
+
+/** Network details the node adapter knows and an in-memory `handle()` call may pass. */
+export interface RequestInfo {
+  remoteAddress?: string | undefined;
+}
+
+export interface Dashboard {
+  listen(): Promise<{ url: string; port: number }>;
+  close(): Promise<void>;
+  /** Answers one request in memory (fetch-style); the node server calls this too. */
+  handle(request: Request, info?: RequestInfo): Promise<Response>;
+  /** Number of open SSE streams. */
+  sseClients(): number;
+}

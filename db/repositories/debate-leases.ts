@@ -1,0 +1,131 @@
+import type { Kysely } from 'kysely';
+import type { Database, DebateSessionRow, DebateSessionUpdate, DebateStatus } from '../schema.ts';
+import { maxTurnIndex } from './debate-messages.ts';
+
+// A debate is run by at most one engine process: the one holding its row lease. Every write a
+// runner makes goes through a conditional UPDATE on `lease_owner`, which also takes the row lock,
+// so a runner that lost its lease can never commit a turn (fencing), on Postgres as on PGlite.
+
+export interface LeaseProps {
+  id: string;
+  owner: string;
+  now: Date;
+  ttlMs: number;
+}
+
+const until = (p: LeaseProps) => new Date(p.now.getTime() + p.ttlMs);
+
+/** Takes the lease on an active debate when it is free, expired or already ours; undefined otherwise. */
+export function claimLease(db: Kysely<Database>, p: LeaseProps): Promise<DebateSessionRow | undefined> {
+  return db
+    .updateTable('debate_sessions')
+    .set({ lease_owner: p.owner, lease_expires_at: until(p) })
+    .where('id', '=', p.id)
+    .where('status', '=', 'active')
+    .where((eb) =>
+      eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '=', p.owner), eb('lease_expires_at', '<', p.now)]),
+    )
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Active debates this owner could claim now, least recently touched first. */
+export async function claimableDebateIds(
+  db: Kysely<Database>,
+  p: { owner: string; now: Date; limit: number },
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('debate_sessions')
+    .select('id')
+    .where('status', '=', 'active')
+    .where((eb) =>
+      eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '=', p.owner), eb('lease_expires_at', '<', p.now)]),
+    )
+    .orderBy('updated_at')
+    .limit(p.limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Updates a debate only while `owner` holds its lease (and it is in one of `statuses`), extending
+ * the lease; undefined when the lease was lost. Inside a transaction this is the commit fence.
+ */
+export function updateLeased(
+  db: Kysely<Database>,
+  p: LeaseProps & { set?: DebateSessionUpdate; statuses?: readonly DebateStatus[] },
+): Promise<DebateSessionRow | undefined> {
+  let q = db
+    .updateTable('debate_sessions')
+    .set({ lease_expires_at: until(p), updated_at: p.now, ...p.set })
+    .where('id', '=', p.id)
+    .where('lease_owner', '=', p.owner);
+  if (p.statuses) q = q.where('status', 'in', p.statuses);
+  return q.returningAll().executeTakeFirst();
+}
+
+/** Gives the lease up so another runner may take the debate at once. */
+export async function releaseLease(db: Kysely<Database>, p: { id: string; owner: string }): Promise<void> {
+  await db
+    .updateTable('debate_sessions')
+    .set({ lease_owner: null, lease_expires_at: null })
+    .where('id', '=', p.id)
+    .where('lease_owner', '=', p.owner)
+    .execute();
+}
+
+export type TurnReservation =
+  | { ok: true; session: DebateSessionRow }
+  | { ok: false; reason: 'lease_lost' | 'not_active' | 'moved' };
+
+/**
+ * Claims `turnIndex` for the call about to be made, if it is still the next free index (a turn
+ * claimed before a crash keeps its index). 'moved' means a person's message took it: re-plan.
+ */
+export function reserveTurn(
+  db: Kysely<Database>,
+  p: LeaseProps & { turnIndex: number; set: DebateSessionUpdate },
+): Promise<TurnReservation> {
+  return db.transaction().execute(async (trx): Promise<TurnReservation> => {
+    // Lock the row first: a person's message committed before this point is then visible below.
+    const session = await updateLeased(trx, p);
+    if (!session) return { ok: false, reason: 'lease_lost' };
+    if (session.status !== 'active') return { ok: false, reason: 'not_active' };
+    const free = session.turn_in_flight ?? (await maxTurnIndex(trx, p.id)) + 1;
+    if (free !== p.turnIndex) return { ok: false, reason: 'moved' };
+    const updated = await trx
+      .updateTable('debate_sessions')
+      .set({ ...p.set, turn_in_flight: p.turnIndex })
+      .where('id', '=', p.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return { ok: true, session: updated };
+  });
+}
+
+/**
+ * Ends this owner's run of a debate: applies `set` (e.g. a pause) if the debate is in one of
+ * `statuses` (any when omitted), gives the lease up, and drops
+ * the claimed turn index unless a person's message already follows it (then it is replayed later,
+ * so the transcript keeps no gap). Undefined when the lease was already lost; `applied` says
+ * whether `set` was.
+ */
+export function endLeasedRun(
+  db: Kysely<Database>,
+  p: LeaseProps & { set?: DebateSessionUpdate; statuses?: readonly DebateStatus[] },
+): Promise<{ session: DebateSessionRow; applied: boolean } | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const session = await updateLeased(trx, { id: p.id, owner: p.owner, now: p.now, ttlMs: p.ttlMs });
+    if (!session) return undefined;
+    const apply = !p.statuses || p.statuses.includes(session.status);
+    const inFlight = session.turn_in_flight;
+    const keep = inFlight !== null && (await maxTurnIndex(trx, p.id)) > inFlight;
+    const ended = await trx
+      .updateTable('debate_sessions')
+      .set({ ...(apply ? p.set : {}), turn_in_flight: keep ? inFlight : null, lease_owner: null, lease_expires_at: null })
+      .where('id', '=', p.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return { session: ended, applied: apply };
+  });
+}

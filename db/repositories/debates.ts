@@ -1,0 +1,95 @@
+import { type Kysely, sql } from 'kysely';
+import type {
+  Database,
+  DebateSessionRow,
+  DebateSessionUpdate,
+  DebateStatus,
+  NewDebateSession,
+} from '../schema.ts';
+import { maxTurnIndex } from './debate-messages.ts';
+
+/** A debate row with its idea's title and message count, as lists show it. */
+export type DebateListRow = DebateSessionRow & { title: string; message_count: number };
+
+export function insertDebate(db: Kysely<Database>, row: NewDebateSession): Promise<DebateSessionRow> {
+  return db.insertInto('debate_sessions').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export function getDebateRow(db: Kysely<Database>, id: string): Promise<DebateSessionRow | undefined> {
+  return db.selectFrom('debate_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+function summaries(db: Kysely<Database>) {
+  return db
+    .selectFrom('debate_sessions as d')
+    .innerJoin('ideas as i', 'i.id', 'd.idea_id')
+    .selectAll('d')
+    .select([
+      'i.title',
+      sql<number>`(select count(*) from debate_messages m where m.session_id = d.id)::int8`.as('message_count'),
+    ]);
+}
+
+export function getDebateListRow(db: Kysely<Database>, id: string): Promise<DebateListRow | undefined> {
+  return summaries(db).where('d.id', '=', id).executeTakeFirst();
+}
+
+/** Debates newest first, optionally of one status. */
+export function listDebateRows(
+  db: Kysely<Database>,
+  filter: { status?: DebateStatus | undefined; limit?: number | undefined } = {},
+): Promise<DebateListRow[]> {
+  let q = summaries(db);
+  if (filter.status) q = q.where('d.status', '=', filter.status);
+  return q.orderBy('d.started_at', 'desc').orderBy('d.id').limit(filter.limit ?? 50).execute();
+}
+
+/** Debates in the given status (the seed's `get_active_sessions` with 'active'). */
+export function listDebatesByStatus(db: Kysely<Database>, status: DebateStatus): Promise<DebateSessionRow[]> {
+  return db.selectFrom('debate_sessions').selectAll().where('status', '=', status).orderBy('started_at').execute();
+}
+
+/** Moves a debate from one of `from` to a new state; undefined when it was not in one of them. */
+export function transitionDebate(
+  db: Kysely<Database>,
+  id: string,
+  from: readonly DebateStatus[],
+  set: DebateSessionUpdate,
+): Promise<DebateSessionRow | undefined> {
+  return db
+    .updateTable('debate_sessions')
+    .set(set)
+    .where('id', '=', id)
+    .where('status', 'in', from)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/**
+ * Takes a person's turn index and inserts their message, under the session row lock so it cannot
+ * collide with a runner's claimed turn: it goes after the turn in flight, if any.
+ */
+export function insertWithNextTurnIndex<T>(
+  db: Kysely<Database>,
+  id: string,
+  write: (trx: Kysely<Database>, session: DebateSessionRow, turnIndex: number) => Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; reason: 'not_found' | 'already_finished' }> {
+  return db.transaction().execute(async (trx) => {
+    const session = await trx.selectFrom('debate_sessions').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!session) return { ok: false as const, reason: 'not_found' as const };
+    if (!['active', 'paused'].includes(session.status)) return { ok: false as const, reason: 'already_finished' as const };
+    const turnIndex = Math.max(await maxTurnIndex(trx, id), session.turn_in_flight ?? -1) + 1;
+    return { ok: true as const, value: await write(trx, session, turnIndex) };
+  });
+}
+
+/** Whether an idea has a debate that is still running or paused. */
+export async function ideaHasOpenDebate(db: Kysely<Database>, ideaId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('debate_sessions')
+    .select('id')
+    .where('idea_id', '=', ideaId)
+    .where('status', 'in', ['active', 'paused'])
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -1,0 +1,68 @@
+// Every tuning knob of the debate engine, each with the reason for its value.
+// Settings a deployment changes (rounds, budget limits) come from config; these are design choices.
+
+/** Divergence rounds when neither the caller nor config says (the seed's default, Du et al.: 2 rounds). */
+export const DEFAULT_ROUNDS = 2;
+/** Upper bound on rounds: beyond this, debates repeat themselves and cost grows linearly. */
+export const MAX_ROUNDS = 10;
+/** Personas per divergence round: enough to cover both poles of all four axes, few enough to stay a conversation. */
+export const PARTICIPANTS_PER_ROUND = 5;
+/** Rounds of the refinement loop: one focused round on the evaluators' risks, not a second full debate. */
+export const REFINEMENT_ROUNDS = 1;
+/** Times a debate may loop back from convergence to divergence; the next outcome is then forced. */
+export const MAX_REFINEMENTS = 1;
+
+/** Lineup score weights: relevance of expertise first, then axis coverage, then voices not heard yet. */
+export const LINEUP_WEIGHTS = { relevance: 3, coverage: 1.5, fresh: 1, jitter: 0.5 } as const;
+/** Recent persona messages a speaker may answer: older ones have usually been answered already. */
+export const TARGET_WINDOW = 6;
+
+/** Average score at or above which an idea is selected. */
+export const SELECT_AVERAGE = 7;
+/** Average score below which an idea is rejected outright. */
+export const REJECT_AVERAGE = 5;
+/** After the refinement loop, the undecided middle resolves at this average. */
+export const RESOLVE_AVERAGE = 6;
+/** Fewer readable verdicts than this cannot select an idea: too little evidence. */
+export const MIN_VALID_VERDICTS = 3;
+/** Verdict lists are capped so a rambling model cannot flood the transcript. */
+export const VERDICT_MAX_ITEMS = 6;
+export const VERDICT_ITEM_MAX_CHARS = 300;
+
+/** Generated tokens per call kind: a chat turn is short; plan sections need room. */
+export const MAX_TOKENS = { turn: 320, summary: 500, verdict: 400, plan: 900, final: 1400 } as const;
+/** Sampling temperature per call kind: lively turns, steady JSON and plans. */
+export const TEMPERATURE = { turn: 0.8, summary: 0.3, verdict: 0.2, plan: 0.5, final: 0.4 } as const;
+/** Context window assumed for a model not listed in the settings (Ollama's default num_ctx is small). */
+export const DEFAULT_CONTEXT_TOKENS = 4096;
+/** Share of the context kept free for the model's reply and the estimator's error. */
+export const CONTEXT_SAFETY = 0.85;
+/** Characters of the persona system prompt: the seed's prompt fits; a long custom guidance is cut. */
+export const SYSTEM_PROMPT_MAX_CHARS = 4000;
+/** One-line digest of an older message: enough to recall who said what. */
+export const DIGEST_LINE_CHARS = 140;
+/** Stored message length cap: a runaway model must not write a novel into the transcript. */
+export const MESSAGE_MAX_CHARS = 6000;
+
+/** Human text length accepted by injectHuman; chat platforms cap lower anyway. */
+export const HUMAN_TEXT_MAX_CHARS = 4000;
+/** Personas a single human message can call on (@mention or reply); more would hijack the debate. */
+export const MAX_ANSWERERS_PER_HUMAN = 2;
+/** Idea text accepted by startDebate. */
+export const IDEA_MIN_CHARS = 3;
+export const IDEA_MAX_CHARS = 4000;
+/** Idea titles are the first line, cut here (ideas.title is varchar(500); chat thread names allow 100). */
+export const IDEA_TITLE_MAX_CHARS = 90;
+
+/** Lease on a debate row: long enough to cover DB hiccups, short enough that a crashed runner's debates move on. */
+export const LEASE_MS = 30_000;
+/** Renew well before expiry so a slow model call never lets the lease lapse. */
+export const LEASE_RENEW_MS = 10_000;
+/** How often a runner looks for unowned active debates and budget windows that reset. */
+export const POLL_MS = 2_000;
+/** Debates one runner drives at once; the rest wait for another runner or a free slot. */
+export const MAX_DEBATES_PER_RUNNER = 200;
+/** Backoff between retries of a failed step (after the provider's own retries). */
+export const STEP_RETRY_DELAYS_MS = [1_000, 5_000, 15_000] as const;
+/** Streamed characters gathered before a message.delta event: per-token events swamp Redis and chat edits. */
+export const DELTA_MIN_CHARS = 24;

@@ -1,0 +1,65 @@
+import { claimLease, endLeasedRun, updateLeased } from '../../db/repositories/debate-leases.ts';
+import { abortableSleep } from '../llm/retry.ts';
+import { LlmError } from '../llm/types.ts';
+import { advance, type RunEnd } from './advance.ts';
+import { LeaseLostError } from './commit.ts';
+import { type Engine, errorText } from './engine.ts';
+import { pauseRun } from './run-end.ts';
+import { type DebateRun, loadRun, refreshRun } from './run-state.ts';
+
+/**
+ * Runs one debate while this process holds its lease: step after step until it completes, pauses,
+ * is stopped elsewhere, or `signal` fires (then the call in flight is abandoned uncommitted). The
+ * lease is renewed in the background; losing it aborts the call in flight.
+ */
+export async function driveDebate(engine: Engine, debateId: string, signal: AbortSignal): Promise<RunEnd> {
+  const { db, clock, instanceId, settings } = engine;
+  const lease = () => ({ id: debateId, owner: instanceId, now: clock.now(), ttlMs: settings.leaseMs });
+  const claimed = await claimLease(db, lease());
+  if (!claimed) return 'not_claimed';
+
+  const lost = new AbortController();
+  const stop = AbortSignal.any([signal, lost.signal]);
+  const renew = setInterval(() => {
+    updateLeased(db, lease()).then(
+      (row) => row || lost.abort(),
+      (error) => engine.log.warn('lease renewal failed', { debateId, error: errorText(error) }),
+    );
+  }, settings.leaseRenewMs);
+  renew.unref?.();
+  const ended = () => (lost.signal.aborted ? 'lease_lost' : 'stopped');
+
+  let run: DebateRun | undefined;
+  let failures = 0;
+  try {
+    run = await loadRun(engine, claimed);
+    for (;;) {
+      if (stop.aborted) return ended();
+      try {
+        const next = await advance(engine, run, stop);
+        if (typeof next === 'string') return next;
+        run = next;
+        failures = 0;
+      } catch (error) {
+        if (stop.aborted) return ended();
+        if (error instanceof LeaseLostError) return 'lease_lost';
+        failures++;
+        const retryable = !(error instanceof LlmError) || error.retryable;
+        const details = { debateId, attempt: failures, error: errorText(error) };
+        if (!retryable || failures > settings.retryDelaysMs.length) {
+          await pauseRun(engine, run, 'error', { error: errorText(error) });
+          return 'paused';
+        }
+        await engine.note('warn', 'debate step failed; retrying', details);
+        await abortableSleep(settings.retryDelaysMs[failures - 1]!, stop).catch(() => {});
+        run = await refreshRun(engine, run);
+      }
+    }
+  } finally {
+    clearInterval(renew);
+    // A run that ended without completing or pausing gives the debate back for any runner to take.
+    await endLeasedRun(db, lease()).catch((error) =>
+      engine.log.warn('lease release failed', { debateId, error: errorText(error) }),
+    );
+  }
+}

@@ -1,0 +1,79 @@
+import type { Kysely } from 'kysely';
+import { insertLog } from '../../db/repositories/logs.ts';
+import type { Database } from '../../db/schema.ts';
+import type { Persona } from '../../personas/types.ts';
+import type { Clock } from '../clock.ts';
+import type { ArenaEvent, EventBus } from '../events.ts';
+import { createPriceTable, type PriceTable } from '../llm/pricing.ts';
+import type { LlmProvider } from '../llm/types.ts';
+import type { Logger } from '../log.ts';
+import { type Cast, createCast } from './cast.ts';
+import { type DebateSettings, type DebateSettingsInput, resolveSettings } from './settings.ts';
+
+/** What the debate engine is built from; the app wires real ones, tests wire fakes. */
+export interface EngineDeps {
+  db: Kysely<Database>;
+  llm: LlmProvider;
+  bus: EventBus;
+  clock: Clock;
+  personas: readonly Persona[];
+  settings?: DebateSettingsInput;
+  log: Logger;
+  /** Names this process in debate leases; stable across restarts so a restart reclaims its own leases at once. */
+  instanceId: string;
+  /** Prices every call; default: the built-in table (local models free). */
+  prices?: PriceTable;
+}
+
+type EventInput = ArenaEvent extends infer E ? (E extends ArenaEvent ? Omit<E, 'at'> : never) : never;
+
+/** The resolved dependencies every engine module receives. */
+export interface Engine {
+  db: Kysely<Database>;
+  llm: LlmProvider;
+  bus: EventBus;
+  clock: Clock;
+  cast: Cast;
+  settings: DebateSettings;
+  log: Logger;
+  instanceId: string;
+  prices: PriceTable;
+  /** Publishes an event stamped with the clock; a failing bus is logged, never fatal. */
+  emit(event: EventInput): Promise<void>;
+  /** Logs a notable event and keeps it in system_logs. */
+  note(level: 'info' | 'warn' | 'error', message: string, details?: Record<string, unknown>): Promise<void>;
+}
+
+export function createEngine(deps: EngineDeps): Engine {
+  const log = deps.log.child('debate');
+  return {
+    db: deps.db,
+    llm: deps.llm,
+    bus: deps.bus,
+    clock: deps.clock,
+    cast: createCast(deps.personas),
+    settings: resolveSettings(deps.settings),
+    log,
+    instanceId: deps.instanceId,
+    prices: deps.prices ?? createPriceTable({ log }),
+    async emit(event) {
+      try {
+        await deps.bus.publish({ ...event, at: deps.clock.now().toISOString() } as ArenaEvent);
+      } catch (error) {
+        log.warn('event not published', { type: event.type, error: errorText(error) });
+      }
+    },
+    async note(level, message, details) {
+      log[level](message, details);
+      try {
+        await insertLog(deps.db, { level, source: 'debate', message, details: details ?? null, now: deps.clock.now() });
+      } catch (error) {
+        log.warn('system log not written', { error: errorText(error) });
+      }
+    },
+  };
+}
+
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

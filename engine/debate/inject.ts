@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { insertMessage } from '../../db/repositories/debate-messages.ts';
+import { insertWithNextTurnIndex } from '../../db/repositories/debates.ts';
+import type { HumanMessageInput } from '../api.ts';
+import { HUMAN_TEXT_MAX_CHARS } from '../constants.ts';
+import type { DebateMessageView } from '../events.ts';
+import { isDebateId } from './control.ts';
+import type { Engine } from './engine.ts';
+import { DebateInputError } from './errors.ts';
+import { answerersFor } from './mentions.ts';
+import { planNextStep } from './planner.ts';
+import { loadRun } from './run-state.ts';
+import { toMessageView } from './views.ts';
+
+const HumanSchema = z.object({
+  author: z.string().trim().min(1).max(100),
+  authorId: z.string().trim().min(1).max(100),
+  text: z.string().trim().min(1).max(HUMAN_TEXT_MAX_CHARS),
+  replyToPersonaId: z.string().max(100).optional(),
+});
+
+export type InjectResult =
+  | { ok: true; message: DebateMessageView; nextPersonaId: string | null }
+  | { ok: false; reason: 'not_found' | 'already_finished' };
+
+/**
+ * Stores a person's message at once (after any turn in flight) and announces it. The runner then
+ * answers it next: a persona named by @handle, or replied to, speaks first, even out of phase order.
+ * Invalid input throws a DebateInputError.
+ */
+export async function injectHuman(engine: Engine, debateId: string, input: HumanMessageInput): Promise<InjectResult> {
+  const parsed = HumanSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new DebateInputError(`${issue.path.join('.')}: ${issue.message}`, 'invalid_input');
+  }
+  const v = parsed.data;
+  if (!isDebateId(debateId)) return { ok: false, reason: 'not_found' };
+  const answerers = answerersFor(v.text, v.replyToPersonaId, engine.cast.all);
+  const now = engine.clock.now();
+  const inserted = await insertWithNextTurnIndex(engine.db, debateId, async (trx, session, turnIndex) => {
+    // A reply to a persona's post links to that persona's latest message.
+    const repliedTo = v.replyToPersonaId
+      ? await trx
+          .selectFrom('debate_messages')
+          .select('id')
+          .where('session_id', '=', debateId)
+          .where('agent_id', '=', v.replyToPersonaId)
+          .orderBy('turn_index', 'desc')
+          .executeTakeFirst()
+      : undefined;
+    const message = await insertMessage(trx, {
+      session_id: debateId,
+      turn_index: turnIndex,
+      phase: session.phase,
+      round_number: session.round_number,
+      author_kind: 'human',
+      agent_id: v.authorId,
+      agent_name: v.author,
+      message_type: 'human',
+      content: v.text,
+      references: repliedTo ? [repliedTo.id] : [],
+      metadata: { human: { answerers } },
+      created_at: now,
+    });
+    return { message, session };
+  });
+  if (!inserted.ok) return inserted;
+  const { message, session } = inserted.value;
+  const view = toMessageView(message, engine.cast);
+  await engine.emit({ type: 'message.created', debateId, message: view });
+  await engine.note('info', 'a person joined the debate', { debateId, turnIndex: message.turn_index, answerers });
+  if (answerers[0]) return { ok: true, message: view, nextPersonaId: answerers[0] };
+  // Otherwise the next scheduled speaker answers; a turn still in flight comes first.
+  const run = await loadRun(engine, session);
+  const step = planNextStep(run.plan, run.history);
+  return { ok: true, message: view, nextPersonaId: 'speakerId' in step ? step.speakerId : null };
+}

@@ -1,0 +1,105 @@
+import type { DebateOutcome, DebateStatus, MessageType } from '../../db/schema.ts';
+import type { Lang, Phase } from '../../personas/types.ts';
+import type { OutcomeDecision } from './outcome.ts';
+
+// Words people read in transcripts, outcome notes and exports, in both languages.
+
+export interface Labels {
+  phase: Record<Phase, string>;
+  outcome: Record<DebateOutcome, string>;
+  status: Record<DebateStatus, string>;
+  type: Record<MessageType, string>;
+  round: string;
+  refinement: string;
+  repliesTo: string;
+  score: string;
+  plan: string;
+  finalPlan: string;
+  transcript: string;
+  started: string;
+  tokens: string;
+  cost: string;
+  person: string;
+  unreadableVerdict: string;
+  outcomeNote(d: OutcomeDecision): string;
+}
+
+const en: Labels = {
+  phase: { divergence: 'Divergence', convergence: 'Convergence', planning: 'Planning' },
+  outcome: { selected: 'selected', rejected: 'rejected', needs_refinement: 'needs refinement' },
+  status: { active: 'active', paused: 'paused', completed: 'completed', cancelled: 'cancelled', failed: 'failed' },
+  type: {
+    propose: 'propose',
+    support: 'support',
+    challenge: 'challenge',
+    refine: 'refine',
+    merge: 'merge',
+    human: 'human',
+    summary: 'summary',
+    verdict: 'verdict',
+    plan: 'plan',
+  },
+  round: 'round',
+  refinement: 'refinement',
+  repliesTo: 'replies to',
+  score: 'score',
+  plan: 'Plan',
+  finalPlan: 'Final plan',
+  transcript: 'Transcript',
+  started: 'Started',
+  tokens: 'Tokens',
+  cost: 'Cost',
+  person: 'person',
+  unreadableVerdict: 'No readable verdict: the answer was not the requested JSON, twice.',
+  outcomeNote: (d) => {
+    const avg = d.average === null ? 'no readable scores' : `average ${d.average}/10 from ${d.valid} verdict${d.valid === 1 ? '' : 's'}`;
+    const unread = d.total > d.valid ? ` (${d.total - d.valid} unreadable)` : '';
+    const next = {
+      selected: 'The planners take over.',
+      rejected: 'The idea is set aside.',
+      needs_refinement: "One more round on the evaluators' risks and conditions.",
+    }[d.outcome];
+    return `Outcome: ${en.outcome[d.outcome]} — ${avg}${unread}. ${next}`;
+  },
+};
+
+const ko: Labels = {
+  phase: { divergence: '발산', convergence: '수렴', planning: '기획' },
+  outcome: { selected: '선정', rejected: '탈락', needs_refinement: '보완 필요' },
+  status: { active: '진행 중', paused: '일시정지', completed: '완료', cancelled: '취소', failed: '실패' },
+  type: {
+    propose: '제안',
+    support: '지지',
+    challenge: '반박',
+    refine: '보완',
+    merge: '통합',
+    human: '사람',
+    summary: '요약',
+    verdict: '평가',
+    plan: '기획',
+  },
+  round: '라운드',
+  refinement: '보완',
+  repliesTo: '답장 대상',
+  score: '점수',
+  plan: '계획',
+  finalPlan: '최종 계획',
+  transcript: '토론 기록',
+  started: '시작',
+  tokens: '토큰',
+  cost: '비용',
+  person: '사람',
+  unreadableVerdict: '읽을 수 있는 평가가 없습니다: 두 번 모두 요청한 JSON 형식이 아니었습니다.',
+  outcomeNote: (d) => {
+    const avg = d.average === null ? '읽을 수 있는 점수 없음' : `평가 ${d.valid}개 평균 ${d.average}/10`;
+    const unread = d.total > d.valid ? ` (${d.total - d.valid}개 판독 불가)` : '';
+    const next = {
+      selected: '기획자들이 이어받습니다.',
+      rejected: '아이디어를 보류합니다.',
+      needs_refinement: '평가자들의 리스크와 조건을 다루는 라운드를 한 번 더 진행합니다.',
+    }[d.outcome];
+    return `결과: ${ko.outcome[d.outcome]} — ${avg}${unread}. ${next}`;
+  },
+};
+
+export const LABELS: Record<Lang, Labels> = { en, ko };

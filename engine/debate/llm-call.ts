@@ -1,0 +1,102 @@
+import { type ReserveResult, release, reserve, settle } from '../budget/index.ts';
+import type { ChatMessage, ChatResult } from '../llm/types.ts';
+import type { Engine } from './engine.ts';
+import type { BuiltPrompt } from './prompts.ts';
+
+/** One call's spending, settled in the turn's transaction (or alone when the turn is abandoned). */
+export interface Usage {
+  reservationId: string | null;
+  provider: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+}
+
+export type Refusal = Extract<ReserveResult, { ok: false }>;
+
+export type CallOutcome = { ok: true; result: ChatResult; usage: Usage } | { ok: false; refusal: Refusal };
+
+export interface CallInput {
+  debateId: string;
+  /** The debate's own cap in USD, or null for none. */
+  capUsd: number | null;
+  model: string;
+  prompt: BuiltPrompt;
+  /** Replaces the prompt's messages (a re-ask adds the failed answer and a correction). */
+  messages?: ChatMessage[];
+  signal: AbortSignal;
+  onDelta?: (delta: string) => void;
+}
+
+/**
+ * Reserves the call's estimated cost against the daily, monthly and per-debate limits, then calls
+ * the model; a refused reservation is returned, not thrown. A failed call frees its reservation.
+ */
+export async function callModel(engine: Engine, input: CallInput): Promise<CallOutcome> {
+  const { db, llm, prices, clock, settings } = engine;
+  const { prompt, model } = input;
+  const messages = input.messages ?? prompt.messages;
+  const reservation = await reserve(db, {
+    debateId: input.debateId,
+    estimateUsd: prices.estimateCost(llm.name, model, messages, prompt.maxTokens),
+    limits: {
+      dailyUsd: settings.budget.dailyUsd,
+      monthlyUsd: settings.budget.monthlyUsd,
+      debateUsd: input.capUsd ?? undefined,
+    },
+    now: clock.now(),
+  });
+  if (!reservation.ok) return { ok: false, refusal: reservation };
+  try {
+    const result = await llm.chat(
+      {
+        model,
+        messages,
+        options: { temperature: prompt.temperature, maxTokens: prompt.maxTokens, json: prompt.json },
+        signal: input.signal,
+        metadata: prompt.metadata,
+      },
+      input.onDelta,
+    );
+    const costUsd = prices.priceOf(result.provider, result.model, result.promptTokens, result.completionTokens);
+    const usage: Usage = {
+      reservationId: reservation.reservationId,
+      provider: result.provider,
+      model: result.model,
+      promptTokens: result.promptTokens,
+      completionTokens: result.completionTokens,
+      costUsd,
+    };
+    return { ok: true, result, usage };
+  } catch (error) {
+    await release(db, reservation.reservationId).catch(() => {});
+    throw error;
+  }
+}
+
+/** Records calls whose turn will not be committed: the tokens were spent all the same. */
+export async function settleAlone(engine: Engine, debateId: string, usages: readonly Usage[]): Promise<void> {
+  for (const u of usages) {
+    await settle(engine.db, { ...u, debateId, now: engine.clock.now() }).catch((error) =>
+      engine.log.warn('usage of an abandoned turn not recorded', { error: String(error) }),
+    );
+  }
+}
+
+/** Gathers streamed text into message.delta-sized pieces: per-token events would swamp the bus. */
+export function deltaBuffer(minChars: number, flush: (text: string) => void) {
+  let buffer = '';
+  return {
+    push(delta: string) {
+      buffer += delta;
+      if (buffer.length >= minChars || delta.includes('\n')) this.flush();
+    },
+    flush() {
+      if (buffer.length === 0) return;
+      const text = buffer;
+      buffer = '';
+      flush(text);
+    },
+  };
+}

@@ -1,0 +1,213 @@
+import type { DebateOutcome } from '../../db/schema.ts';
+import type { Phase, PlanSection } from '../../personas/types.ts';
+import { PARTICIPANTS_PER_ROUND, REFINEMENT_ROUNDS } from '../constants.ts';
+import { type Cast, finalPlanAuthor, planWriters } from './cast.ts';
+import { chooseTurn, type Reaction } from './dynamics.ts';
+import { type HistoryEntry, isAnswered, nextTurnIndex } from './history.ts';
+import { chooseLineup } from './lineup.ts';
+import { decideOutcome, type OutcomeDecision } from './outcome.ts';
+
+export interface PlanContext {
+  /** Seeds every choice; the debate id unless a test pins it. */
+  seed: string;
+  /** Idea title and summary: what expertise should be relevant to. */
+  idea: string;
+  rounds: number;
+  cast: Cast;
+}
+
+interface StepBase {
+  phase: Phase;
+  cycle: number;
+  round: number;
+  /** Turn indexes this step's message answers. */
+  refs: number[];
+  /** The main message answered (also in refs), or null. */
+  targetTurn: number | null;
+}
+
+export type Step =
+  | (StepBase & { kind: 'turn'; speakerId: string; reaction: Reaction; slot: number | null })
+  | (StepBase & { kind: 'summary' })
+  | (StepBase & { kind: 'verdict'; speakerId: string })
+  | (StepBase & { kind: 'outcome'; decision: OutcomeDecision })
+  | (StepBase & { kind: 'section'; speakerId: string; section: PlanSection })
+  | (StepBase & { kind: 'final'; speakerId: string })
+  | { kind: 'done'; outcome: DebateOutcome | null };
+
+export type ActiveStep = Exclude<Step, { kind: 'done' }>;
+
+/**
+ * The next step of a debate, derived only from its committed history: the same history always
+ * gives the same step, which is what makes a restart resume exactly where the debate stopped.
+ * People come first: a persona asked by name answers next; otherwise the next step answers them.
+ */
+export function planNextStep(ctx: PlanContext, history: readonly HistoryEntry[]): Step {
+  const scheduled = scheduledStep(ctx, history);
+  if (scheduled.kind === 'done') return scheduled;
+  const humans = history.filter((e) => e.authorKind === 'human');
+  for (const human of humans) {
+    const speakerId = human.answerers.find((id) => ctx.cast.byId.has(id) && !answeredBy(history, human, id));
+    if (speakerId) return extraTurn(ctx, history, scheduled, human, speakerId);
+  }
+  const waiting = humans.find((h) => !isAnswered(history, h));
+  if (!waiting || scheduled.kind === 'outcome') return scheduled;
+  if (scheduled.kind === 'turn') return scheduledTurn(ctx, history, scheduled, waiting);
+  return { ...scheduled, refs: [...scheduled.refs, waiting.turnIndex], targetTurn: waiting.turnIndex };
+}
+
+function answeredBy(history: readonly HistoryEntry[], human: HistoryEntry, personaId: string): boolean {
+  return history.some((e) => e.turnIndex > human.turnIndex && e.agentId === personaId && e.refs.includes(human.turnIndex));
+}
+
+function extraTurn(
+  ctx: PlanContext,
+  history: readonly HistoryEntry[],
+  at: ActiveStep,
+  human: HistoryEntry,
+  speakerId: string,
+): Step {
+  const choice = chooseTurn({
+    seed: ctx.seed,
+    turnIndex: nextTurnIndex(history),
+    round: at.round,
+    speaker: ctx.cast.byId.get(speakerId)!,
+    discussion: [],
+    personas: ctx.cast.byId,
+    human,
+  });
+  const base = { phase: at.phase, cycle: at.cycle, round: at.round };
+  return { ...base, kind: 'turn', speakerId, slot: null, reaction: choice.reaction, refs: choice.refs, targetTurn: human.turnIndex };
+}
+
+function scheduledTurn(
+  ctx: PlanContext,
+  history: readonly HistoryEntry[],
+  step: Extract<Step, { kind: 'turn' }>,
+  human?: HistoryEntry,
+): Step {
+  const discussion = history.filter((e) => e.phase === 'divergence' && e.step?.kind === 'turn' && e.step.cycle === step.cycle);
+  const previousOutcome = [...history].reverse().find((e) => e.step?.kind === 'outcome');
+  const choice = chooseTurn({
+    seed: ctx.seed,
+    turnIndex: nextTurnIndex(history),
+    round: step.round,
+    speaker: ctx.cast.byId.get(step.speakerId)!,
+    discussion,
+    personas: ctx.cast.byId,
+    human,
+    fallbackTarget: previousOutcome,
+  });
+  return { ...step, reaction: choice.reaction, refs: choice.refs, targetTurn: choice.target?.turnIndex ?? null };
+}
+
+function scheduledStep(ctx: PlanContext, history: readonly HistoryEntry[]): Step {
+  const outcomes = history.flatMap((e) => (e.step?.kind === 'outcome' ? [{ entry: e, tag: e.step }] : []));
+  const last = outcomes.at(-1);
+  if (last?.tag.outcome === 'rejected') return { kind: 'done', outcome: 'rejected' };
+  if (last?.tag.outcome === 'selected') return planningStep(ctx, history, last.entry);
+  const cycle = outcomes.length + 1;
+
+  const turn = divergenceTurn(ctx, history, cycle);
+  if (turn) return scheduledTurn(ctx, history, turn);
+  const rounds = roundsOfCycle(ctx.rounds, cycle);
+  const lastRound = rounds[rounds.length - 1]!;
+  if (!history.some((e) => e.step?.kind === 'summary' && e.step.cycle === cycle)) {
+    return { kind: 'summary', phase: 'divergence', cycle, round: lastRound, refs: [], targetTurn: null };
+  }
+
+  const summary = history.find((e) => e.step?.kind === 'summary' && e.step.cycle === cycle)!;
+  const verdicts = history.filter((e) => e.step?.kind === 'verdict' && e.step.cycle === cycle);
+  const base = { phase: 'convergence' as const, cycle, round: cycle };
+  const evaluator = ctx.cast.convergence.find((p) => !verdicts.some((v) => v.agentId === p.id));
+  if (evaluator) {
+    return { ...base, kind: 'verdict', speakerId: evaluator.id, refs: [summary.turnIndex], targetTurn: summary.turnIndex };
+  }
+  const decision = decideOutcome(
+    verdicts.map((v) => v.verdict),
+    cycle,
+  );
+  return { ...base, kind: 'outcome', decision, refs: verdicts.map((v) => v.turnIndex), targetTurn: null };
+}
+
+/** The next scheduled divergence turn of this cycle, or null when its rounds are over. */
+function divergenceTurn(
+  ctx: PlanContext,
+  history: readonly HistoryEntry[],
+  cycle: number,
+): Extract<Step, { kind: 'turn' }> | null {
+  const turns = history.filter((e) => e.phase === 'divergence' && e.step?.kind === 'turn');
+  const lastPersona = [...history].reverse().find((e) => e.authorKind === 'persona')?.agentId;
+  for (const { round, lineup } of lineups(ctx, history, cycle)) {
+    // A round is over once anything later was committed, whatever is left of its lineup.
+    const closed = history.some(
+      (e) =>
+        (e.step?.kind === 'turn' && e.phase === 'divergence' && e.step.round > round) ||
+        (e.step?.kind === 'summary' && e.step.round >= round),
+    );
+    if (closed) continue;
+    const spoken = new Set(turns.filter((e) => e.step?.kind === 'turn' && e.step.round === round).map((e) => e.agentId));
+    // No persona twice in a row; one who just answered a person has had their say this round.
+    const speakerId = lineup.find((id) => !spoken.has(id) && id !== lastPersona);
+    if (speakerId === undefined) continue;
+    const slot = lineup.indexOf(speakerId);
+    return { kind: 'turn', phase: 'divergence', cycle, round, speakerId, slot, reaction: 'propose', refs: [], targetTurn: null };
+  }
+  return null;
+}
+
+/** Lineups of every round up to this cycle's, each depending on the ones before it. */
+function lineups(ctx: PlanContext, history: readonly HistoryEntry[], cycle: number) {
+  const out: Array<{ round: number; lineup: string[] }> = [];
+  const spokenBefore = new Set<string>();
+  let previousLast: string | null = null;
+  for (let c = 1; c <= cycle; c++) {
+    const relevanceText = c === 1 ? ctx.idea : `${ctx.idea}\n${concerns(history, c - 1)}`;
+    for (const round of roundsOfCycle(ctx.rounds, c)) {
+      const lineup = chooseLineup({
+        seed: ctx.seed,
+        relevanceText,
+        candidates: ctx.cast.divergence,
+        size: PARTICIPANTS_PER_ROUND,
+        round,
+        spokenBefore,
+        previousLast,
+      });
+      if (c === cycle) out.push({ round, lineup });
+      for (const id of lineup) spokenBefore.add(id);
+      previousLast = lineup.at(-1) ?? previousLast;
+    }
+  }
+  return out;
+}
+
+/** The evaluators' risks and conditions of a cycle: what a refinement round must address. */
+function concerns(history: readonly HistoryEntry[], cycle: number): string {
+  return history
+    .filter((e) => e.step?.kind === 'verdict' && e.step.cycle === cycle && e.verdict)
+    .flatMap((e) => [...e.verdict!.risks, ...e.verdict!.conditions])
+    .join('\n');
+}
+
+/** Divergence rounds of a cycle: 1..rounds first, then the refinement rounds numbered after them. */
+export function roundsOfCycle(rounds: number, cycle: number): number[] {
+  const count = cycle === 1 ? rounds : REFINEMENT_ROUNDS;
+  const first = cycle === 1 ? 1 : rounds + (cycle - 2) * REFINEMENT_ROUNDS + 1;
+  return Array.from({ length: count }, (_, i) => first + i);
+}
+
+function planningStep(ctx: PlanContext, history: readonly HistoryEntry[], outcome: HistoryEntry): Step {
+  const base = { phase: 'planning' as const, cycle: outcome.step?.kind === 'outcome' ? outcome.step.cycle : 1, round: 1 };
+  const written = history.filter((e) => e.step?.kind === 'section');
+  for (const { persona, section } of planWriters(ctx.cast)) {
+    if (written.some((e) => e.agentId === persona.id && e.step?.kind === 'section' && e.step.section === section)) continue;
+    const refs = [outcome.turnIndex];
+    return { ...base, kind: 'section', speakerId: persona.id, section, refs, targetTurn: outcome.turnIndex };
+  }
+  const author = finalPlanAuthor(ctx.cast);
+  if (author && !history.some((e) => e.step?.kind === 'final')) {
+    const refs = written.map((e) => e.turnIndex);
+    return { ...base, kind: 'final', speakerId: author.id, refs, targetTurn: null };
+  }
+  return { kind: 'done', outcome: 'selected' };
+}

@@ -1,0 +1,115 @@
+import type { Persona } from '../../personas/types.ts';
+import type { Logger } from '../log.ts';
+import { scrub } from './errors.ts';
+import { createOfflineProvider } from './offline.ts';
+import { createOllamaProvider } from './ollama.ts';
+import { createOpenAiProvider } from './openai.ts';
+import type { RetryPolicy } from './retry.ts';
+import type { LlmProvider } from './types.ts';
+
+export type ProviderMode = 'auto' | 'ollama' | 'openai' | 'offline';
+
+export interface SelectProviderOptions {
+  /** LLM_PROVIDER. */
+  mode: ProviderMode;
+  /** OLLAMA_HOST. */
+  ollamaHost: string;
+  openai?: { baseUrl: string; apiKey?: string | undefined; modelMap?: string | undefined } | undefined;
+  personas: readonly Persona[];
+  log: Logger;
+  /** LLM_TIMEOUT_MS; default 120 s. */
+  timeoutMs?: number;
+  /** Installed Ollama models, or null when nothing answers; default: GET /api/tags within 1.5 s. */
+  probe?: (host: string) => Promise<string[] | null>;
+  fetch?: typeof fetch;
+  retry?: Partial<RetryPolicy>;
+}
+
+export interface SelectedProvider {
+  provider: LlmProvider;
+  /** One line for the app to print at start, saying which provider runs and why. */
+  description: string;
+}
+
+export const OFFLINE_NOTICE =
+  'offline — no model found; install Ollama and `ollama pull qwen2.5:3b` for real debates';
+
+const PROBE_TIMEOUT_MS = 1_500;
+
+/** Builds the provider LLM_PROVIDER asks for; `auto` uses Ollama when it answers, offline otherwise. */
+export async function selectProvider(opts: SelectProviderOptions): Promise<SelectedProvider> {
+  const timeoutMs = opts.timeoutMs ?? 120_000;
+  const fetchImpl = opts.fetch ?? fetch;
+  const probe = opts.probe ?? ((host: string) => probeOllama(host, fetchImpl));
+  const host = scrub(opts.ollamaHost);
+  const ollama = () =>
+    createOllamaProvider({
+      host: opts.ollamaHost,
+      timeoutMs,
+      log: opts.log.child('ollama'),
+      fetch: fetchImpl,
+      ...(opts.retry ? { retry: opts.retry } : {}),
+    });
+  const offline = () => createOfflineProvider({ personas: opts.personas });
+
+  switch (opts.mode) {
+    case 'offline':
+      return {
+        provider: offline(),
+        description: 'offline — persona text without a model (LLM_PROVIDER=offline)',
+      };
+    case 'openai': {
+      if (!opts.openai) throw new Error('LLM_PROVIDER=openai needs OPENAI_BASE_URL');
+      const provider = createOpenAiProvider({
+        baseUrl: opts.openai.baseUrl,
+        apiKey: opts.openai.apiKey,
+        modelMap: opts.openai.modelMap,
+        timeoutMs,
+        log: opts.log.child('openai'),
+        fetch: fetchImpl,
+        ...(opts.retry ? { retry: opts.retry } : {}),
+      });
+      return {
+        provider,
+        description: `openai-compatible at ${scrub(opts.openai.baseUrl, [opts.openai.apiKey])}`,
+      };
+    }
+    case 'ollama': {
+      const models = await probe(opts.ollamaHost);
+      const state = models === null ? 'not answering yet' : describeModels(models);
+      return { provider: ollama(), description: `ollama at ${host} (${state})` };
+    }
+    default: {
+      const models = await probe(opts.ollamaHost);
+      if (models === null) return { provider: offline(), description: OFFLINE_NOTICE };
+      if (models.length === 0) {
+        return {
+          provider: offline(),
+          description: `offline — Ollama at ${host} has no model; \`ollama pull qwen2.5:3b\` for real debates`,
+        };
+      }
+      return { provider: ollama(), description: `ollama at ${host} (${describeModels(models)})` };
+    }
+  }
+}
+
+/** Installed model names when Ollama answers /api/tags in time; null when it does not. */
+export async function probeOllama(host: string, fetchImpl: typeof fetch = fetch): Promise<string[] | null> {
+  try {
+    const res = await fetchImpl(`${host.replace(/\/+$/, '')}/api/tags`, {
+      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+    });
+    if (!res.ok) return null;
+    const body = (await res.json()) as { models?: Array<{ name?: unknown }> };
+    if (!Array.isArray(body.models)) return null;
+    return body.models.map((m) => m.name).filter((n): n is string => typeof n === 'string');
+  } catch {
+    return null;
+  }
+}
+
+function describeModels(models: readonly string[]): string {
+  if (models.length === 0) return 'no model installed';
+  const shown = models.slice(0, 5).join(', ');
+  return `${models.length} model${models.length === 1 ? '' : 's'}: ${shown}${models.length > 5 ? ', …' : ''}`;
+}

@@ -1,0 +1,12 @@
+import { PGlite } from '@electric-sql/pglite';
+import { connectDatabase } from './db/connect.ts';
+import { migrateToLatest } from './db/migrate.ts';
+let t = Date.now();
+const h = await connectDatabase({ pgliteDataDir: 'memory://' });
+console.log('boot', Date.now() - t); t = Date.now();
+await migrateToLatest(h.db);
+console.log('migrate', Date.now() - t); t = Date.now();
+await h.close();
+const p = new PGlite(); await p.waitReady; console.log('boot2', Date.now() - t); t = Date.now();
+const dump = await p.dumpDataDir('none'); console.log('dump', Date.now() - t, dump.size); t = Date.now();
+const q = new PGlite({ loadDataDir: dump }); await q.waitReady; console.log('load', Date.now() - t);

@@ -1,0 +1,62 @@
+import type { Kysely } from 'kysely';
+import { createChatBot } from '../../bot/chat-bot.ts';
+import type { ChatPlatform } from '../../bot/platform.ts';
+import type { Database } from '../../db/schema.ts';
+import type { Arena } from '../../engine/api.ts';
+import { createMemoryBus } from '../../engine/bus/memory-bus.ts';
+import type { ArenaEvent, EventBus } from '../../engine/events.ts';
+import { silentLogger } from '../../engine/log.ts';
+import type { Persona } from '../../personas/types.ts';
+
+/**
+ * The fake arena keeps debates in memory, but chat rows reference debate rows: this bus writes the
+ * debate and each message to the database before passing the event on, as the engine commits
+ * before it announces.
+ */
+export function committingBus(db: Kysely<Database>, inner: EventBus = createMemoryBus()): EventBus {
+  return {
+    async publish(e: ArenaEvent) {
+      if (e.type === 'debate.created') {
+        await db.insertInto('ideas').values({ id: e.ideaId, title: e.title, summary: e.title, source_type: 'user' }).execute();
+        await db.insertInto('debate_sessions').values({ id: e.debateId, idea_id: e.ideaId, phase: 'divergence' }).execute();
+      }
+      if (e.type === 'message.created') {
+        const m = e.message;
+        await db
+          .insertInto('debate_messages')
+          .values({
+            id: m.id,
+            session_id: m.debateId,
+            turn_index: m.turnIndex,
+            phase: m.phase,
+            agent_id: m.agentId.slice(0, 100),
+            agent_name: m.agentName.slice(0, 100),
+            message_type: m.type,
+            content: m.content,
+            author_kind: m.authorKind,
+          })
+          .execute();
+      }
+      await inner.publish(e);
+    },
+    subscribe: (fn) => inner.subscribe(fn),
+    close: () => inner.close(),
+  };
+}
+
+export function startBot(props: {
+  platform: ChatPlatform;
+  arena: Arena;
+  bus: EventBus;
+  db: Kysely<Database>;
+  personas: readonly Persona[];
+}) {
+  const bot = createChatBot({
+    ...props,
+    publicUrl: 'https://arena.example',
+    exportMarkdown: (d) => `# ${d.title}\n\n${d.messages.map((m) => `- ${m.agentName}: ${m.content}`).join('\n')}\n`,
+    clock: { now: () => new Date() },
+    log: silentLogger,
+  });
+  return bot;
+}

@@ -1,0 +1,298 @@
+import { type Kysely, sql } from 'kysely';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { connectDatabase, type DatabaseHandle } from '../../db/connect.ts';
+import { recordUsage } from '../../db/repositories/usage.ts';
+import type { Database } from '../../db/schema.ts';
+import { budgetSnapshot, release, reserve, settle } from '../../engine/budget/index.ts';
+import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
+
+const NOW = new Date('2026-11-25T10:00:00Z');
+const limits = { dailyUsd: 1, monthlyUsd: 10, debateUsd: 5 };
+
+async function newDebate(db: Kysely<Database>, costUsd = 0): Promise<string> {
+  const idea = await db
+    .insertInto('ideas')
+    .values({ title: 'DAO wallet', summary: 'A wallet app for DAOs', source_type: 'manual' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const debate = await db
+    .insertInto('debate_sessions')
+    .values({ idea_id: idea.id, phase: 'divergence', cost_usd: costUsd })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return debate.id;
+}
+
+async function heldUsd(db: Kysely<Database>): Promise<number> {
+  const { rows } = await sql<{
+    s: string;
+  }>`select coalesce(sum(amount_usd), 0) as s from budget_reservations`.execute(db);
+  return Number(rows[0]!.s);
+}
+
+describe.each(testDialects())('budget reservations on %s', (dialect) => {
+  let t: TestDatabase;
+
+  beforeAll(async () => {
+    t = await createTestDatabase(dialect, { maxConnections: 12 });
+  });
+  afterAll(() => t.dispose());
+  beforeEach(async () => {
+    await sql`delete from budget_reservations`.execute(t.db);
+    await sql`delete from api_usage`.execute(t.db);
+    await sql`delete from debate_sessions`.execute(t.db);
+    await sql`delete from ideas`.execute(t.db);
+  });
+
+  it('refuses the call that would cross the daily limit, counting spent and held money', async () => {
+    const debateId = await newDebate(t.db);
+    await recordUsage(t.db, {
+      date: '2026-11-25',
+      provider: 'openai',
+      model: 'm',
+      inputTokens: 1,
+      outputTokens: 1,
+      costUsd: 0.3,
+    });
+    const first = await reserve(t.db, { debateId, estimateUsd: 0.5, limits, now: NOW });
+    expect(first).toMatchObject({ ok: true });
+    expect(first.ok && typeof first.reservationId).toBe('string');
+    const second = await reserve(t.db, { debateId, estimateUsd: 0.25, limits, now: NOW });
+    expect(second).toEqual({
+      ok: false,
+      reason: 'budget',
+      window: 'day',
+      spentUsd: 0.8,
+      limitUsd: 1,
+      estimateUsd: 0.25,
+    });
+    // Exactly up to the limit is allowed
+    expect(await reserve(t.db, { debateId, estimateUsd: 0.2, limits, now: NOW })).toMatchObject({ ok: true });
+    // Yesterday's spending does not count today
+    await recordUsage(t.db, {
+      date: '2026-11-24',
+      provider: 'openai',
+      model: 'm',
+      inputTokens: 1,
+      outputTokens: 1,
+      costUsd: 0.9,
+    });
+    expect(await reserve(t.db, { debateId: null, estimateUsd: 0.000001, limits, now: NOW })).toMatchObject({
+      ok: false,
+      window: 'day',
+    });
+  });
+
+  it('checks the month (earlier days included) and the per-debate cap', async () => {
+    await recordUsage(t.db, {
+      date: '2026-11-02',
+      provider: 'openai',
+      model: 'm',
+      inputTokens: 1,
+      outputTokens: 1,
+      costUsd: 9.5,
+    });
+    await recordUsage(t.db, {
+      date: '2026-10-31',
+      provider: 'openai',
+      model: 'm',
+      inputTokens: 1,
+      outputTokens: 1,
+      costUsd: 50,
+    });
+    const month = await reserve(t.db, { debateId: null, estimateUsd: 0.6, limits, now: NOW });
+    expect(month).toEqual({
+      ok: false,
+      reason: 'budget',
+      window: 'month',
+      spentUsd: 9.5,
+      limitUsd: 10,
+      estimateUsd: 0.6,
+    });
+
+    const rich = await newDebate(t.db, 4.7);
+    const capped = await reserve(t.db, { debateId: rich, estimateUsd: 0.4, limits, now: NOW });
+    expect(capped).toMatchObject({ ok: false, window: 'debate', spentUsd: 4.7, limitUsd: 5 });
+    const other = await newDebate(t.db);
+    expect(await reserve(t.db, { debateId: other, estimateUsd: 0.4, limits, now: NOW })).toMatchObject({
+      ok: true,
+    });
+    // A debate's own holds count against its cap
+    const small = { ...limits, monthlyUsd: 100, debateUsd: 0.5 };
+    expect(await reserve(t.db, { debateId: other, estimateUsd: 0.2, limits: small, now: NOW })).toMatchObject(
+      {
+        ok: false,
+        window: 'debate',
+        spentUsd: 0.4,
+      },
+    );
+  });
+
+  it('a free call (estimate 0) passes even over budget and holds nothing', async () => {
+    await recordUsage(t.db, {
+      date: '2026-11-25',
+      provider: 'openai',
+      model: 'm',
+      inputTokens: 1,
+      outputTokens: 1,
+      costUsd: 2,
+    });
+    expect(await reserve(t.db, { debateId: null, estimateUsd: 0, limits, now: NOW })).toEqual({
+      ok: true,
+      reservationId: null,
+    });
+    expect(await heldUsd(t.db)).toBe(0);
+  });
+
+  it('20 concurrent reservers against a small limit never exceed it together', async () => {
+    const debates = await Promise.all(Array.from({ length: 20 }, () => newDebate(t.db)));
+    // Two pools on one database on Postgres, like two engine processes; PGlite is one connection.
+    let second: DatabaseHandle | undefined;
+    if (dialect === 'postgres') second = await connectDatabase({ databaseUrl: t.url!, maxConnections: 10 });
+    try {
+      const dbs = [t.db, second?.db ?? t.db];
+      const results = await Promise.all(
+        debates.map((debateId, i) =>
+          reserve(dbs[i % 2]!, { debateId, estimateUsd: 0.07, limits: { ...limits, dailyUsd: 1 }, now: NOW }),
+        ),
+      );
+      const granted = results.filter((r) => r.ok);
+      expect(granted).toHaveLength(14); // floor(1 / 0.07)
+      expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.window === 'day')).toBe(true);
+      expect(await heldUsd(t.db)).toBeCloseTo(0.98, 6);
+      expect(await heldUsd(t.db)).toBeLessThanOrEqual(1);
+    } finally {
+      await second?.close();
+    }
+  });
+
+  it('settle records api_usage and the debate totals exactly, and frees the hold', async () => {
+    const debateId = await newDebate(t.db);
+    const r = await reserve(t.db, { debateId, estimateUsd: 0.5, limits, now: NOW });
+    if (!r.ok) throw new Error('expected a reservation');
+    const call = { debateId, provider: 'openai', model: 'gpt-4o-mini', now: NOW };
+    await settle(t.db, {
+      ...call,
+      reservationId: r.reservationId,
+      promptTokens: 1234,
+      completionTokens: 321,
+      costUsd: 0.000378,
+    });
+    await settle(t.db, {
+      ...call,
+      reservationId: null,
+      promptTokens: 10,
+      completionTokens: 5,
+      costUsd: 0.000005,
+    });
+    expect(await heldUsd(t.db)).toBe(0);
+    const usage = await t.db.selectFrom('api_usage').selectAll().execute();
+    expect(usage).toHaveLength(1);
+    expect(usage[0]).toMatchObject({
+      date: '2026-11-25',
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      input_tokens: 1244,
+      output_tokens: 326,
+      request_count: 2,
+    });
+    expect(Number(usage[0]!.cost_usd)).toBe(0.000383);
+    const debate = await t.db
+      .selectFrom('debate_sessions')
+      .select(['prompt_tokens', 'completion_tokens', 'cost_usd'])
+      .where('id', '=', debateId)
+      .executeTakeFirstOrThrow();
+    expect(debate).toMatchObject({ prompt_tokens: 1244, completion_tokens: 326 });
+    expect(Number(debate.cost_usd)).toBe(0.000383);
+  });
+
+  it("settle runs inside the caller's transaction and rolls back with it", async () => {
+    const debateId = await newDebate(t.db);
+    const r = await reserve(t.db, { debateId, estimateUsd: 0.5, limits, now: NOW });
+    if (!r.ok) throw new Error('expected a reservation');
+    const boom = new Error('turn failed after settle');
+    await expect(
+      t.db.transaction().execute(async (trx) => {
+        await settle(trx, {
+          reservationId: r.reservationId,
+          debateId,
+          provider: 'openai',
+          model: 'm',
+          promptTokens: 5,
+          completionTokens: 5,
+          costUsd: 0.1,
+          now: NOW,
+        });
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+    expect(await t.db.selectFrom('api_usage').selectAll().execute()).toEqual([]);
+    expect(await heldUsd(t.db)).toBe(0.5);
+    // reserve() must commit before the call starts, so it refuses to run inside a transaction
+    await expect(
+      t.db.transaction().execute((trx) => reserve(trx, { debateId, estimateUsd: 0.1, limits, now: NOW })),
+    ).rejects.toThrow(/outside a transaction/);
+  });
+
+  it('release frees the hold for the next caller', async () => {
+    const a = await reserve(t.db, { debateId: null, estimateUsd: 0.9, limits, now: NOW });
+    expect(await reserve(t.db, { debateId: null, estimateUsd: 0.2, limits, now: NOW })).toMatchObject({
+      ok: false,
+    });
+    if (!a.ok) throw new Error('expected a reservation');
+    await release(t.db, a.reservationId);
+    await release(t.db, a.reservationId); // twice is harmless
+    expect(await reserve(t.db, { debateId: null, estimateUsd: 0.2, limits, now: NOW })).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it('ignores and prunes stale reservations left by a crashed process', async () => {
+    expect(await reserve(t.db, { debateId: null, estimateUsd: 0.9, limits, now: NOW })).toMatchObject({
+      ok: true,
+    });
+    const soon = new Date(NOW.getTime() + 5 * 60_000);
+    expect(await reserve(t.db, { debateId: null, estimateUsd: 0.2, limits, now: soon })).toMatchObject({
+      ok: false,
+    });
+    const later = new Date(NOW.getTime() + 16 * 60_000);
+    const snap = await budgetSnapshot(t.db, { now: later, limits });
+    expect(snap.day.reservedUsd).toBe(0);
+    expect(await reserve(t.db, { debateId: null, estimateUsd: 0.2, limits, now: later })).toMatchObject({
+      ok: true,
+    });
+    expect(await heldUsd(t.db)).toBe(0.2);
+  });
+
+  it('budgetSnapshot reports spent, held, tokens and limits per window', async () => {
+    await recordUsage(t.db, {
+      date: '2026-11-25',
+      provider: 'ollama',
+      model: 'q',
+      inputTokens: 100,
+      outputTokens: 20,
+      costUsd: 0,
+    });
+    await recordUsage(t.db, {
+      date: '2026-11-25',
+      provider: 'openai',
+      model: 'm',
+      inputTokens: 7,
+      outputTokens: 3,
+      costUsd: 0.25,
+    });
+    await recordUsage(t.db, {
+      date: '2026-11-03',
+      provider: 'openai',
+      model: 'm',
+      inputTokens: 1000,
+      outputTokens: 0,
+      costUsd: 1.5,
+    });
+    await reserve(t.db, { debateId: null, estimateUsd: 0.125, limits, now: NOW });
+    expect(await budgetSnapshot(t.db, { now: NOW, limits })).toEqual({
+      day: { date: '2026-11-25', spentUsd: 0.25, reservedUsd: 0.125, limitUsd: 1, tokens: 130 },
+      month: { month: '2026-11', spentUsd: 1.75, reservedUsd: 0.125, limitUsd: 10, tokens: 1130 },
+    });
+  });
+});

@@ -1,0 +1,118 @@
+import type { Kysely } from 'kysely';
+import { type DiscordBot, startDiscordBot } from '../../bot/discord/client.ts';
+import { registerArenaCommands } from '../../bot/discord/register.ts';
+import type { Database } from '../../db/schema.ts';
+import type { Arena } from '../../engine/api.ts';
+import { createArena } from '../../engine/arena.ts';
+import { createMemoryBus } from '../../engine/bus/memory-bus.ts';
+import { systemClock } from '../../engine/clock.ts';
+import type { DebateRunner } from '../../engine/debate/runner.ts';
+import { createPriceTable } from '../../engine/llm/pricing.ts';
+import type { LlmProvider } from '../../engine/llm/types.ts';
+import { createConsoleLogger, silentLogger } from '../../engine/log.ts';
+import type { Persona } from '../../personas/types.ts';
+import { type DiscordEmulator, type RateLimitConfig, startDiscordEmulator } from '../emulators/discord/index.ts';
+
+export const PUBLIC_URL = 'https://arena.example';
+
+// ARENA_TEST_LOG=debug prints what the bot and the engine do, for diagnosing a failing test.
+const log = process.env.ARENA_TEST_LOG
+  ? createConsoleLogger({ level: process.env.ARENA_TEST_LOG as 'debug' })
+  : silentLogger;
+
+/** A small cast that still covers every phase: fewer turns keep the end-to-end suite quick. */
+export function smallCast(all: readonly Persona[]): Persona[] {
+  const pick = (ids: string[]) => ids.map((id) => all.find((p) => p.id === id)!);
+  const divergence = pick(['dev_optimistic', 'security_paranoid', 'design_bold', 'biz_analyst']);
+  const convergence = all.filter((p) => p.phase === 'convergence').slice(0, 3);
+  // One planner per plan section, plus the final plan's author.
+  const planners: Persona[] = [];
+  for (const p of all.filter((x) => x.phase === 'planning')) {
+    if (!planners.some((q) => q.planSection === p.planSection)) planners.push(p);
+  }
+  return [...divergence, ...convergence, ...planners];
+}
+
+export interface ArenaInstance {
+  arena: Arena;
+  runner: DebateRunner;
+  discord: DiscordBot;
+  /** Stops bot and runner at once, as a crash would: nothing in flight is committed. */
+  kill(): Promise<void>;
+}
+
+/** The real engine and the real discord.js bot on one database, pointed at the emulator. */
+export async function startInstance(props: {
+  db: Kysely<Database>;
+  emu: DiscordEmulator;
+  llm: LlmProvider;
+  personas: readonly Persona[];
+  managerRole?: string;
+  instanceId?: string;
+}): Promise<ArenaInstance> {
+  const bus = createMemoryBus();
+  const { arena, runner } = createArena({
+    db: props.db,
+    llm: props.llm,
+    bus,
+    clock: systemClock,
+    personas: props.personas,
+    log,
+    instanceId: props.instanceId ?? 'discord-e2e',
+    settings: { rounds: 1, retryDelaysMs: [0, 0], pollMs: 200 },
+    prices: createPriceTable({ overrides: 'fake:*=0/0' }),
+  });
+  await runner.start();
+  const discord = await startDiscordBot({
+    token: props.emu.token,
+    applicationId: props.emu.seed.applicationId,
+    apiUrl: props.emu.apiUrl,
+    arena,
+    bus,
+    db: props.db,
+    personas: props.personas,
+    publicUrl: PUBLIC_URL,
+    ...(props.managerRole ? { managerRole: props.managerRole } : {}),
+    log,
+    clock: systemClock,
+  });
+  return {
+    arena,
+    runner,
+    discord,
+    async kill() {
+      await Promise.all([discord.stop(), runner.stop()]);
+    },
+  };
+}
+
+export async function startEmulator(rateLimits?: Partial<RateLimitConfig>): Promise<DiscordEmulator> {
+  const emu = await startDiscordEmulator({
+    rateLimits: rateLimits ?? { webhook: { limit: 50, windowMs: 1000 }, channel: { limit: 500, windowMs: 1000 } },
+  });
+  await registerArenaCommands({
+    token: emu.token,
+    applicationId: emu.seed.applicationId,
+    apiUrl: emu.apiUrl,
+    guildId: emu.seed.guildId,
+  });
+  return emu;
+}
+
+/** Streams one turn's answer word by word with a pause, so a persona's post is seen growing. */
+export function slowTurn(inner: LlmProvider, turnIndex: number, msPerWord: number): LlmProvider {
+  return {
+    ...inner,
+    name: inner.name,
+    models: () => inner.models(),
+    async chat(req, onDelta) {
+      if (req.metadata?.task !== 'turn' || req.metadata.turnIndex !== turnIndex) return inner.chat(req, onDelta);
+      const result = await inner.chat(req);
+      for (const word of result.text.match(/\S+\s*/g) ?? []) {
+        await new Promise((r) => setTimeout(r, msPerWord));
+        onDelta?.(word);
+      }
+      return result;
+    },
+  };
+}

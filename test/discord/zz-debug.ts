@@ -1,0 +1,16 @@
+import { builtinCatalog } from '../../personas/index.ts';
+import { createFakeLlm } from '../fakes/fake-llm.ts';
+import { createTestDatabase } from '../helpers/db.ts';
+import { smallCast, startEmulator, startInstance } from './arena-world.ts';
+const t = await createTestDatabase('pglite');
+const personas = smallCast(await builtinCatalog());
+const emu = await startEmulator();
+const instance = await startInstance({ db: t.db, emu, llm: createFakeLlm(), personas });
+const i = emu.invokeCommand({ user: emu.seed.users.alice, channelId: emu.seed.channels.ideas, subcommand: 'start', options: { idea: 'Test idea here', rounds: 1 } });
+await new Promise((r) => setTimeout(r, 15000));
+console.log(emu.interactionReply(i.id)?.content);
+for (const r of emu.requests) console.log(r.method, r.path.replace(/\/webhooks\/(\d+)\/\S+?(\/|$)/, '/webhooks/$1/TOKEN$2'), r.status, JSON.stringify(r.query));
+console.log(emu.violations);
+const rows = await t.db.selectFrom('chat_outbox').select(['kind','status','attempts','last_error']).execute();
+console.log(rows.length, rows.slice(0, 5));
+await instance.kill(); await emu.close(); await t.dispose();

@@ -1,0 +1,158 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createOfflineProvider, shortPhrase } from '../../engine/llm/offline.ts';
+import { estimateTokens } from '../../engine/llm/tokens.ts';
+import type { ChatRequest, LlmProvider } from '../../engine/llm/types.ts';
+import { builtinCatalog } from '../../personas/index.ts';
+import type { Persona } from '../../personas/types.ts';
+
+describe('offline provider', () => {
+  let personas: readonly Persona[];
+  let offline: LlmProvider;
+  const security = () => personas.find((p) => p.id === 'security_paranoid')!;
+
+  beforeAll(async () => {
+    personas = await builtinCatalog();
+    offline = createOfflineProvider({ personas });
+  });
+
+  const turn = (over: Partial<NonNullable<ChatRequest['metadata']>> = {}): ChatRequest => ({
+    model: 'qwen2.5:32b',
+    messages: [
+      { role: 'system', content: 'You are Chris Oh.' },
+      { role: 'user', content: 'Debate: a wallet app for DAOs' },
+    ],
+    metadata: {
+      personaId: 'security_paranoid',
+      task: 'turn',
+      lang: 'en',
+      phase: 'divergence',
+      reaction: 'challenge',
+      targetText: 'Ada: We should let every member sign transactions from their phone. It is simple.',
+      targetAuthor: 'Ada',
+      idea: 'A wallet app for DAOs',
+      turnIndex: 3,
+      ...over,
+    },
+  });
+
+  it('is deterministic, labelled offline, and streams its text in chunks', async () => {
+    const deltas: string[] = [];
+    const a = await offline.chat(turn(), (d) => deltas.push(d));
+    const b = await offline.chat(turn());
+    expect(a.text).toBe(b.text);
+    expect(deltas.length).toBeGreaterThan(2);
+    expect(deltas.join('')).toBe(a.text);
+    expect(a).toMatchObject({ model: 'offline', provider: 'offline' });
+    expect(a.completionTokens).toBe(estimateTokens(a.text));
+    expect(a.promptTokens).toBeGreaterThan(0);
+    expect(await offline.models()).toEqual(['offline']);
+    const other = await offline.chat(turn({ turnIndex: 4, targetText: 'Bo: Gas fees will kill adoption.' }));
+    expect(other.text).not.toBe(a.text);
+  });
+
+  it('speaks as the persona: quotes the target, uses its role, expertise and catchphrase', async () => {
+    const { text } = await offline.chat(turn());
+    const p = security();
+    expect(text).toContain('We should let every member sign transactions');
+    expect(text).toContain(p.catchphrase.en);
+    const mentions = [p.role.en, ...p.expertise].filter((x) => text.includes(x));
+    expect(mentions.length).toBeGreaterThan(0);
+    // A challenge reads as one in every seed
+    for (let i = 0; i < 6; i++) {
+      const t = (await offline.chat(turn({ turnIndex: i }))).text;
+      expect(t).toMatch(/challenge|not convinced|missing/);
+    }
+  });
+
+  it('writes Korean when asked', async () => {
+    const { text } = await offline.chat(
+      turn({
+        lang: 'ko',
+        reaction: 'support',
+        targetText: '모든 멤버가 휴대폰으로 서명할 수 있어야 합니다.',
+      }),
+    );
+    expect(text).toContain(security().catchphrase.ko);
+    expect(text).toContain('모든 멤버가 휴대폰으로 서명할 수 있어야 합니다');
+    expect(text).toMatch(/[\uac00-\ud7a3]/);
+  });
+
+  it('returns a valid verdict JSON for convergence, scores within 1..10', async () => {
+    const evaluators = personas.filter((p) => p.phase === 'convergence');
+    expect(evaluators.length).toBeGreaterThan(0);
+    for (const p of evaluators) {
+      const r = await offline.chat({
+        model: p.model,
+        messages: [{ role: 'user', content: 'Score the idea' }],
+        options: { json: true },
+        metadata: {
+          personaId: p.id,
+          task: 'verdict',
+          lang: 'en',
+          phase: 'convergence',
+          idea: 'A wallet app for DAOs',
+        },
+      });
+      const v = JSON.parse(r.text) as {
+        score: number;
+        strengths: string[];
+        risks: string[];
+        conditions: string[];
+      };
+      expect(Number.isInteger(v.score) && v.score >= 1 && v.score <= 10).toBe(true);
+      expect(v.strengths.length).toBeGreaterThan(0);
+      expect(v.risks.length).toBeGreaterThan(0);
+      expect(v.conditions.length).toBeGreaterThan(0);
+      expect(v.strengths.join(' ')).toContain(p.expertise[0]);
+    }
+  });
+
+  it('writes a markdown plan section for planners', async () => {
+    const planner = personas.find((p) => p.planSection === 'architecture')!;
+    const r = await offline.chat({
+      model: planner.model,
+      messages: [{ role: 'user', content: 'Write it' }],
+      metadata: {
+        personaId: planner.id,
+        task: 'plan',
+        lang: 'en',
+        phase: 'planning',
+        idea: 'DAO wallet',
+        planSection: 'architecture',
+      },
+    });
+    expect(r.text).toMatch(/^## technical architecture: DAO wallet/);
+    expect(r.text).toMatch(/\n1\. /);
+  });
+
+  it('summarises the transcript in the prompt by speaker', async () => {
+    const transcript = [
+      'Idea:\nA wallet app for DAOs',
+      '[#1] Chris Oh (@SecurityParanoid) · challenge → #0\nKeys on phones will be stolen. We need hardware signing.',
+      '[#2] Ada · human\n> Can we start with a 2-of-3 multisig?',
+      'Summarise the discussion so far.',
+    ].join('\n\n');
+    const r = await offline.chat({
+      model: 'x',
+      messages: [{ role: 'user', content: transcript }],
+      metadata: { personaId: 'moderator', task: 'summary', lang: 'en', idea: 'A wallet app for DAOs' },
+    });
+    expect(r.text).toBe(
+      'Summary — A wallet app for DAOs\n- Chris Oh: "Keys on phones will be stolen"\n- Ada: "Can we start with a 2-of-3 multisig?"',
+    );
+  });
+
+  it('works without metadata and stops on abort', async () => {
+    const r = await offline.chat({ model: 'x', messages: [{ role: 'user', content: 'Hello there' }] });
+    expect(r.text.length).toBeGreaterThan(10);
+    const err = await offline.chat({ ...turn(), signal: AbortSignal.abort() }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'LlmError', code: 'aborted' });
+  });
+
+  it('quotes a short phrase', () => {
+    expect(shortPhrase('Ada: one two three four five six seven eight nine ten. Next.')).toBe(
+      'one two three four five six seven eight…',
+    );
+    expect(shortPhrase('Short point! And more.')).toBe('Short point');
+  });
+});
