@@ -26,10 +26,10 @@ export function lockDataDir(dir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number.parseInt(readFileSync(file, 'utf8'), 10);
-      if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
+      if (Number.isInteger(holder) && isAlive(holder)) {
         throw new DataDirLockedError(dir, holder);
       }
-      // Left behind by a process that died (or by us): take it over.
+      // Left behind by a process that died: take it over.
       rmSync(file, { force: true });
     }
   }
