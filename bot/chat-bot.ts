@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import {
   bindingsToResume,
   findBindingsByDebate,
+  findOutboxByRemoteId,
   insertThreadBinding,
   type ThreadBinding,
 } from '../db/repositories/chat.ts';
@@ -78,7 +79,12 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
   async function handle(b: ThreadBinding, event: ArenaEvent): Promise<void> {
     if (event.type === 'turn.started') {
       const persona = personas.get(event.personaId);
-      relay.streamStart(b.id, event.turnIndex, personaIdentity(persona, event.handle, deps.publicUrl, event.personaId));
+      relay.streamStart(
+        b.id,
+        event.turnIndex,
+        personaIdentity(persona, event.handle, deps.publicUrl, event.personaId),
+        event.personaId,
+      );
       return;
     }
     if (event.type === 'message.delta') {
@@ -145,7 +151,26 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
     log,
     ...(deps.managerRoleLabel ? { managerRoleLabel: deps.managerRoleLabel } : {}),
   };
-  const humanInput = createHumanInput({ db, arena, platform: platform.name, format: platform.format, clock, log, notify });
+  const personaOfPost = async (b: ThreadBinding, postId: string): Promise<string | null> => {
+    const lookup = async () => {
+      const recent = relay.personaOfPost(b.id, postId);
+      if (recent) return recent;
+      const row = await findOutboxByRemoteId(db, b.id, postId);
+      return typeof row?.payload.personaId === 'string' ? row.payload.personaId : null;
+    };
+    // A reply can beat the answer to our own send: let the call in flight return, then look again.
+    return (await lookup()) ?? (await relay.settled(b.id).then(lookup));
+  };
+  const humanInput = createHumanInput({
+    db,
+    arena,
+    platform: platform.name,
+    format: platform.format,
+    clock,
+    log,
+    notify,
+    personaOfPost,
+  });
 
   return {
     bind,

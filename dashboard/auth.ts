@@ -20,7 +20,10 @@ export function actionPolicy(config: { host: string; token?: string | undefined 
 }
 
 /** Throws the right 401/403 unless this request may run an action. */
-export function authorizeAction(request: Request, config: { host: string; token?: string | undefined }): void {
+export function authorizeAction(
+  request: Request,
+  config: { host: string; token?: string | undefined },
+): void {
   const policy = actionPolicy(config);
   if (policy === 'disabled') {
     throw new HttpError(
@@ -29,22 +32,28 @@ export function authorizeAction(request: Request, config: { host: string; token?
       'Actions are disabled: the dashboard listens on a non-loopback host and DASHBOARD_TOKEN is not set',
     );
   }
-  // A page on another site must never drive the arena through a visitor's browser.
-  const origin = request.headers.get('origin');
-  if (origin && !sameOrigin(origin, request.headers.get('host'))) {
-    throw new HttpError(403, 'cross_origin', 'Actions are accepted from the dashboard page only');
-  }
   if (policy === 'open-loopback') {
+    // Without a token, a page on another site must not drive the arena through a visitor's browser.
+    // (With a token it cannot anyway: a cross-site request cannot carry the Authorization header.)
+    const origin = request.headers.get('origin');
+    if (origin && !sameOrigin(origin, request.headers.get('host'))) {
+      throw new HttpError(403, 'cross_origin', 'Actions are accepted from the dashboard page only');
+    }
     // Without a token, refuse requests whose Host is not loopback (DNS rebinding).
     const host = hostname(request.headers.get('host') ?? '');
     if (host && !isLoopbackHost(host)) {
-      throw new HttpError(403, 'actions_disabled', 'Without DASHBOARD_TOKEN, actions are accepted on loopback only');
+      throw new HttpError(
+        403,
+        'actions_disabled',
+        'Without DASHBOARD_TOKEN, actions are accepted on loopback only',
+      );
     }
     return;
   }
   const header = request.headers.get('authorization') ?? '';
   const m = /^Bearer\s+(.+)$/i.exec(header.trim());
-  if (!m) throw new HttpError(401, 'unauthorized', 'This action needs Authorization: Bearer <DASHBOARD_TOKEN>');
+  if (!m)
+    throw new HttpError(401, 'unauthorized', 'This action needs Authorization: Bearer <DASHBOARD_TOKEN>');
   if (!tokensEqual(m[1]!.trim(), config.token!)) {
     throw new HttpError(401, 'unauthorized', 'The dashboard token is wrong');
   }

@@ -4,7 +4,7 @@ import type { Persona } from '../personas/types.ts';
 import { actionPolicy } from './auth.ts';
 import type { Metrics } from './metrics.ts';
 import type { EventHub } from './sse/event-hub.ts';
-import { createSystemStats } from './system-stats.ts';
+import type { createSystemStats } from './system-stats.ts';
 import type { ComponentStatus, DashboardProps } from './types.ts';
 
 /** Everything a route handler may use, built once per dashboard. */
@@ -38,7 +38,8 @@ export function createContext(
     personas: list,
     persona(id) {
       const current = list();
-      if (!indexed || indexed.from !== current) indexed = { from: current, byId: new Map(current.map((p) => [p.id, p])) };
+      if (!indexed || indexed.from !== current)
+        indexed = { from: current, byId: new Map(current.map((p) => [p.id, p])) };
       return indexed.byId.get(id);
     },
     components() {

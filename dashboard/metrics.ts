@@ -27,9 +27,7 @@ export function createMetrics(bus: EventBus, now: () => number) {
   const observe = (seconds: number) => {
     latencyCount++;
     latencySum += seconds;
-    LATENCY_BUCKETS.forEach((b, i) => {
-      if (seconds <= b) buckets[i]!++;
-    });
+    for (let i = 0; i < LATENCY_BUCKETS.length; i++) if (seconds <= LATENCY_BUCKETS[i]!) buckets[i]!++;
   };
 
   const onEvent = (event: ArenaEvent) => {
@@ -47,7 +45,8 @@ export function createMetrics(bus: EventBus, now: () => number) {
       const started = turnStarts.get(key);
       turnStarts.delete(key);
       // The provider's own timing when the engine records it; otherwise turn start → commit.
-      const ms = typeof m.metadata?.ms === 'number' ? m.metadata.ms : started !== undefined ? now() - started : null;
+      const ms =
+        typeof m.metadata?.ms === 'number' ? m.metadata.ms : started !== undefined ? now() - started : null;
       if (m.authorKind === 'persona' && ms !== null && ms >= 0) observe(ms / 1000);
     } else if (event.type === 'debate.completed') {
       for (const key of turnStarts.keys()) if (key.startsWith(`${event.debateId}:`)) turnStarts.delete(key);
@@ -86,7 +85,8 @@ export function createMetrics(bus: EventBus, now: () => number) {
         '# HELP arena_llm_latency_seconds Time from turn start to committed message.',
         '# TYPE arena_llm_latency_seconds histogram',
       );
-      LATENCY_BUCKETS.forEach((b, i) => out.push(`arena_llm_latency_seconds_bucket{le="${b}"} ${buckets[i]}`));
+      for (const [i, b] of LATENCY_BUCKETS.entries())
+        out.push(`arena_llm_latency_seconds_bucket{le="${b}"} ${buckets[i]}`);
       out.push(
         `arena_llm_latency_seconds_bucket{le="+Inf"} ${latencyCount}`,
         `arena_llm_latency_seconds_sum ${fmt(latencySum)}`,
@@ -120,12 +120,16 @@ export function createMetrics(bus: EventBus, now: () => number) {
         ]);
       }
       metric('arena_sse_clients', 'gauge', 'Open dashboard event streams.', [['', input.sseClients]]);
-      metric('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', [['', input.memory.rss]]);
+      metric('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', [
+        ['', input.memory.rss],
+      ]);
       metric('process_heap_used_bytes', 'gauge', 'V8 heap in use in bytes.', [['', input.memory.heapUsed]]);
       metric('process_cpu_seconds_total', 'counter', 'User and system CPU time spent in seconds.', [
         ['', input.cpuSeconds],
       ]);
-      metric('process_uptime_seconds', 'gauge', 'Seconds since the process started.', [['', input.uptimeSeconds]]);
+      metric('process_uptime_seconds', 'gauge', 'Seconds since the process started.', [
+        ['', input.uptimeSeconds],
+      ]);
       return `${out.join('\n')}\n`;
     },
     close: unsubscribe,

@@ -7,7 +7,13 @@ import { redact } from '../engine/log.ts';
 
 // Read-only aggregates the dashboard shows and the Arena facade does not offer. Nothing here writes.
 
-export const IDEA_STATUSES: readonly IdeaStatus[] = ['pending', 'in_debate', 'selected', 'rejected', 'planned'];
+export const IDEA_STATUSES: readonly IdeaStatus[] = [
+  'pending',
+  'in_debate',
+  'selected',
+  'rejected',
+  'planned',
+];
 
 /** Idea counts with every status present (zero when none). */
 export async function ideaCounts(db: Kysely<Database>): Promise<Record<IdeaStatus, number>> {

@@ -47,6 +47,12 @@ export const signalsQuery = z.object({
   source: z.string().trim().min(1).max(50).optional(),
   category: z.string().trim().min(1).max(50).optional(),
   /** Hours to look back for the best-scored list. */
-  hours: z.coerce.number().int().min(1).max(24 * 90).optional().default(72),
+  hours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .optional()
+    .default(72),
   limit: limit(500, 50),
 });

@@ -45,7 +45,8 @@ export function createDashboard(props: DashboardProps): Dashboard {
     const url = new URL(request.url);
     const found = router.match(request.method, url.pathname);
     if (found === 'not_found') return errorResponse(404, 'not_found', `No route for ${url.pathname}`);
-    if (found === 'method') return errorResponse(405, 'method_not_allowed', `${request.method} is not allowed here`);
+    if (found === 'method')
+      return errorResponse(405, 'method_not_allowed', `${request.method} is not allowed here`);
     try {
       return await found.handler({ request, url, params: found.params, info });
     } catch (error) {

@@ -35,7 +35,12 @@ export function personaView(p: Persona, publicUrl: string) {
 /** Which debate the LIVE DEBATE panel follows: the newest running one, else the newest at all. */
 export function pickLive(debates: DebateSummaryView[]): DebateSummaryView | null {
   const newest = [...debates].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
-  return newest.find((d) => d.status === 'active') ?? newest.find((d) => d.status === 'paused') ?? newest[0] ?? null;
+  return (
+    newest.find((d) => d.status === 'active') ??
+    newest.find((d) => d.status === 'paused') ??
+    newest[0] ??
+    null
+  );
 }
 
 export function trimLive(detail: DebateDetailView): DebateDetailView & { omittedMessages: number } {

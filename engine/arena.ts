@@ -1,5 +1,5 @@
-import { getDebateListRow, listDebateRows } from '../db/repositories/debates.ts';
 import { listMessages } from '../db/repositories/debate-messages.ts';
+import { getDebateListRow, listDebateRows } from '../db/repositories/debates.ts';
 import { listIdeas } from '../db/repositories/ideas.ts';
 import { getPlanByDebate } from '../db/repositories/plans.ts';
 import type { Arena } from './api.ts';

@@ -39,6 +39,8 @@ export const DEFAULT_CONTEXT_TOKENS = 4096;
 export const CONTEXT_SAFETY = 0.85;
 /** Characters of the persona system prompt: the seed's prompt fits; a long custom guidance is cut. */
 export const SYSTEM_PROMPT_MAX_CHARS = 4000;
+/** Share of the transcript room kept for digests when not every message fits verbatim. */
+export const DIGEST_SHARE = 0.25;
 /** One-line digest of an older message: enough to recall who said what. */
 export const DIGEST_LINE_CHARS = 140;
 /** Stored message length cap: a runaway model must not write a novel into the transcript. */

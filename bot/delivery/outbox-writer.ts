@@ -146,14 +146,15 @@ export function createOutboxWriter(deps: OutboxWriterDeps): OutboxWriter {
         case 'message.created': {
           const m = event.message;
           const known = states.get(b.id);
+          // Posts follow commit order. A person's message may take the next index while a turn is
+          // still in flight, so a lower index can arrive late; only a jump past the next index
+          // means events were missed, and then the committed transcript fills the gap.
           if (!known || m.turnIndex > known.lastTurn + 1) return (await catchUp(b)).added;
-          if (m.turnIndex <= known.lastTurn) return false;
-          known.lastTurn = m.turnIndex;
+          known.lastTurn = Math.max(known.lastTurn, m.turnIndex);
+          if (!messagePayload(m, ctx)) return false;
           let added = false;
           const banner = bannerKey(m.phase, m.round);
-          if (banner !== known.lastBanner && messagePayload(m, ctx)) {
-            added = await putBanner(b, m.phase, m.round, known);
-          }
+          if (banner !== known.lastBanner) added = await putBanner(b, m.phase, m.round, known);
           return (await putMessage(b, m)) || added;
         }
         case 'debate.paused': {

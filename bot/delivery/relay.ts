@@ -25,6 +25,9 @@ import { planPosts } from './post-parts.ts';
 import { reconcileThread } from './reconcile.ts';
 import { StreamPreviews } from './stream-previews.ts';
 
+// Enough to cover every post a person can still see and reply to before its row is committed.
+const REMEMBERED_POSTS = 200;
+
 export interface RelayDeps {
   db: Kysely<Database>;
   platform: ChatPlatform;
@@ -40,7 +43,11 @@ export interface Relay {
   wake(bindingId: string): void;
   /** The debate is over: the worker stops once its queue is empty. */
   finish(bindingId: string): void;
-  streamStart(bindingId: string, turnIndex: number, identity: Identity): void;
+  streamStart(bindingId: string, turnIndex: number, identity: Identity, personaId: string): void;
+  /** The persona behind a post made lately in this thread, even one not committed yet. */
+  personaOfPost(bindingId: string, postId: string): string | null;
+  /** Resolves once the platform call in flight for this thread (if any) has returned. */
+  settled(bindingId: string): Promise<void>;
   streamDelta(bindingId: string, turnIndex: number, delta: string): void;
   /** Stops at once: work in flight is not committed, so the next start reconciles it. */
   stop(): void;
@@ -52,6 +59,10 @@ interface Worker {
   binding: ThreadBinding;
   thread: ThreadRef;
   previews: StreamPreviews;
+  /** Recent persona posts (post id → persona id), so replies resolve before the commit lands. */
+  postedBy: Map<string, string>;
+  /** The delivery or preview step running now. */
+  step: Promise<unknown> | null;
   finishing: boolean;
   /** The loop has returned; a new attach needs a new worker. */
   exited: boolean;
@@ -118,6 +129,7 @@ export function createRelay(deps: RelayDeps): Relay {
           w.previews.abandoned.push(preview.postId);
         }
         id ??= await platform.post(w.thread, post);
+        if (plan.payload.personaId) remember(w, id, plan.payload.personaId);
         // Stopped mid-send: leave the commit to the next start's reconcile, as after a crash.
         if (stopped) return;
         ids.push(id);
@@ -147,6 +159,20 @@ export function createRelay(deps: RelayDeps): Relay {
     await markOutboxRetry(db, row.id, { attempts, error: message, nextAttemptAt });
   }
 
+  async function track<T>(w: Worker, step: Promise<T>): Promise<T> {
+    w.step = step;
+    try {
+      return await step;
+    } finally {
+      w.step = null;
+    }
+  }
+
+  function remember(w: Worker, postId: string, personaId: string): void {
+    w.postedBy.set(postId, personaId);
+    if (w.postedBy.size > REMEMBERED_POSTS) w.postedBy.delete(w.postedBy.keys().next().value!);
+  }
+
   /** Posts or edits the live preview; returns how long to wait before the next edit is allowed. */
   async function updatePreview(w: Worker): Promise<number | null> {
     const p = w.previews.live();
@@ -163,6 +189,7 @@ export function createRelay(deps: RelayDeps): Relay {
         const id = await platform.post(w.thread, post);
         if (stopped) return null;
         p.postId = id;
+        remember(w, id, p.personaId);
       }
       p.shown = text;
       p.lastPostAt = clock.now().getTime();
@@ -221,7 +248,7 @@ export function createRelay(deps: RelayDeps): Relay {
           w.rowsMaybe = true;
           const wait = row.nextAttemptAt.getTime() - clock.now().getTime();
           if (wait > 0) await sleep(w, wait);
-          else await deliver(w, row);
+          else await track(w, deliver(w, row));
           failures = 0;
           continue;
         }
@@ -234,7 +261,7 @@ export function createRelay(deps: RelayDeps): Relay {
           }
           continue;
         }
-        const wait = await updatePreview(w);
+        const wait = await track(w, updatePreview(w));
         await sleep(w, wait ?? IDLE_POLL_MS);
         failures = 0;
       } catch (error) {
@@ -260,6 +287,8 @@ export function createRelay(deps: RelayDeps): Relay {
         binding,
         thread: { workspaceId: binding.workspaceId, channelId: binding.channelId, threadId: binding.threadId },
         previews: new StreamPreviews(),
+        postedBy: new Map(),
+        step: null,
         finishing: false,
         exited: false,
         dirty: true,
@@ -289,10 +318,16 @@ export function createRelay(deps: RelayDeps): Relay {
       w.finishing = true;
       wake(w, true);
     },
-    streamStart(bindingId, turnIndex, identity) {
+    streamStart(bindingId, turnIndex, identity, personaId) {
       const w = workers.get(bindingId);
       if (!w) return;
-      w.previews.start(turnIndex, identity);
+      w.previews.start(turnIndex, identity, personaId);
+    },
+    async settled(bindingId) {
+      await workers.get(bindingId)?.step?.catch(() => {});
+    },
+    personaOfPost(bindingId, postId) {
+      return workers.get(bindingId)?.postedBy.get(postId) ?? null;
     },
     streamDelta(bindingId, turnIndex, delta) {
       const w = workers.get(bindingId);

@@ -4,6 +4,7 @@ import type { Identity } from '../platform.ts';
 export interface Preview {
   turnIndex: number;
   identity: Identity;
+  personaId: string;
   text: string;
   postId: string | null;
   shown: string | null;
@@ -21,7 +22,7 @@ export class StreamPreviews {
   /** Preview posts that belong to no message any more, waiting to be deleted. */
   readonly abandoned: string[] = [];
 
-  start(turnIndex: number, identity: Identity): void {
+  start(turnIndex: number, identity: Identity, personaId: string): void {
     const existing = this.byTurn.get(turnIndex);
     if (existing && existing.identity.username === identity.username) {
       // The same turn restarted (e.g. a person spoke mid-turn): keep the post, restart the text.
@@ -31,6 +32,7 @@ export class StreamPreviews {
       this.byTurn.set(turnIndex, {
         turnIndex,
         identity,
+        personaId,
         text: '',
         postId: null,
         shown: null,

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { findBindingByThread, findOutboxByRemoteId, type ThreadBinding } from '../../db/repositories/chat.ts';
+import { findBindingByThread, type ThreadBinding } from '../../db/repositories/chat.ts';
 import type { ChatPlatformName, Database } from '../../db/schema.ts';
 import type { Arena } from '../../engine/api.ts';
 import type { Clock } from '../../engine/clock.ts';
@@ -16,6 +16,8 @@ export interface HumanInputDeps {
   format: PlatformFormat;
   clock: Clock;
   log: Logger;
+  /** The persona behind one of the app's posts in the thread, if it is one. */
+  personaOfPost(binding: ThreadBinding, postId: string): Promise<string | null>;
   /** Posts a short bot notice in the thread, once per key. */
   notify(binding: ThreadBinding, key: string, text: string): Promise<void>;
 }
@@ -52,8 +54,7 @@ export function createHumanInput(deps: HumanInputDeps): (message: IncomingHumanM
     }
 
     const trimmed = text.length > MAX_HUMAN_CHARS ? splitText(text, MAX_HUMAN_CHARS)[0]! : text;
-    const replyTo = m.replyToPostId ? await findOutboxByRemoteId(deps.db, binding.id, m.replyToPostId) : null;
-    const personaId = typeof replyTo?.payload.personaId === 'string' ? replyTo.payload.personaId : undefined;
+    const personaId = m.replyToPostId ? await deps.personaOfPost(binding, m.replyToPostId) : null;
     const result = await deps.arena.injectHuman(binding.debateId, {
       author: m.author.displayName,
       authorId: `${deps.platform}:${m.author.id}`,

@@ -23,7 +23,11 @@ export async function readText(request: Request, limit: number): Promise<string>
 }
 
 /** Parses a JSON body against a schema; every failure is a 4xx with a code, never a 500. */
-export async function readJson<T extends z.ZodType>(request: Request, schema: T, limit: number): Promise<z.infer<T>> {
+export async function readJson<T extends z.ZodType>(
+  request: Request,
+  schema: T,
+  limit: number,
+): Promise<z.infer<T>> {
   const type = request.headers.get('content-type') ?? '';
   const text = await readText(request, limit);
   // An empty body means "no options" for actions that take none.

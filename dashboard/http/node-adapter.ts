@@ -47,7 +47,8 @@ export function toNodeListener(handle: FetchHandler, baseUrl: () => string) {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        if (!res.write(value)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
+        if (!res.write(value))
+          await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
         if (res.destroyed) break;
       }
       res.end();

@@ -27,9 +27,9 @@ export function createRouter() {
         if (part.startsWith(':')) {
           const m = /^:(\w+)(.*)$/.exec(part)!;
           keys.push(m[1]!);
-          return `([^/]+?)${escape(m[2] ?? '')}`;
+          return `([^/]+?)${escapeRegExp(m[2] ?? '')}`;
         }
-        return escape(part);
+        return escapeRegExp(part);
       })
       .join('/');
     routes.push({ method, pattern: new RegExp(`^${source}$`), keys, handler });
@@ -38,7 +38,10 @@ export function createRouter() {
     get: (path: string, handler: Handler) => add('GET', path, handler),
     post: (path: string, handler: Handler) => add('POST', path, handler),
     /** The handler for a request, or why there is none (unknown path vs wrong method). */
-    match(method: string, pathname: string): { handler: Handler; params: Record<string, string> } | 'not_found' | 'method' {
+    match(
+      method: string,
+      pathname: string,
+    ): { handler: Handler; params: Record<string, string> } | 'not_found' | 'method' {
       let pathMatched = false;
       for (const route of routes) {
         const m = route.pattern.exec(pathname);
@@ -59,7 +62,7 @@ export function createRouter() {
 
 export type Router = ReturnType<typeof createRouter>;
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 

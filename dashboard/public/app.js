@@ -15,7 +15,16 @@ import {
   renderSignals,
   renderSystem,
 } from './js/panels.js';
-import { closeView, initViews, viewBudget, viewConfig, viewDebates, viewIdeas, viewLogs, viewSignals } from './js/views.js';
+import {
+  closeView,
+  initViews,
+  viewBudget,
+  viewConfig,
+  viewDebates,
+  viewIdeas,
+  viewLogs,
+  viewSignals,
+} from './js/views.js';
 
 const S = { connected: true };
 let personasById = new Map();
@@ -52,7 +61,8 @@ function relabel() {
   live.relabel();
   page.relabel();
   palette.relabel();
-  for (const b of document.querySelectorAll('[data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === currentLang()));
+  for (const b of document.querySelectorAll('[data-lang]'))
+    b.setAttribute('aria-pressed', String(b.dataset.lang === currentLang()));
 }
 
 // ---- live events ----
@@ -167,6 +177,7 @@ function connect() {
       // The server could not replay what we missed (it restarted, or we were away too long).
       await loadState();
       renderAll();
+      route();
     },
     connection(ok) {
       // The browser reconnects within a second or two; only a longer gap is worth showing.
@@ -212,6 +223,11 @@ async function startDebate(input) {
   palette.close();
 }
 
+function debateIdea(idea) {
+  closeView();
+  return startDebate({ ideaId: idea.id });
+}
+
 function liveId() {
   const d = live.current();
   if (!d) palette.feedback(t('say.noLive'), 'err');
@@ -236,9 +252,12 @@ function commands() {
       },
     },
     { id: 'signals', run: () => viewSignals() },
-    { id: 'debate', run: () => (d ? navigate(`/debates/${d.id}`) : viewDebates((id) => navigate(`/debates/${id}`))) },
+    {
+      id: 'debate',
+      run: () => (d ? navigate(`/debates/${d.id}`) : viewDebates((id) => navigate(`/debates/${id}`))),
+    },
     { id: 'budget', run: () => viewBudget() },
-    { id: 'ideas', run: () => viewIdeas((idea) => (closeView(), startDebate({ ideaId: idea.id }))) },
+    { id: 'ideas', run: () => viewIdeas(debateIdea) },
   ];
   if (running) {
     list.push({
@@ -246,10 +265,15 @@ function commands() {
       run: async () => {
         const id = liveId();
         const text = id && (await palette.ask('say'));
-        if (text && (await act(`/api/debates/${id}/messages`, { text }))) palette.feedback(t('say.sent'), 'ok');
+        if (text && (await act(`/api/debates/${id}/messages`, { text })))
+          palette.feedback(t('say.sent'), 'ok');
       },
     });
-    list.push(d.status === 'paused' ? { id: 'resume', run: () => control('resume') } : { id: 'pause', run: () => control('pause') });
+    list.push(
+      d.status === 'paused'
+        ? { id: 'resume', run: () => control('resume') }
+        : { id: 'pause', run: () => control('pause') },
+    );
     list.push({ id: 'stop', run: () => control('stop') });
   }
   for (const name of S.config?.jobs ?? []) {
@@ -258,7 +282,8 @@ function commands() {
       label: t('cmd.job', { name }),
       desc: t('cmd.job.d'),
       run: async () => {
-        if (await act(`/api/jobs/${encodeURIComponent(name)}/run`, {})) palette.feedback(t('say.jobStarted', { name }), 'ok');
+        if (await act(`/api/jobs/${encodeURIComponent(name)}/run`, {}))
+          palette.feedback(t('say.jobStarted', { name }), 'ok');
       },
     });
   }
@@ -292,15 +317,17 @@ window.addEventListener('popstate', route);
 
 // ---- chrome: language switch, mobile tabs, panel links ----
 
-for (const b of document.querySelectorAll('[data-lang]')) b.addEventListener('click', () => setLang(b.dataset.lang));
+for (const b of document.querySelectorAll('[data-lang]'))
+  b.addEventListener('click', () => setLang(b.dataset.lang));
 onLangChange(relabel);
 for (const b of document.querySelectorAll('[data-tab-button]')) {
   b.addEventListener('click', () => {
     document.body.dataset.tab = b.dataset.tabButton;
-    for (const x of document.querySelectorAll('[data-tab-button]')) x.setAttribute('aria-selected', String(x === b));
+    for (const x of document.querySelectorAll('[data-tab-button]'))
+      x.setAttribute('aria-selected', String(x === b));
   });
 }
-$('#ideas-backlog').addEventListener('click', () => viewIdeas((idea) => (closeView(), startDebate({ ideaId: idea.id }))));
+$('#ideas-backlog').addEventListener('click', () => viewIdeas(debateIdea));
 $('#output-full').addEventListener('click', () => viewLogs(S));
 $('#signals-all').addEventListener('click', () => viewSignals());
 initViews();
@@ -322,7 +349,8 @@ async function boot() {
 }
 
 function relabelButtons() {
-  for (const b of document.querySelectorAll('[data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === currentLang()));
+  for (const b of document.querySelectorAll('[data-lang]'))
+    b.setAttribute('aria-pressed', String(b.dataset.lang === currentLang()));
 }
 
 void boot();

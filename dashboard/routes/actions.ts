@@ -2,8 +2,8 @@ import type { ControlResult } from '../../engine/api.ts';
 import { authorizeAction } from '../auth.ts';
 import type { DashboardContext } from '../context.ts';
 import { readJson } from '../http/body.ts';
-import type { RouteContext, Router } from '../http/router.ts';
 import { HttpError, json } from '../http/respond.ts';
+import type { RouteContext, Router } from '../http/router.ts';
 import { debateIdParam, emptyBody, humanMessageBody, pauseBody, startDebateBody } from '../schemas.ts';
 
 /** Actions: each one authorised first, then its body checked, then handed to the Arena facade. */
@@ -26,7 +26,11 @@ export function registerActionRoutes(router: Router, ctx: DashboardContext): voi
 
   action('/api/debates', async ({ request }) => {
     const body = await readJson(request, startDebateBody, ctx.maxBodyBytes);
-    const started = await arena.startDebate({ ...body, origin: 'dashboard', startedBy: body.startedBy ?? 'dashboard' });
+    const started = await arena.startDebate({
+      ...body,
+      origin: 'dashboard',
+      startedBy: body.startedBy ?? 'dashboard',
+    });
     return json(started, 201);
   });
 
@@ -70,7 +74,9 @@ export function registerActionRoutes(router: Router, ctx: DashboardContext): voi
     if (running.has(name)) throw new HttpError(409, 'job_running', `Job "${name}" is already running`);
     running.add(name);
     const say = (level: 'info' | 'error', message: string) =>
-      bus.publish({ type: 'log', at: clock.now().toISOString(), level, source: `job:${name}`, message }).catch(() => {});
+      bus
+        .publish({ type: 'log', at: clock.now().toISOString(), level, source: `job:${name}`, message })
+        .catch(() => {});
     void say('info', `started from the dashboard`);
     // The job can run for minutes: answer now, report the end on the bus (the OUTPUT panel).
     void (async () => {

@@ -1,9 +1,14 @@
 import type { z } from 'zod';
-import { recentSignals, signalSourceStats, signalsByCategory, signalsBySource } from '../../db/repositories/signals.ts';
+import {
+  recentSignals,
+  signalSourceStats,
+  signalsByCategory,
+  signalsBySource,
+} from '../../db/repositories/signals.ts';
 import { usageByModel, utcDay, utcMonthStart } from '../../db/repositories/usage.ts';
 import type { DashboardContext } from '../context.ts';
-import type { Router } from '../http/router.ts';
 import { HttpError, json } from '../http/respond.ts';
+import type { Router } from '../http/router.ts';
 import { agentActivity, countDebatesByStatus, ideaCounts, toSignalView } from '../read-model.ts';
 import { debateIdParam, debatesQuery, ideasQuery, signalsQuery } from '../schemas.ts';
 import { buildState, personaView } from '../state.ts';
@@ -55,7 +60,10 @@ export function registerReadRoutes(router: Router, ctx: DashboardContext): void 
       ? await signalsBySource(db, q.source, q.limit)
       : q.category
         ? await signalsByCategory(db, q.category, q.limit)
-        : await recentSignals(db, { since: new Date(clock.now().getTime() - q.hours * 3600_000), limit: q.limit });
+        : await recentSignals(db, {
+            since: new Date(clock.now().getTime() - q.hours * 3600_000),
+            limit: q.limit,
+          });
     const sources = await signalSourceStats(db);
     return json({
       signals: rows.map(toSignalView),
@@ -114,7 +122,11 @@ function query<T extends z.ZodType>(schema: T, url: URL): z.infer<T> {
   const result = schema.safeParse(Object.fromEntries(url.searchParams));
   if (!result.success) {
     const first = result.error.issues[0];
-    throw new HttpError(400, 'invalid_query', `${first?.path.join('.') ?? 'query'}: ${first?.message ?? 'invalid'}`);
+    throw new HttpError(
+      400,
+      'invalid_query',
+      `${first?.path.join('.') ?? 'query'}: ${first?.message ?? 'invalid'}`,
+    );
   }
   return result.data;
 }

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import type { DashboardContext } from '../context.ts';
-import type { Router } from '../http/router.ts';
 import { HttpError, withSecurityHeaders } from '../http/respond.ts';
+import type { Router } from '../http/router.ts';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 
@@ -22,6 +23,8 @@ const TYPES: Record<string, string> = {
 
 interface Asset {
   body: Uint8Array;
+  /** Gzipped once at start, for text assets. */
+  gzip?: Uint8Array;
   type: string;
   etag: string;
 }
@@ -34,15 +37,29 @@ export function registerStaticRoutes(router: Router, ctx: DashboardContext, publ
     const type = TYPES[path.extname(file)];
     if (!type) continue;
     const body = readFileSync(path.join(publicDir, file));
-    assets.set(`/${file.split(path.sep).join('/')}`, { body, type, etag: etagOf(body) });
+    const gzip = type.startsWith('image/png') ? undefined : gzipSync(body, { level: 9 });
+    assets.set(`/${file.split(path.sep).join('/')}`, {
+      body,
+      type,
+      etag: etagOf(body),
+      ...(gzip ? { gzip } : {}),
+    });
   }
 
   const serve = (request: Request, asset: Asset, cache = 'no-cache') => {
-    const headers = { 'content-type': asset.type, etag: asset.etag, 'cache-control': cache };
+    const headers: Record<string, string> = {
+      'content-type': asset.type,
+      etag: asset.etag,
+      'cache-control': cache,
+      vary: 'accept-encoding',
+    };
     if (request.headers.get('if-none-match') === asset.etag) {
       return new Response(null, { status: 304, headers: withSecurityHeaders(headers) });
     }
-    return new Response(asset.body as Uint8Array<ArrayBuffer>, { headers: withSecurityHeaders(headers) });
+    const gzip = asset.gzip && /\bgzip\b/.test(request.headers.get('accept-encoding') ?? '');
+    if (gzip) headers['content-encoding'] = 'gzip';
+    const body = (gzip ? asset.gzip : asset.body) as Uint8Array<ArrayBuffer>;
+    return new Response(body, { headers: withSecurityHeaders(headers) });
   };
 
   const page = ({ request }: { request: Request }) => {
@@ -59,7 +76,10 @@ export function registerStaticRoutes(router: Router, ctx: DashboardContext, publ
     if (!persona) throw new HttpError(404, 'unknown_persona', 'No persona with this id');
     // A custom persona's own image wins over the generated one.
     if (persona.avatarUrl) {
-      return new Response(null, { status: 302, headers: withSecurityHeaders({ location: persona.avatarUrl }) });
+      return new Response(null, {
+        status: 302,
+        headers: withSecurityHeaders({ location: persona.avatarUrl }),
+      });
     }
     let asset = avatars.get(persona.id);
     if (!asset) {

@@ -176,7 +176,8 @@ export function createEventHub(opts: EventHubOptions) {
           flushDeltas();
           controller.enqueue(encoder.encode('retry: 1000\n: connected\n\n'));
           const replay = replayAfter(lastEventId);
-          if (replay === null) client.send(frameOf(`${epoch}-${seq}`, 'resync', { eventId: `${epoch}-${seq}` }));
+          if (replay === null)
+            client.send(frameOf(`${epoch}-${seq}`, 'resync', { eventId: `${epoch}-${seq}` }));
           else for (const s of replay) client.send(s.frame);
           for (const p of partials.values()) client.send(frameOf(null, 'partial', p));
           clients.add(client);

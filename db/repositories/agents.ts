@@ -8,9 +8,22 @@ export async function markAgentActive(
 ): Promise<void> {
   await db
     .insertInto('agent_states')
-    .values({ id: p.id, name: p.name, status: 'active', current_task: p.task, last_active_at: p.now, updated_at: p.now })
+    .values({
+      id: p.id,
+      name: p.name,
+      status: 'active',
+      current_task: p.task,
+      last_active_at: p.now,
+      updated_at: p.now,
+    })
     .onConflict((oc) =>
-      oc.column('id').doUpdateSet({ name: p.name, status: 'active', current_task: p.task, last_active_at: p.now, updated_at: p.now }),
+      oc.column('id').doUpdateSet({
+        name: p.name,
+        status: 'active',
+        current_task: p.task,
+        last_active_at: p.now,
+        updated_at: p.now,
+      }),
     )
     .execute();
 }
@@ -22,7 +35,15 @@ export async function recordAgentMessage(
 ): Promise<void> {
   await db
     .insertInto('agent_states')
-    .values({ id: p.id, name: p.name, status: 'idle', last_active_at: p.now, total_messages: 1, total_tokens: p.tokens, updated_at: p.now })
+    .values({
+      id: p.id,
+      name: p.name,
+      status: 'idle',
+      last_active_at: p.now,
+      total_messages: 1,
+      total_tokens: p.tokens,
+      updated_at: p.now,
+    })
     .onConflict((oc) =>
       oc.column('id').doUpdateSet({
         name: p.name,

@@ -274,7 +274,10 @@ export async function outboxKeys(db: Kysely<Database>, bindingId: string): Promi
 }
 
 /** The next undelivered post of a binding, in queue order. */
-export async function nextPendingOutbox(db: Kysely<Database>, bindingId: string): Promise<OutboxEntry | null> {
+export async function nextPendingOutbox(
+  db: Kysely<Database>,
+  bindingId: string,
+): Promise<OutboxEntry | null> {
   const row = await db
     .selectFrom('chat_outbox')
     .selectAll()
@@ -297,7 +300,11 @@ export async function listOutbox(db: Kysely<Database>, bindingId: string): Promi
 }
 
 /** Remote ids of the most recent posts of a binding (sent or partly sent), newest rows first. */
-export async function recentRemoteIds(db: Kysely<Database>, bindingId: string, limit: number): Promise<string[]> {
+export async function recentRemoteIds(
+  db: Kysely<Database>,
+  bindingId: string,
+  limit: number,
+): Promise<string[]> {
   const rows = await db
     .selectFrom('chat_outbox')
     .select('remote_id')
@@ -310,11 +317,24 @@ export async function recentRemoteIds(db: Kysely<Database>, bindingId: string, l
 }
 
 /** Records the posts made so far for an entry whose text is split over several posts. */
-export async function recordOutboxProgress(db: Kysely<Database>, id: string, remoteIds: string[]): Promise<void> {
-  await db.updateTable('chat_outbox').set({ remote_id: remoteIds.join(',') }).where('id', '=', id).execute();
+export async function recordOutboxProgress(
+  db: Kysely<Database>,
+  id: string,
+  remoteIds: string[],
+): Promise<void> {
+  await db
+    .updateTable('chat_outbox')
+    .set({ remote_id: remoteIds.join(',') })
+    .where('id', '=', id)
+    .execute();
 }
 
-export async function markOutboxSent(db: Kysely<Database>, id: string, remoteIds: string[], at: Date): Promise<void> {
+export async function markOutboxSent(
+  db: Kysely<Database>,
+  id: string,
+  remoteIds: string[],
+  at: Date,
+): Promise<void> {
   await db
     .updateTable('chat_outbox')
     .set({ status: 'sent', remote_id: remoteIds.join(','), sent_at: at, last_error: null })

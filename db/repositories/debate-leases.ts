@@ -23,7 +23,11 @@ export function claimLease(db: Kysely<Database>, p: LeaseProps): Promise<DebateS
     .where('id', '=', p.id)
     .where('status', '=', 'active')
     .where((eb) =>
-      eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '=', p.owner), eb('lease_expires_at', '<', p.now)]),
+      eb.or([
+        eb('lease_owner', 'is', null),
+        eb('lease_owner', '=', p.owner),
+        eb('lease_expires_at', '<', p.now),
+      ]),
     )
     .returningAll()
     .executeTakeFirst();
@@ -39,7 +43,11 @@ export async function claimableDebateIds(
     .select('id')
     .where('status', '=', 'active')
     .where((eb) =>
-      eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '=', p.owner), eb('lease_expires_at', '<', p.now)]),
+      eb.or([
+        eb('lease_owner', 'is', null),
+        eb('lease_owner', '=', p.owner),
+        eb('lease_expires_at', '<', p.now),
+      ]),
     )
     .orderBy('updated_at')
     .limit(p.limit)
@@ -122,7 +130,12 @@ export function endLeasedRun(
     const keep = inFlight !== null && (await maxTurnIndex(trx, p.id)) > inFlight;
     const ended = await trx
       .updateTable('debate_sessions')
-      .set({ ...(apply ? p.set : {}), turn_in_flight: keep ? inFlight : null, lease_owner: null, lease_expires_at: null })
+      .set({
+        ...(apply ? p.set : {}),
+        turn_in_flight: keep ? inFlight : null,
+        lease_owner: null,
+        lease_expires_at: null,
+      })
       .where('id', '=', p.id)
       .returningAll()
       .executeTakeFirstOrThrow();

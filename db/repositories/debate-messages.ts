@@ -25,3 +25,18 @@ export async function maxTurnIndex(db: Kysely<Database>, sessionId: string): Pro
     .executeTakeFirst();
   return row?.max ?? -1;
 }
+
+/** A persona's (or person's) latest message in a debate. */
+export function latestMessageBy(
+  db: Kysely<Database>,
+  sessionId: string,
+  agentId: string,
+): Promise<DebateMessageRow | undefined> {
+  return db
+    .selectFrom('debate_messages')
+    .selectAll()
+    .where('session_id', '=', sessionId)
+    .where('agent_id', '=', agentId)
+    .orderBy('turn_index', 'desc')
+    .executeTakeFirst();
+}

@@ -26,7 +26,9 @@ function summaries(db: Kysely<Database>) {
     .selectAll('d')
     .select([
       'i.title',
-      sql<number>`(select count(*) from debate_messages m where m.session_id = d.id)::int8`.as('message_count'),
+      sql<number>`(select count(*) from debate_messages m where m.session_id = d.id)::int8`.as(
+        'message_count',
+      ),
     ]);
 }
 
@@ -41,12 +43,22 @@ export function listDebateRows(
 ): Promise<DebateListRow[]> {
   let q = summaries(db);
   if (filter.status) q = q.where('d.status', '=', filter.status);
-  return q.orderBy('d.started_at', 'desc').orderBy('d.id').limit(filter.limit ?? 50).execute();
+  return q
+    .orderBy('d.started_at', 'desc')
+    .orderBy('d.id')
+    .limit(filter.limit ?? 50)
+    .execute();
 }
 
-/** Debates in the given status (the seed's `get_active_sessions` with 'active'). */
-export function listDebatesByStatus(db: Kysely<Database>, status: DebateStatus): Promise<DebateSessionRow[]> {
-  return db.selectFrom('debate_sessions').selectAll().where('status', '=', status).orderBy('started_at').execute();
+/** Debates in a status (the seed's `get_active_sessions` with 'active'), optionally paused for one reason. */
+export function listDebatesByStatus(
+  db: Kysely<Database>,
+  status: DebateStatus,
+  opts: { pauseReason?: string } = {},
+): Promise<DebateSessionRow[]> {
+  let q = db.selectFrom('debate_sessions').selectAll().where('status', '=', status);
+  if (opts.pauseReason) q = q.where('pause_reason', '=', opts.pauseReason);
+  return q.orderBy('started_at').execute();
 }
 
 /** Moves a debate from one of `from` to a new state; undefined when it was not in one of them. */
@@ -75,9 +87,15 @@ export function insertWithNextTurnIndex<T>(
   write: (trx: Kysely<Database>, session: DebateSessionRow, turnIndex: number) => Promise<T>,
 ): Promise<{ ok: true; value: T } | { ok: false; reason: 'not_found' | 'already_finished' }> {
   return db.transaction().execute(async (trx) => {
-    const session = await trx.selectFrom('debate_sessions').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    const session = await trx
+      .selectFrom('debate_sessions')
+      .selectAll()
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst();
     if (!session) return { ok: false as const, reason: 'not_found' as const };
-    if (!['active', 'paused'].includes(session.status)) return { ok: false as const, reason: 'already_finished' as const };
+    if (!['active', 'paused'].includes(session.status))
+      return { ok: false as const, reason: 'already_finished' as const };
     const turnIndex = Math.max(await maxTurnIndex(trx, id), session.turn_in_flight ?? -1) + 1;
     return { ok: true as const, value: await write(trx, session, turnIndex) };
   });

@@ -33,5 +33,9 @@ export function listLogs(
   let q = db.selectFrom('system_logs').selectAll();
   if (filter.level) q = q.where('level', '=', filter.level);
   if (filter.source) q = q.where('source', '=', filter.source);
-  return q.orderBy('created_at', 'desc').orderBy('id').limit(filter.limit ?? 100).execute();
+  return q
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .limit(filter.limit ?? 100)
+    .execute();
 }

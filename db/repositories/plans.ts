@@ -22,7 +22,7 @@ export function getPlanByDebate(db: Kysely<Database>, debateId: string): Promise
 }
 
 /**
- * Appends a planner's text to a section of the debate's plan, creating the draft plan on the
+ * Appends a planner's text to a section of the debate's plan (after a rule), creating the draft plan on the
  * first section. Callers hold the debate's row lock (the turn transaction), so there is one plan.
  */
 export async function appendPlanSection(
@@ -33,14 +33,21 @@ export async function appendPlanSection(
   if (!existing) {
     return db
       .insertInto('plans')
-      .values({ idea_id: p.ideaId, debate_session_id: p.debateId, title: p.title, [p.column]: p.text, created_at: p.now, updated_at: p.now })
+      .values({
+        idea_id: p.ideaId,
+        debate_session_id: p.debateId,
+        title: p.title,
+        [p.column]: p.text,
+        created_at: p.now,
+        updated_at: p.now,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
   }
   return db
     .updateTable('plans')
     .set({
-      [p.column]: sql`case when ${sql.ref(p.column)} is null then ${p.text} else ${sql.ref(p.column)} || ${'\n\n'} || ${p.text} end`,
+      [p.column]: sql`case when ${sql.ref(p.column)} is null then ${p.text} else ${sql.ref(p.column)} || ${'\n\n---\n\n'} || ${p.text} end`,
       updated_at: p.now,
     })
     .where('id', '=', existing.id)
@@ -57,7 +64,15 @@ export async function setFinalPlan(
   if (!existing) {
     return db
       .insertInto('plans')
-      .values({ idea_id: p.ideaId, debate_session_id: p.debateId, title: p.title, final_plan: p.text, status: 'final', created_at: p.now, updated_at: p.now })
+      .values({
+        idea_id: p.ideaId,
+        debate_session_id: p.debateId,
+        title: p.title,
+        final_plan: p.text,
+        status: 'final',
+        created_at: p.now,
+        updated_at: p.now,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
   }

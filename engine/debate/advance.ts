@@ -3,9 +3,9 @@ import { commitStep } from './commit.ts';
 import type { Engine } from './engine.ts';
 import { type HistoryEntry, nextTurnIndex, withEntry } from './history.ts';
 import { LABELS } from './labels.ts';
+import { settleAlone } from './llm-call.ts';
 import type { Draft } from './message.ts';
 import { messageRow } from './message.ts';
-import { settleAlone } from './llm-call.ts';
 import { type ActiveStep, planNextStep } from './planner.ts';
 import { announceBudget, completeRun, pauseRun } from './run-end.ts';
 import { type DebateRun, refreshRun } from './run-state.ts';
@@ -20,7 +20,11 @@ export type RunEnd = 'completed' | 'paused' | 'inactive' | 'lease_lost' | 'stopp
  * commit the message in one transaction, then announce it. Returns the run to continue with, or
  * how the run ended.
  */
-export async function advance(engine: Engine, run: DebateRun, signal: AbortSignal): Promise<DebateRun | RunEnd> {
+export async function advance(
+  engine: Engine,
+  run: DebateRun,
+  signal: AbortSignal,
+): Promise<DebateRun | RunEnd> {
   // A turn claimed before a crash is replayed from the history it was planned on.
   const inFlight = run.session.turn_in_flight;
   const basis = inFlight === null ? run.history : run.history.filter((e) => e.turnIndex < inFlight);
@@ -43,7 +47,10 @@ export async function advance(engine: Engine, run: DebateRun, signal: AbortSigna
   }
   await announcePhase(engine, run, step, basis);
 
-  const called = step.kind === 'outcome' ? outcomeDraft(run, step) : await callRun(engine, run, step, turnIndex, basis, signal);
+  const called =
+    step.kind === 'outcome'
+      ? outcomeDraft(run, step)
+      : await callRun(engine, run, step, turnIndex, basis, signal);
   if (!called.ok) {
     await pauseRun(engine, { ...run, session: reserved.session }, 'budget', called.refusal);
     return 'paused';
@@ -59,23 +66,43 @@ export async function advance(engine: Engine, run: DebateRun, signal: AbortSigna
     now: engine.clock.now(),
   });
   const usages = called.draft.usages;
-  const { message, session } = await commitStep(engine, { session: reserved.session, step, row, usages, idea: run.idea }).catch(
-    async (error: unknown) => {
-      // The turn is lost, but its tokens were spent: record them.
-      await settleAlone(engine, run.id, usages);
-      throw error;
-    },
-  );
+  const handle = 'speakerId' in step ? engine.cast.byId.get(step.speakerId)?.handle : undefined;
+  const { message, session } = await commitStep(engine, {
+    session: reserved.session,
+    step,
+    row,
+    usages,
+    idea: run.idea,
+    handle,
+  }).catch(async (error: unknown) => {
+    // The turn is lost, but its tokens were spent: record them.
+    await settleAlone(engine, run.id, usages);
+    throw error;
+  });
   // Committed before announced: a viewer never sees a message a restart could lose.
-  await engine.emit({ type: 'message.created', debateId: run.id, message: toMessageView(message, engine.cast) });
+  await engine.emit({
+    type: 'message.created',
+    debateId: run.id,
+    message: toMessageView(message, engine.cast),
+  });
   if (usages.length > 0) await announceBudget(engine);
   if (step.kind === 'outcome') {
-    await engine.note('info', `debate outcome: ${step.decision.outcome}`, { debateId: run.id, ...step.decision });
+    await engine.note('info', `debate outcome: ${step.decision.outcome}`, {
+      debateId: run.id,
+      ...step.decision,
+    });
   }
   return { ...run, session, history: withEntry(run.history, message) };
 }
 
-function callRun(engine: Engine, run: DebateRun, step: Exclude<ActiveStep, { kind: 'outcome' }>, turnIndex: number, basis: readonly HistoryEntry[], signal: AbortSignal) {
+function callRun(
+  engine: Engine,
+  run: DebateRun,
+  step: Exclude<ActiveStep, { kind: 'outcome' }>,
+  turnIndex: number,
+  basis: readonly HistoryEntry[],
+  signal: AbortSignal,
+) {
   return callStep(engine, {
     debateId: run.id,
     lang: run.lang,
@@ -89,17 +116,31 @@ function callRun(engine: Engine, run: DebateRun, step: Exclude<ActiveStep, { kin
   });
 }
 
-function outcomeDraft(run: DebateRun, step: Extract<ActiveStep, { kind: 'outcome' }>): { ok: true; draft: Draft } {
+function outcomeDraft(
+  run: DebateRun,
+  step: Extract<ActiveStep, { kind: 'outcome' }>,
+): { ok: true; draft: Draft } {
   const content = LABELS[run.lang].outcomeNote(step.decision);
   return { ok: true, draft: { content, model: null, usages: [], meta: { decision: step.decision } } };
 }
 
 /** phase.changed when this step opens a phase or round (again after a restart that interrupted it: harmless). */
-async function announcePhase(engine: Engine, run: DebateRun, step: ActiveStep, basis: readonly HistoryEntry[]): Promise<void> {
+async function announcePhase(
+  engine: Engine,
+  run: DebateRun,
+  step: ActiveStep,
+  basis: readonly HistoryEntry[],
+): Promise<void> {
   const last = [...basis].reverse().find((e) => e.authorKind !== 'human');
   if (last && last.phase === step.phase && last.round === step.round) return;
   const totalRounds = step.phase === 'divergence' ? Math.max(run.meta.rounds, step.round) : step.round;
-  await engine.emit({ type: 'phase.changed', debateId: run.id, phase: step.phase, round: step.round, totalRounds });
+  await engine.emit({
+    type: 'phase.changed',
+    debateId: run.id,
+    phase: step.phase,
+    round: step.round,
+    totalRounds,
+  });
   if (last?.phase !== step.phase) {
     await engine.note('info', `debate phase: ${step.phase}`, { debateId: run.id, round: step.round });
   }

@@ -3,7 +3,12 @@ import { updateLeased } from '../../db/repositories/debate-leases.ts';
 import { insertMessage } from '../../db/repositories/debate-messages.ts';
 import { setIdeaStatus } from '../../db/repositories/ideas.ts';
 import { appendPlanSection, SECTION_COLUMNS, setFinalPlan } from '../../db/repositories/plans.ts';
-import type { DebateMessageRow, DebateSessionRow, DebateSessionUpdate, NewDebateMessage } from '../../db/schema.ts';
+import type {
+  DebateMessageRow,
+  DebateSessionRow,
+  DebateSessionUpdate,
+  NewDebateMessage,
+} from '../../db/schema.ts';
 import { settle } from '../budget/index.ts';
 import type { Engine } from './engine.ts';
 import type { Usage } from './llm-call.ts';
@@ -23,6 +28,8 @@ export interface CommitInput {
   row: NewDebateMessage;
   usages: readonly Usage[];
   idea: { id: string; title: string };
+  /** The speaker's @handle, for the byline of a plan section. */
+  handle?: string | undefined;
 }
 
 /**
@@ -53,11 +60,25 @@ export function commitStep(
       const tokens = (row.prompt_tokens ?? 0) + (row.completion_tokens ?? 0);
       await recordAgentMessage(trx, { id: row.agent_id, name: row.agent_name, tokens, now });
     }
-    const plan = { debateId: session.id, ideaId: input.idea.id, title: input.idea.title, text: row.content, now };
+    const plan = {
+      debateId: session.id,
+      ideaId: input.idea.id,
+      title: input.idea.title,
+      text: row.content,
+      now,
+    };
     if (step.kind === 'outcome' && step.decision.outcome !== 'needs_refinement') {
-      await setIdeaStatus(trx, input.idea.id, step.decision.outcome, { now, score: step.decision.average ?? 0 });
+      await setIdeaStatus(trx, input.idea.id, step.decision.outcome, {
+        now,
+        score: step.decision.average ?? 0,
+      });
     } else if (step.kind === 'section') {
-      await appendPlanSection(trx, { ...plan, column: SECTION_COLUMNS[step.section], text: `### ${row.agent_name}\n\n${row.content}` });
+      const byline = `**${row.agent_name}**${input.handle ? ` (@${input.handle})` : ''}`;
+      await appendPlanSection(trx, {
+        ...plan,
+        column: SECTION_COLUMNS[step.section],
+        text: `${byline}\n\n${row.content}`,
+      });
     } else if (step.kind === 'final') {
       await setFinalPlan(trx, plan);
       await setIdeaStatus(trx, input.idea.id, 'planned', { now });

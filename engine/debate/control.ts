@@ -16,7 +16,11 @@ export function isDebateId(id: string): boolean {
 
 const FINISHED = ['completed', 'cancelled', 'failed'] as const;
 
-async function refusal(engine: Engine, id: string, when: 'pause' | 'resume' | 'stop'): Promise<ControlResult> {
+async function refusal(
+  engine: Engine,
+  id: string,
+  when: 'pause' | 'resume' | 'stop',
+): Promise<ControlResult> {
   const row = await getDebateRow(engine.db, id);
   if (!row) return { ok: false, reason: 'not_found' };
   if ((FINISHED as readonly string[]).includes(row.status)) return { ok: false, reason: 'already_finished' };
@@ -28,7 +32,11 @@ async function refusal(engine: Engine, id: string, when: 'pause' | 'resume' | 's
 export async function pauseDebate(engine: Engine, id: string, reason = 'user'): Promise<ControlResult> {
   if (!isDebateId(id)) return { ok: false, reason: 'not_found' };
   const now = engine.clock.now();
-  const row = await transitionDebate(engine.db, id, ['active'], { status: 'paused', pause_reason: reason.slice(0, 50), updated_at: now });
+  const row = await transitionDebate(engine.db, id, ['active'], {
+    status: 'paused',
+    pause_reason: reason.slice(0, 50),
+    updated_at: now,
+  });
   if (!row) return refusal(engine, id, 'pause');
   await engine.emit({ type: 'debate.paused', debateId: id, reason: row.pause_reason ?? reason });
   await engine.note('info', 'debate paused', { debateId: id, reason });
@@ -39,11 +47,19 @@ export async function pauseDebate(engine: Engine, id: string, reason = 'user'): 
 export async function resumeDebate(engine: Engine, id: string): Promise<ControlResult> {
   if (!isDebateId(id)) return { ok: false, reason: 'not_found' };
   const current = await getDebateRow(engine.db, id);
-  if (current?.status === 'paused' && current.pause_reason === 'budget' && !(await hasHeadroom(engine, current))) {
+  if (
+    current?.status === 'paused' &&
+    current.pause_reason === 'budget' &&
+    !(await hasHeadroom(engine, current))
+  ) {
     return { ok: false, reason: 'budget' };
   }
   const now = engine.clock.now();
-  const row = await transitionDebate(engine.db, id, ['paused'], { status: 'active', pause_reason: null, updated_at: now });
+  const row = await transitionDebate(engine.db, id, ['paused'], {
+    status: 'active',
+    pause_reason: null,
+    updated_at: now,
+  });
   if (!row) return refusal(engine, id, 'resume');
   await engine.emit({ type: 'debate.resumed', debateId: id });
   await engine.note('info', 'debate resumed', { debateId: id });
@@ -64,7 +80,13 @@ export async function stopDebate(engine: Engine, id: string): Promise<ControlRes
   if (row.outcome === null || row.outcome === 'needs_refinement') {
     await setIdeaStatus(engine.db, row.idea_id, 'pending', { now });
   }
-  await engine.emit({ type: 'debate.completed', debateId: id, status: 'cancelled', outcome: row.outcome, planId: null });
+  await engine.emit({
+    type: 'debate.completed',
+    debateId: id,
+    status: 'cancelled',
+    outcome: row.outcome,
+    planId: null,
+  });
   await engine.note('info', 'debate cancelled', { debateId: id });
   return { ok: true };
 }

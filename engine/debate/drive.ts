@@ -5,7 +5,7 @@ import { advance, type RunEnd } from './advance.ts';
 import { LeaseLostError } from './commit.ts';
 import { type Engine, errorText } from './engine.ts';
 import { pauseRun } from './run-end.ts';
-import { type DebateRun, loadRun, refreshRun } from './run-state.ts';
+import { loadRun, refreshRun } from './run-state.ts';
 
 /**
  * Runs one debate while this process holds its lease: step after step until it completes, pauses,
@@ -29,10 +29,9 @@ export async function driveDebate(engine: Engine, debateId: string, signal: Abor
   renew.unref?.();
   const ended = () => (lost.signal.aborted ? 'lease_lost' : 'stopped');
 
-  let run: DebateRun | undefined;
-  let failures = 0;
   try {
-    run = await loadRun(engine, claimed);
+    let run = await loadRun(engine, claimed);
+    let failures = 0;
     for (;;) {
       if (stop.aborted) return ended();
       try {

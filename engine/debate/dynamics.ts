@@ -36,7 +36,11 @@ export interface TurnChoiceInput {
 export function chooseTurn(input: TurnChoiceInput): TurnChoice {
   const rng = seededRng(input.seed, 'turn', input.turnIndex);
   if (input.human) {
-    return { reaction: pickReaction(input.speaker, null, null, input.round, rng), target: input.human, refs: [input.human.turnIndex] };
+    return {
+      reaction: pickReaction(input.speaker, null, null, input.round, rng),
+      target: input.human,
+      refs: [input.human.turnIndex],
+    };
   }
   const candidates = input.discussion.filter((m) => m.agentId !== input.speaker.id).slice(-TARGET_WINDOW);
   if (candidates.length === 0) {
@@ -59,7 +63,8 @@ export function chooseTurn(input: TurnChoiceInput): TurnChoice {
 function pickTarget(input: TurnChoiceInput, candidates: HistoryEntry[], rng: () => number): HistoryEntry {
   const answers = (m: HistoryEntry) => input.discussion.filter((x) => x.refs.includes(m.turnIndex)).length;
   const lastOwn = [...input.discussion].reverse().find((m) => m.agentId === input.speaker.id);
-  const lastAnsweredAuthor = lastOwn?.refs[0] !== undefined ? authorOf(input.discussion, lastOwn.refs[0]) : null;
+  const lastAnsweredAuthor =
+    lastOwn?.refs[0] !== undefined ? authorOf(input.discussion, lastOwn.refs[0]) : null;
   const jitter = candidates.map(() => rng());
   return argMax(candidates, (m) => {
     const author = input.personas.get(m.agentId);
@@ -91,7 +96,11 @@ function pickReaction(
   if (!author) {
     // Answering a person: engage with their point in the speaker's own style; never merge or ignore it.
     return weightedPick(
-      { support: p.communication === 'supporter' ? 1.5 : 0.5, challenge: p.communication === 'challenger' ? 1 : 0.3, refine: 1.2 },
+      {
+        support: p.communication === 'supporter' ? 1.5 : 0.5,
+        challenge: p.communication === 'challenger' ? 1 : 0.3,
+        refine: 1.2,
+      },
       rng,
     );
   }
@@ -100,7 +109,8 @@ function pickReaction(
     {
       support: (p.communication === 'supporter' ? 2 : 0.4) + (p.thinking === q.thinking ? 0.8 : 0),
       challenge:
-        (p.communication === 'challenger' ? 2 : 0.3) + (p.thinking === 'cautious' && q.thinking === 'optimistic' ? 1.2 : 0),
+        (p.communication === 'challenger' ? 2 : 0.3) +
+        (p.thinking === 'cautious' && q.thinking === 'optimistic' ? 1.2 : 0),
       refine:
         1 +
         (p.action === 'pragmatic' && q.action === 'innovative' ? 1.2 : 0) +

@@ -66,7 +66,13 @@ export function createEngine(deps: EngineDeps): Engine {
     async note(level, message, details) {
       log[level](message, details);
       try {
-        await insertLog(deps.db, { level, source: 'debate', message, details: details ?? null, now: deps.clock.now() });
+        await insertLog(deps.db, {
+          level,
+          source: 'debate',
+          message,
+          details: details ?? null,
+          now: deps.clock.now(),
+        });
       } catch (error) {
         log.warn('system log not written', { error: errorText(error) });
       }

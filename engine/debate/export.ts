@@ -19,11 +19,13 @@ export function exportDebateMarkdown(detail: DebateDetailView, lang: Lang): stri
       out.push('', `### ${heading}`);
       section = heading;
     }
-    out.push('', ...messageBlock(m, byId, l));
+    out.push('', ...messageBlock(m, byId, l, lang));
   }
   if (detail.plan) out.push('', ...planBlock(detail.plan, lang, l));
   return `${out.join('\n').trimEnd()}\n`;
 }
+
+const n = (x: number) => x.toLocaleString('en-US');
 
 function header(d: DebateDetailView, l: Labels): string[] {
   const status = d.outcome ? `${l.status[d.status]} · ${l.outcome[d.outcome]}` : l.status[d.status];
@@ -31,7 +33,7 @@ function header(d: DebateDetailView, l: Labels): string[] {
   return [
     `- **${status}**${d.pauseReason ? ` (${d.pauseReason})` : ''}`,
     `- ${l.started}: ${d.startedAt.replace('T', ' ').slice(0, 16)} UTC`,
-    `- ${l.tokens}: ${tokens.toLocaleString('en-US')} (${d.promptTokens.toLocaleString('en-US')} + ${d.completionTokens.toLocaleString('en-US')})`,
+    `- ${l.tokens}: ${n(tokens)} (${l.tokensIn} ${n(d.promptTokens)}, ${l.tokensOut} ${n(d.completionTokens)})`,
     `- ${l.cost}: $${d.costUsd.toFixed(4)}`,
   ];
 }
@@ -43,7 +45,12 @@ function sectionOf(m: DebateMessageView, d: DebateDetailView, l: Labels): string
   return `${l.phase.divergence} · ${l.round} ${m.round}${refinement ? ` (${l.refinement})` : ''}`;
 }
 
-function messageBlock(m: DebateMessageView, byId: Map<string, DebateMessageView>, l: Labels): string[] {
+function messageBlock(
+  m: DebateMessageView,
+  byId: Map<string, DebateMessageView>,
+  l: Labels,
+  lang: Lang,
+): string[] {
   const who =
     m.authorKind === 'human'
       ? `**${m.agentName}** (${l.person})`
@@ -56,8 +63,27 @@ function messageBlock(m: DebateMessageView, byId: Map<string, DebateMessageView>
     .filter((r): r is DebateMessageView => r !== undefined)
     .map((r) => `[#${r.turnIndex} ${r.agentName}](#m-${r.turnIndex})`);
   if (refs.length > 0) lines.push(`↳ ${l.repliesTo} ${refs.join(', ')}`);
-  const body = m.authorKind === 'human' ? m.content.split('\n').map((x) => `> ${x}`) : [m.content];
+  if (m.type === 'plan') {
+    // Plan text is printed once, in the plan below; the transcript points to it.
+    const section = (m.metadata?.step as { section?: PlanSection } | undefined)?.section;
+    return [
+      ...lines,
+      '',
+      `→ [${section ? sectionTitle(section, lang) : l.finalPlan}](#plan-${section ?? 'final'})`,
+    ];
+  }
+  const body = m.authorKind === 'human' ? m.content.split('\n').map((x) => `> ${x}`) : [nest(m.content, 5)];
   return [...lines, '', ...body];
+}
+
+/** Pushes a model's Markdown headings below `level`, so they never outrank the document's own. */
+function nest(markdown: string, level: number): string {
+  return markdown.replace(/^(#{1,6})(?=\s)/gm, (h) => '#'.repeat(Math.min(6, h.length + level - 1)));
+}
+
+function sectionTitle(section: PlanSection, lang: Lang): string {
+  const label = PLAN_SECTION_LABELS[section][lang];
+  return label.charAt(0).toUpperCase() + label.slice(1);
 }
 
 const SECTIONS: Array<[PlanSection, keyof PlanView]> = [
@@ -72,10 +98,10 @@ function planBlock(plan: PlanView, lang: Lang, l: Labels): string[] {
   const out = [`## ${l.plan}: ${plan.title}`];
   for (const [section, key] of SECTIONS) {
     const text = plan[key];
-    if (!text) continue;
-    const label = PLAN_SECTION_LABELS[section][lang];
-    out.push('', `### ${label.charAt(0).toUpperCase()}${label.slice(1)}`, '', text);
+    if (text)
+      out.push('', `<a id="plan-${section}"></a>`, `### ${sectionTitle(section, lang)}`, '', nest(text, 4));
   }
-  if (plan.finalPlan) out.push('', `### ${l.finalPlan}`, '', plan.finalPlan);
+  if (plan.finalPlan)
+    out.push('', '<a id="plan-final"></a>', `### ${l.finalPlan}`, '', nest(plan.finalPlan, 4));
   return out;
 }

@@ -3,7 +3,13 @@ import type { AuthorKind, DebateMessageRow, MessageType } from '../../db/schema.
 import type { Phase, PlanSection } from '../../personas/types.ts';
 import { type Verdict, VerdictSchema } from './verdict.ts';
 
-export const PLAN_SECTIONS = ['prd', 'architecture', 'user_research', 'business_model', 'project_plan'] as const;
+export const PLAN_SECTIONS = [
+  'prd',
+  'architecture',
+  'user_research',
+  'business_model',
+  'project_plan',
+] as const;
 const OUTCOMES = ['selected', 'rejected', 'needs_refinement'] as const;
 
 const cycle = z.number().int().min(1);
@@ -61,7 +67,11 @@ export function toHistory(rows: readonly DebateMessageRow[]): HistoryEntry[] {
 export function withEntry(history: readonly HistoryEntry[], row: DebateMessageRow): HistoryEntry[] {
   const turnOf = new Map(history.map((e) => [e.id, e.turnIndex]));
   const entry = toEntry(row, turnOf);
-  return [...history.filter((e) => e.turnIndex < entry.turnIndex), entry, ...history.filter((e) => e.turnIndex > entry.turnIndex)];
+  return [
+    ...history.filter((e) => e.turnIndex < entry.turnIndex),
+    entry,
+    ...history.filter((e) => e.turnIndex > entry.turnIndex),
+  ];
 }
 
 function toEntry(row: DebateMessageRow, turnOf: ReadonlyMap<string, number>): HistoryEntry {
@@ -91,7 +101,9 @@ export function nextTurnIndex(history: readonly HistoryEntry[]): number {
 
 /** Whether a later engine message (any step) already answers this one. */
 export function isAnswered(history: readonly HistoryEntry[], target: HistoryEntry): boolean {
-  return history.some((e) => e.turnIndex > target.turnIndex && e.authorKind !== 'human' && e.refs.includes(target.turnIndex));
+  return history.some(
+    (e) => e.turnIndex > target.turnIndex && e.authorKind !== 'human' && e.refs.includes(target.turnIndex),
+  );
 }
 
 export function isPlanSection(value: string): value is PlanSection {

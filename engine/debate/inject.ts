@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { insertMessage } from '../../db/repositories/debate-messages.ts';
+import { insertMessage, latestMessageBy } from '../../db/repositories/debate-messages.ts';
 import { insertWithNextTurnIndex } from '../../db/repositories/debates.ts';
 import type { HumanMessageInput } from '../api.ts';
 import { HUMAN_TEXT_MAX_CHARS } from '../constants.ts';
@@ -28,7 +28,11 @@ export type InjectResult =
  * answers it next: a persona named by @handle, or replied to, speaks first, even out of phase order.
  * Invalid input throws a DebateInputError.
  */
-export async function injectHuman(engine: Engine, debateId: string, input: HumanMessageInput): Promise<InjectResult> {
+export async function injectHuman(
+  engine: Engine,
+  debateId: string,
+  input: HumanMessageInput,
+): Promise<InjectResult> {
   const parsed = HumanSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -41,13 +45,7 @@ export async function injectHuman(engine: Engine, debateId: string, input: Human
   const inserted = await insertWithNextTurnIndex(engine.db, debateId, async (trx, session, turnIndex) => {
     // A reply to a persona's post links to that persona's latest message.
     const repliedTo = v.replyToPersonaId
-      ? await trx
-          .selectFrom('debate_messages')
-          .select('id')
-          .where('session_id', '=', debateId)
-          .where('agent_id', '=', v.replyToPersonaId)
-          .orderBy('turn_index', 'desc')
-          .executeTakeFirst()
+      ? await latestMessageBy(trx, debateId, v.replyToPersonaId)
       : undefined;
     const message = await insertMessage(trx, {
       session_id: debateId,
@@ -69,7 +67,11 @@ export async function injectHuman(engine: Engine, debateId: string, input: Human
   const { message, session } = inserted.value;
   const view = toMessageView(message, engine.cast);
   await engine.emit({ type: 'message.created', debateId, message: view });
-  await engine.note('info', 'a person joined the debate', { debateId, turnIndex: message.turn_index, answerers });
+  await engine.note('info', 'a person joined the debate', {
+    debateId,
+    turnIndex: message.turn_index,
+    answerers,
+  });
   if (answerers[0]) return { ok: true, message: view, nextPersonaId: answerers[0] };
   // Otherwise the next scheduled speaker answers; a turn still in flight comes first.
   const run = await loadRun(engine, session);

@@ -18,7 +18,10 @@ export interface Labels {
   transcript: string;
   started: string;
   tokens: string;
+  tokensIn: string;
+  tokensOut: string;
   cost: string;
+  moderator: string;
   person: string;
   unreadableVerdict: string;
   outcomeNote(d: OutcomeDecision): string;
@@ -27,7 +30,13 @@ export interface Labels {
 const en: Labels = {
   phase: { divergence: 'Divergence', convergence: 'Convergence', planning: 'Planning' },
   outcome: { selected: 'selected', rejected: 'rejected', needs_refinement: 'needs refinement' },
-  status: { active: 'active', paused: 'paused', completed: 'completed', cancelled: 'cancelled', failed: 'failed' },
+  status: {
+    active: 'active',
+    paused: 'paused',
+    completed: 'completed',
+    cancelled: 'cancelled',
+    failed: 'failed',
+  },
   type: {
     propose: 'propose',
     support: 'support',
@@ -48,11 +57,17 @@ const en: Labels = {
   transcript: 'Transcript',
   started: 'Started',
   tokens: 'Tokens',
+  tokensIn: 'prompt',
+  tokensOut: 'completion',
   cost: 'Cost',
+  moderator: 'Moderator',
   person: 'person',
   unreadableVerdict: 'No readable verdict: the answer was not the requested JSON, twice.',
   outcomeNote: (d) => {
-    const avg = d.average === null ? 'no readable scores' : `average ${d.average}/10 from ${d.valid} verdict${d.valid === 1 ? '' : 's'}`;
+    const avg =
+      d.average === null
+        ? 'no readable scores'
+        : `average ${d.average}/10 from ${d.valid} verdict${d.valid === 1 ? '' : 's'}`;
     const unread = d.total > d.valid ? ` (${d.total - d.valid} unreadable)` : '';
     const next = {
       selected: 'The planners take over.',
@@ -87,7 +102,10 @@ const ko: Labels = {
   transcript: '토론 기록',
   started: '시작',
   tokens: '토큰',
+  tokensIn: '입력',
+  tokensOut: '출력',
   cost: '비용',
+  moderator: '사회자',
   person: '사람',
   unreadableVerdict: '읽을 수 있는 평가가 없습니다: 두 번 모두 요청한 JSON 형식이 아니었습니다.',
   outcomeNote: (d) => {

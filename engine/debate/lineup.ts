@@ -56,7 +56,8 @@ function order(
   // The opener proposes: relevant, optimistic and innovative voices open best.
   const openers = rest.filter((p) => p.id !== previousLast);
   let current = argMax(openers.length > 0 ? openers : rest, (p) => {
-    const bold = (p.personality.thinking === 'optimistic' ? 0.5 : 0) + (p.personality.action === 'innovative' ? 0.5 : 0);
+    const bold =
+      (p.personality.thinking === 'optimistic' ? 0.5 : 0) + (p.personality.action === 'innovative' ? 0.5 : 0);
     return relevance(p, words) + bold + jitter.get(p.id)!;
   })!;
   const out: string[] = [];

@@ -59,7 +59,12 @@ export async function callModel(engine: Engine, input: CallInput): Promise<CallO
       },
       input.onDelta,
     );
-    const costUsd = prices.priceOf(result.provider, result.model, result.promptTokens, result.completionTokens);
+    const costUsd = prices.priceOf(
+      result.provider,
+      result.model,
+      result.promptTokens,
+      result.completionTokens,
+    );
     const usage: Usage = {
       reservationId: reservation.reservationId,
       provider: result.provider,

@@ -14,9 +14,17 @@ export function mentionedPersonas(text: string, personas: readonly Persona[]): P
 }
 
 /** Who must answer a human message: those @mentioned (the explicit ask), then the persona replied to; capped. */
-export function answerersFor(text: string, replyToPersonaId: string | undefined, personas: readonly Persona[]): string[] {
+export function answerersFor(
+  text: string,
+  replyToPersonaId: string | undefined,
+  personas: readonly Persona[],
+): string[] {
   const ids = mentionedPersonas(text, personas).map((p) => p.id);
-  if (replyToPersonaId && !ids.includes(replyToPersonaId) && personas.some((p) => p.id === replyToPersonaId)) {
+  if (
+    replyToPersonaId &&
+    !ids.includes(replyToPersonaId) &&
+    personas.some((p) => p.id === replyToPersonaId)
+  ) {
     ids.push(replyToPersonaId);
   }
   return ids.slice(0, MAX_ANSWERERS_PER_HUMAN);

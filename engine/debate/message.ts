@@ -1,9 +1,9 @@
 import type { MessageType, NewDebateMessage } from '../../db/schema.ts';
 import type { Persona } from '../../personas/types.ts';
 import { MESSAGE_MAX_CHARS } from '../constants.ts';
-import { BRIEFS } from './briefs.ts';
 import type { Cast } from './cast.ts';
 import type { HistoryEntry, StepTag } from './history.ts';
+import { LABELS } from './labels.ts';
 import type { Usage } from './llm-call.ts';
 import type { ActiveStep } from './planner.ts';
 
@@ -46,7 +46,12 @@ export function stepTag(step: ActiveStep): StepTag {
     case 'verdict':
       return { kind: 'verdict', cycle: step.cycle };
     case 'outcome':
-      return { kind: 'outcome', cycle: step.cycle, outcome: step.decision.outcome, average: step.decision.average };
+      return {
+        kind: 'outcome',
+        cycle: step.cycle,
+        outcome: step.decision.outcome,
+        average: step.decision.average,
+      };
     case 'section':
       return { kind: 'section', section: step.section };
     case 'final':
@@ -67,8 +72,11 @@ export function messageRow(p: {
 }): NewDebateMessage {
   const { step, draft } = p;
   const speaker = speakerOf(step, p.cast);
-  const sum = (k: 'promptTokens' | 'completionTokens' | 'costUsd') => draft.usages.reduce((n, u) => n + u[k], 0);
-  const ids = step.refs.map((t) => p.history.find((e) => e.turnIndex === t)?.id).filter((id): id is string => !!id);
+  const sum = (k: 'promptTokens' | 'completionTokens' | 'costUsd') =>
+    draft.usages.reduce((n, u) => n + u[k], 0);
+  const ids = step.refs
+    .map((t) => p.history.find((e) => e.turnIndex === t)?.id)
+    .filter((id): id is string => !!id);
   return {
     session_id: p.debateId,
     turn_index: p.turnIndex,
@@ -76,7 +84,7 @@ export function messageRow(p: {
     round_number: step.round,
     author_kind: speaker ? 'persona' : 'system',
     agent_id: speaker?.id ?? MODERATOR_ID,
-    agent_name: speaker?.name ?? BRIEFS[p.lang].moderator,
+    agent_name: speaker?.name ?? LABELS[p.lang].moderator,
     message_type: messageTypeOf(step),
     content: draft.content,
     references: ids,
@@ -96,7 +104,9 @@ export function cleanAnswer(text: string, speaker: Persona | undefined): string 
   let out = text.trim();
   if (speaker) {
     // Models like to start with "Alex Kim:" or "**@OptimisticDev**:" although the prompt says not to.
-    const names = [speaker.name, `@${speaker.handle}`, speaker.handle].map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    const names = [speaker.name, `@${speaker.handle}`, speaker.handle].map((n) =>
+      n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    );
     out = out.replace(new RegExp(`^\\**(?:${names.join('|')})\\**\\s*[:：]\\s*`, 'i'), '');
   }
   return out.length > MESSAGE_MAX_CHARS ? `${out.slice(0, MESSAGE_MAX_CHARS - 1)}…` : out;

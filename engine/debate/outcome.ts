@@ -1,5 +1,11 @@
 import type { DebateOutcome } from '../../db/schema.ts';
-import { MAX_REFINEMENTS, MIN_VALID_VERDICTS, REJECT_AVERAGE, RESOLVE_AVERAGE, SELECT_AVERAGE } from '../constants.ts';
+import {
+  MAX_REFINEMENTS,
+  MIN_VALID_VERDICTS,
+  REJECT_AVERAGE,
+  RESOLVE_AVERAGE,
+  SELECT_AVERAGE,
+} from '../constants.ts';
 import type { Verdict } from './verdict.ts';
 
 export interface OutcomeDecision {
@@ -16,7 +22,8 @@ export interface OutcomeDecision {
  */
 export function decideOutcome(verdicts: ReadonlyArray<Verdict | null>, cycle: number): OutcomeDecision {
   const scores = verdicts.filter((v): v is Verdict => v !== null).map((v) => v.score);
-  const average = scores.length === 0 ? null : Math.round((scores.reduce((a, b) => a + b, 0) / scores.length) * 10) / 10;
+  const average =
+    scores.length === 0 ? null : Math.round((scores.reduce((a, b) => a + b, 0) / scores.length) * 10) / 10;
   const base = { average, valid: scores.length, total: verdicts.length };
   let outcome: DebateOutcome = 'needs_refinement';
   if (average !== null && scores.length >= MIN_VALID_VERDICTS) {

@@ -1,11 +1,10 @@
 import type { DebateOutcome } from '../../db/schema.ts';
 import type { Phase, PlanSection } from '../../personas/types.ts';
-import { PARTICIPANTS_PER_ROUND, REFINEMENT_ROUNDS } from '../constants.ts';
 import { type Cast, finalPlanAuthor, planWriters } from './cast.ts';
 import { chooseTurn, type Reaction } from './dynamics.ts';
 import { type HistoryEntry, isAnswered, nextTurnIndex } from './history.ts';
-import { chooseLineup } from './lineup.ts';
 import { decideOutcome, type OutcomeDecision } from './outcome.ts';
+import { nextDivergenceTurn, roundsOfCycle } from './rounds.ts';
 
 export interface PlanContext {
   /** Seeds every choice; the debate id unless a test pins it. */
@@ -57,7 +56,9 @@ export function planNextStep(ctx: PlanContext, history: readonly HistoryEntry[])
 }
 
 function answeredBy(history: readonly HistoryEntry[], human: HistoryEntry, personaId: string): boolean {
-  return history.some((e) => e.turnIndex > human.turnIndex && e.agentId === personaId && e.refs.includes(human.turnIndex));
+  return history.some(
+    (e) => e.turnIndex > human.turnIndex && e.agentId === personaId && e.refs.includes(human.turnIndex),
+  );
 }
 
 function extraTurn(
@@ -77,7 +78,15 @@ function extraTurn(
     human,
   });
   const base = { phase: at.phase, cycle: at.cycle, round: at.round };
-  return { ...base, kind: 'turn', speakerId, slot: null, reaction: choice.reaction, refs: choice.refs, targetTurn: human.turnIndex };
+  return {
+    ...base,
+    kind: 'turn',
+    speakerId,
+    slot: null,
+    reaction: choice.reaction,
+    refs: choice.refs,
+    targetTurn: human.turnIndex,
+  };
 }
 
 function scheduledTurn(
@@ -86,7 +95,9 @@ function scheduledTurn(
   step: Extract<Step, { kind: 'turn' }>,
   human?: HistoryEntry,
 ): Step {
-  const discussion = history.filter((e) => e.phase === 'divergence' && e.step?.kind === 'turn' && e.step.cycle === step.cycle);
+  const discussion = history.filter(
+    (e) => e.phase === 'divergence' && e.step?.kind === 'turn' && e.step.cycle === step.cycle,
+  );
   const previousOutcome = [...history].reverse().find((e) => e.step?.kind === 'outcome');
   const choice = chooseTurn({
     seed: ctx.seed,
@@ -98,7 +109,12 @@ function scheduledTurn(
     human,
     fallbackTarget: previousOutcome,
   });
-  return { ...step, reaction: choice.reaction, refs: choice.refs, targetTurn: choice.target?.turnIndex ?? null };
+  return {
+    ...step,
+    reaction: choice.reaction,
+    refs: choice.refs,
+    targetTurn: choice.target?.turnIndex ?? null,
+  };
 }
 
 function scheduledStep(ctx: PlanContext, history: readonly HistoryEntry[]): Step {
@@ -108,8 +124,17 @@ function scheduledStep(ctx: PlanContext, history: readonly HistoryEntry[]): Step
   if (last?.tag.outcome === 'selected') return planningStep(ctx, history, last.entry);
   const cycle = outcomes.length + 1;
 
-  const turn = divergenceTurn(ctx, history, cycle);
-  if (turn) return scheduledTurn(ctx, history, turn);
+  const turn = nextDivergenceTurn(ctx, history, cycle);
+  if (turn) {
+    const base = {
+      phase: 'divergence' as const,
+      cycle,
+      refs: [],
+      targetTurn: null,
+      reaction: 'propose' as const,
+    };
+    return scheduledTurn(ctx, history, { ...base, kind: 'turn', ...turn });
+  }
   const rounds = roundsOfCycle(ctx.rounds, cycle);
   const lastRound = rounds[rounds.length - 1]!;
   if (!history.some((e) => e.step?.kind === 'summary' && e.step.cycle === cycle)) {
@@ -121,7 +146,13 @@ function scheduledStep(ctx: PlanContext, history: readonly HistoryEntry[]): Step
   const base = { phase: 'convergence' as const, cycle, round: cycle };
   const evaluator = ctx.cast.convergence.find((p) => !verdicts.some((v) => v.agentId === p.id));
   if (evaluator) {
-    return { ...base, kind: 'verdict', speakerId: evaluator.id, refs: [summary.turnIndex], targetTurn: summary.turnIndex };
+    return {
+      ...base,
+      kind: 'verdict',
+      speakerId: evaluator.id,
+      refs: [summary.turnIndex],
+      targetTurn: summary.turnIndex,
+    };
   }
   const decision = decideOutcome(
     verdicts.map((v) => v.verdict),
@@ -130,79 +161,26 @@ function scheduledStep(ctx: PlanContext, history: readonly HistoryEntry[]): Step
   return { ...base, kind: 'outcome', decision, refs: verdicts.map((v) => v.turnIndex), targetTurn: null };
 }
 
-/** The next scheduled divergence turn of this cycle, or null when its rounds are over. */
-function divergenceTurn(
-  ctx: PlanContext,
-  history: readonly HistoryEntry[],
-  cycle: number,
-): Extract<Step, { kind: 'turn' }> | null {
-  const turns = history.filter((e) => e.phase === 'divergence' && e.step?.kind === 'turn');
-  const lastPersona = [...history].reverse().find((e) => e.authorKind === 'persona')?.agentId;
-  for (const { round, lineup } of lineups(ctx, history, cycle)) {
-    // A round is over once anything later was committed, whatever is left of its lineup.
-    const closed = history.some(
-      (e) =>
-        (e.step?.kind === 'turn' && e.phase === 'divergence' && e.step.round > round) ||
-        (e.step?.kind === 'summary' && e.step.round >= round),
-    );
-    if (closed) continue;
-    const spoken = new Set(turns.filter((e) => e.step?.kind === 'turn' && e.step.round === round).map((e) => e.agentId));
-    // No persona twice in a row; one who just answered a person has had their say this round.
-    const speakerId = lineup.find((id) => !spoken.has(id) && id !== lastPersona);
-    if (speakerId === undefined) continue;
-    const slot = lineup.indexOf(speakerId);
-    return { kind: 'turn', phase: 'divergence', cycle, round, speakerId, slot, reaction: 'propose', refs: [], targetTurn: null };
-  }
-  return null;
-}
-
-/** Lineups of every round up to this cycle's, each depending on the ones before it. */
-function lineups(ctx: PlanContext, history: readonly HistoryEntry[], cycle: number) {
-  const out: Array<{ round: number; lineup: string[] }> = [];
-  const spokenBefore = new Set<string>();
-  let previousLast: string | null = null;
-  for (let c = 1; c <= cycle; c++) {
-    const relevanceText = c === 1 ? ctx.idea : `${ctx.idea}\n${concerns(history, c - 1)}`;
-    for (const round of roundsOfCycle(ctx.rounds, c)) {
-      const lineup = chooseLineup({
-        seed: ctx.seed,
-        relevanceText,
-        candidates: ctx.cast.divergence,
-        size: PARTICIPANTS_PER_ROUND,
-        round,
-        spokenBefore,
-        previousLast,
-      });
-      if (c === cycle) out.push({ round, lineup });
-      for (const id of lineup) spokenBefore.add(id);
-      previousLast = lineup.at(-1) ?? previousLast;
-    }
-  }
-  return out;
-}
-
-/** The evaluators' risks and conditions of a cycle: what a refinement round must address. */
-function concerns(history: readonly HistoryEntry[], cycle: number): string {
-  return history
-    .filter((e) => e.step?.kind === 'verdict' && e.step.cycle === cycle && e.verdict)
-    .flatMap((e) => [...e.verdict!.risks, ...e.verdict!.conditions])
-    .join('\n');
-}
-
-/** Divergence rounds of a cycle: 1..rounds first, then the refinement rounds numbered after them. */
-export function roundsOfCycle(rounds: number, cycle: number): number[] {
-  const count = cycle === 1 ? rounds : REFINEMENT_ROUNDS;
-  const first = cycle === 1 ? 1 : rounds + (cycle - 2) * REFINEMENT_ROUNDS + 1;
-  return Array.from({ length: count }, (_, i) => first + i);
-}
-
 function planningStep(ctx: PlanContext, history: readonly HistoryEntry[], outcome: HistoryEntry): Step {
-  const base = { phase: 'planning' as const, cycle: outcome.step?.kind === 'outcome' ? outcome.step.cycle : 1, round: 1 };
+  const base = {
+    phase: 'planning' as const,
+    cycle: outcome.step?.kind === 'outcome' ? outcome.step.cycle : 1,
+    round: 1,
+  };
   const written = history.filter((e) => e.step?.kind === 'section');
-  for (const { persona, section } of planWriters(ctx.cast)) {
-    if (written.some((e) => e.agentId === persona.id && e.step?.kind === 'section' && e.step.section === section)) continue;
-    const refs = [outcome.turnIndex];
-    return { ...base, kind: 'section', speakerId: persona.id, section, refs, targetTurn: outcome.turnIndex };
+  const done = (id: string, section: PlanSection) =>
+    written.some((e) => e.agentId === id && e.step?.kind === 'section' && e.step.section === section);
+  const next = planWriters(ctx.cast).find(({ persona, section }) => !done(persona.id, section));
+  if (next) {
+    const { persona, section } = next;
+    return {
+      ...base,
+      kind: 'section',
+      speakerId: persona.id,
+      section,
+      refs: [outcome.turnIndex],
+      targetTurn: outcome.turnIndex,
+    };
   }
   const author = finalPlanAuthor(ctx.cast);
   if (author && !history.some((e) => e.step?.kind === 'final')) {

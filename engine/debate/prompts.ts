@@ -1,6 +1,13 @@
 import { buildSystemPrompt } from '../../personas/index.ts';
 import type { Lang, Persona } from '../../personas/types.ts';
-import { CONTEXT_SAFETY, DIGEST_LINE_CHARS, MAX_TOKENS, SYSTEM_PROMPT_MAX_CHARS, TEMPERATURE } from '../constants.ts';
+import {
+  CONTEXT_SAFETY,
+  DIGEST_LINE_CHARS,
+  DIGEST_SHARE,
+  MAX_TOKENS,
+  SYSTEM_PROMPT_MAX_CHARS,
+  TEMPERATURE,
+} from '../constants.ts';
 import { estimateTokens } from '../llm/tokens.ts';
 import type { ChatMessage, ChatMetadata } from '../llm/types.ts';
 import { BRIEFS, type Briefs, sectionLabel } from './briefs.ts';
@@ -68,7 +75,11 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
       idea: input.idea.title,
       round: step.round,
       ...(step.kind === 'turn' ? { reaction: step.reaction } : {}),
-      ...(step.kind === 'section' ? { planSection: step.section } : step.kind === 'final' ? { planSection: 'final' as const } : {}),
+      ...(step.kind === 'section'
+        ? { planSection: step.section }
+        : step.kind === 'final'
+          ? { planSection: 'final' as const }
+          : {}),
       ...(target ? { targetText: target.content.slice(0, 500), targetAuthor: target.agentName } : {}),
     },
   };
@@ -91,7 +102,14 @@ function taskOf(input: PromptInput, b: Briefs): string {
   const person = target?.authorKind === 'human' ? b.answerPerson(target.agentName) : '';
   switch (step.kind) {
     case 'turn':
-      return person || b.reaction(step.reaction, label(step.refs[0]), step.refs[1] === undefined ? undefined : label(step.refs[1]));
+      return (
+        person ||
+        b.reaction(
+          step.reaction,
+          label(step.refs[0]),
+          step.refs[1] === undefined ? undefined : label(step.refs[1]),
+        )
+      );
     case 'summary':
       return [b.summary, person].filter(Boolean).join('\n');
     case 'verdict':
@@ -104,7 +122,10 @@ function taskOf(input: PromptInput, b: Briefs): string {
 }
 
 /** What a step needs to see: the latest summary, and the messages it stands for or that followed it. */
-function scopeOf(step: LlmStep, history: readonly HistoryEntry[]): { earlier: HistoryEntry | null; entries: HistoryEntry[] } {
+function scopeOf(
+  step: LlmStep,
+  history: readonly HistoryEntry[],
+): { earlier: HistoryEntry | null; entries: HistoryEntry[] } {
   const summary = [...history].reverse().find((e) => e.step?.kind === 'summary') ?? null;
   if (step.kind === 'verdict') {
     // Each evaluator judges the discussion itself, not the other evaluators' scores.
@@ -135,16 +156,19 @@ function fitTranscript(
     left -= estimateTokens(text);
     parts.push(text);
   }
+  const rendered = entries.map((e) => {
+    const text = render(e, cast, b, Math.max(100, Math.floor(budget / 3)));
+    return { e, text, cost: estimateTokens(text) };
+  });
+  // When not everything fits, part of the room goes to one-line digests of the older messages.
+  const total = rendered.reduce((n, r) => n + r.cost, 0);
+  let room = total <= left ? left : Math.floor(left * (1 - DIGEST_SHARE));
   const kept: string[] = [];
   const dropped: HistoryEntry[] = [];
-  for (const e of [...entries].reverse()) {
-    const text = render(e, cast, b, Math.max(100, Math.floor(budget / 3)));
-    const cost = estimateTokens(text);
-    if (dropped.length === 0 && cost <= left) {
+  for (const { e, text, cost } of rendered.reverse()) {
+    if ((dropped.length === 0 && cost <= room) || must.has(e.turnIndex)) {
       kept.unshift(text);
-      left -= cost;
-    } else if (must.has(e.turnIndex)) {
-      kept.unshift(text);
+      room -= cost;
       left -= cost;
     } else {
       dropped.unshift(e);
@@ -159,7 +183,9 @@ function fitTranscript(
   }
   const omitted = dropped.length - digest.length;
   if (digest.length > 0 || omitted > 0) {
-    parts.push([...(earlier ? [] : [b.earlier]), ...(omitted > 0 ? [b.omitted(omitted)] : []), ...digest].join('\n'));
+    parts.push(
+      [...(earlier ? [] : [b.earlier]), ...(omitted > 0 ? [b.omitted(omitted)] : []), ...digest].join('\n'),
+    );
   }
   if (kept.length > 0) {
     const quotes = entries.some((e) => e.authorKind === 'human');

@@ -11,7 +11,11 @@ function lease(engine: Engine, run: DebateRun) {
 }
 
 /** Marks the debate completed, gives up the lease and announces the outcome and plan. */
-export async function completeRun(engine: Engine, run: DebateRun, outcome: DebateOutcome | null): Promise<'completed' | 'inactive'> {
+export async function completeRun(
+  engine: Engine,
+  run: DebateRun,
+  outcome: DebateOutcome | null,
+): Promise<'completed' | 'inactive'> {
   const now = engine.clock.now();
   const ended = await endLeasedRun(engine.db, {
     ...lease(engine, run),
@@ -20,7 +24,13 @@ export async function completeRun(engine: Engine, run: DebateRun, outcome: Debat
   });
   if (!ended?.applied) return 'inactive';
   const plan = outcome === 'selected' ? await getPlanByDebate(engine.db, run.id) : undefined;
-  await engine.emit({ type: 'debate.completed', debateId: run.id, status: 'completed', outcome, planId: plan?.id ?? null });
+  await engine.emit({
+    type: 'debate.completed',
+    debateId: run.id,
+    status: 'completed',
+    outcome,
+    planId: plan?.id ?? null,
+  });
   await engine.note('info', 'debate completed', { debateId: run.id, outcome, planId: plan?.id ?? null });
   return 'completed';
 }
@@ -60,6 +70,9 @@ export async function pauseRun(
 /** budget.updated with today's and this month's spending. */
 export async function announceBudget(engine: Engine): Promise<void> {
   const { dailyUsd, monthlyUsd } = engine.settings.budget;
-  const budget = await budgetSnapshot(engine.db, { now: engine.clock.now(), limits: { dailyUsd, monthlyUsd } });
+  const budget = await budgetSnapshot(engine.db, {
+    now: engine.clock.now(),
+    limits: { dailyUsd, monthlyUsd },
+  });
   await engine.emit({ type: 'budget.updated', budget });
 }

@@ -52,14 +52,18 @@ export function runnerFor(engine: Engine): DebateRunner {
     const now = engine.clock.now();
     try {
       // Budget pauses lift when their day or month has rolled over.
-      for (const row of await listDebatesByStatus(engine.db, 'paused')) {
-        if (row.pause_reason !== 'budget' || !budgetWindowReset(row, now)) continue;
+      for (const row of await listDebatesByStatus(engine.db, 'paused', { pauseReason: 'budget' })) {
+        if (!budgetWindowReset(row, now)) continue;
         const resumed = await resumeDebate(engine, row.id);
         if (resumed.ok) void drive(row.id);
       }
       const room = MAX_DEBATES_PER_RUNNER - running.size;
       if (room <= 0) return;
-      const ids = await claimableDebateIds(engine.db, { owner: engine.instanceId, now, limit: room + running.size });
+      const ids = await claimableDebateIds(engine.db, {
+        owner: engine.instanceId,
+        now,
+        limit: room + running.size,
+      });
       for (const id of ids) if (!running.has(id) && running.size < MAX_DEBATES_PER_RUNNER) void drive(id);
     } catch (error) {
       engine.log.warn('debate poll failed', { error: errorText(error) });

@@ -1,5 +1,12 @@
 import type { Lang } from '../../personas/types.ts';
-import { DEFAULT_CONTEXT_TOKENS, DEFAULT_ROUNDS, LEASE_MS, LEASE_RENEW_MS, POLL_MS, STEP_RETRY_DELAYS_MS } from '../constants.ts';
+import {
+  DEFAULT_CONTEXT_TOKENS,
+  DEFAULT_ROUNDS,
+  LEASE_MS,
+  LEASE_RENEW_MS,
+  POLL_MS,
+  STEP_RETRY_DELAYS_MS,
+} from '../constants.ts';
 
 /** What a deployment decides about debates; the app builds it from config. */
 export interface DebateSettings {

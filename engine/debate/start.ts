@@ -20,7 +20,9 @@ const StartSchema = z
     /** Pins the planner's seed (tests compare runs of one debate); the debate id otherwise. */
     seed: z.string().min(1).max(100).optional(),
   })
-  .refine((v) => v.idea !== undefined || v.ideaId !== undefined, { message: 'an idea text or an ideaId is required' });
+  .refine((v) => v.idea !== undefined || v.ideaId !== undefined, {
+    message: 'an idea text or an ideaId is required',
+  });
 
 export type StartInput = StartDebateInput & { seed?: string };
 
@@ -74,8 +76,22 @@ export async function startDebate(
     });
     return idea;
   });
-  await engine.emit({ type: 'debate.created', debateId: id, ideaId: idea.id, title: idea.title, lang, rounds: meta.rounds, origin: v.origin });
-  await engine.note('info', 'debate started', { debateId: id, ideaId: idea.id, origin: v.origin, rounds: meta.rounds, lang });
+  await engine.emit({
+    type: 'debate.created',
+    debateId: id,
+    ideaId: idea.id,
+    title: idea.title,
+    lang,
+    rounds: meta.rounds,
+    origin: v.origin,
+  });
+  await engine.note('info', 'debate started', {
+    debateId: id,
+    ideaId: idea.id,
+    origin: v.origin,
+    rounds: meta.rounds,
+    lang,
+  });
   return { debateId: id, ideaId: idea.id, title: idea.title };
 }
 

@@ -1,4 +1,5 @@
-import { markAgentActive } from '../../db/repositories/agents.ts';
+import { markAgentActive, markAgentIdle } from '../../db/repositories/agents.ts';
+import type { Persona } from '../../personas/types.ts';
 import { DELTA_MIN_CHARS } from '../constants.ts';
 import { type ChatMessage, LlmError } from '../llm/types.ts';
 import { BRIEFS } from './briefs.ts';
@@ -7,7 +8,7 @@ import type { HistoryEntry } from './history.ts';
 import { LABELS } from './labels.ts';
 import { type CallOutcome, callModel, deltaBuffer, type Refusal, settleAlone } from './llm-call.ts';
 import { cleanAnswer, type Draft, MODERATOR_ID, messageTypeOf, speakerOf } from './message.ts';
-import { buildPrompt, type LlmStep } from './prompts.ts';
+import { type BuiltPrompt, buildPrompt, type LlmStep } from './prompts.ts';
 import { contextTokensOf } from './settings.ts';
 import { parseVerdict, renderVerdict, VERDICT_SHAPE } from './verdict.ts';
 
@@ -26,9 +27,11 @@ export interface StepCallInput {
 
 export type StepCallResult = { ok: true; draft: Draft } | { ok: false; refusal: Refusal };
 
+type Call = (messages?: ChatMessage[]) => Promise<CallOutcome>;
+
 /**
- * Makes the model call(s) of one step: announces the turn, streams deltas to the bus (not to the
- * database), and for a verdict re-asks once on malformed JSON before recording it as unreadable.
+ * Makes the model call(s) of one step: marks the persona active, announces the turn, streams
+ * deltas to the bus (never to the database), and returns the draft message or the budget's refusal.
  */
 export async function callStep(engine: Engine, input: StepCallInput): Promise<StepCallResult> {
   const { step, debateId, turnIndex } = input;
@@ -49,7 +52,6 @@ export async function callStep(engine: Engine, input: StepCallInput): Promise<St
     const task = `${messageTypeOf(step)} · ${input.idea.title}`.slice(0, 200);
     await markAgentActive(engine.db, { id: speaker.id, name: speaker.name, task, now: engine.clock.now() });
   }
-  const target = input.history.find((e) => e.turnIndex === step.targetTurn);
   await engine.emit({
     type: 'turn.started',
     debateId,
@@ -57,14 +59,17 @@ export async function callStep(engine: Engine, input: StepCallInput): Promise<St
     personaId,
     handle: speaker?.handle ?? MODERATOR_ID,
     reaction: messageTypeOf(step),
-    targetMessageId: target?.id ?? null,
+    targetMessageId: input.history.find((e) => e.turnIndex === step.targetTurn)?.id ?? null,
   });
   // A verdict streams JSON: viewers get the rendered verdict with message.created instead.
   const buffer =
     step.kind === 'verdict'
       ? undefined
-      : deltaBuffer(DELTA_MIN_CHARS, (delta) => void engine.emit({ type: 'message.delta', debateId, turnIndex, personaId, delta }));
-  const call = (messages?: ChatMessage[]): Promise<CallOutcome> =>
+      : deltaBuffer(
+          DELTA_MIN_CHARS,
+          (delta) => void engine.emit({ type: 'message.delta', debateId, turnIndex, personaId, delta }),
+        );
+  const call: Call = (messages) =>
     callModel(engine, {
       debateId,
       capUsd: input.capUsd,
@@ -75,39 +80,88 @@ export async function callStep(engine: Engine, input: StepCallInput): Promise<St
       ...(buffer ? { onDelta: (d: string) => buffer.push(d) } : {}),
     });
 
+  const idle = () =>
+    speaker ? markAgentIdle(engine.db, { id: speaker.id, now: engine.clock.now() }) : undefined;
+  try {
+    const result =
+      step.kind === 'verdict'
+        ? await verdictDraft(engine, input, call, prompt, speaker)
+        : await textDraft(engine, debateId, call, speaker, model, () => buffer?.flush());
+    if (!result.ok) await idle();
+    return result;
+  } catch (error) {
+    await idle();
+    throw error;
+  }
+}
+
+async function textDraft(
+  engine: Engine,
+  debateId: string,
+  call: Call,
+  speaker: Persona | undefined,
+  model: string,
+  flush: () => void,
+): Promise<StepCallResult> {
+  const answer = await call();
+  if (!answer.ok) return answer;
+  flush();
+  const content = cleanAnswer(answer.result.text, speaker);
+  if (content.length === 0) {
+    await settleAlone(engine, debateId, [answer.usage]);
+    throw new LlmError(`${model} answered with nothing`, 'bad_response', true);
+  }
+  return { ok: true, draft: { content, model: answer.result.model, usages: [answer.usage], meta: {} } };
+}
+
+/** A verdict: parsed with zod; malformed JSON is re-asked once, then recorded as unreadable. */
+async function verdictDraft(
+  engine: Engine,
+  input: StepCallInput,
+  call: Call,
+  prompt: BuiltPrompt,
+  speaker: Persona | undefined,
+): Promise<StepCallResult> {
   const first = await call();
   if (!first.ok) return first;
-  buffer?.flush();
-  if (step.kind !== 'verdict') {
-    const content = cleanAnswer(first.result.text, speaker);
-    if (content.length === 0) {
-      await settleAlone(engine, debateId, [first.usage]);
-      throw new LlmError(`${model} answered with nothing`, 'bad_response', true);
-    }
-    return { ok: true, draft: { content, model: first.result.model, usages: [first.usage], meta: {} } };
-  }
-
-  let parsed = parseVerdict(first.result.text);
-  let raw = first.result.text;
   const usages = [first.usage];
+  let raw = first.result.text;
+  let parsed = parseVerdict(raw);
   if (!parsed.ok) {
     const reask = BRIEFS[input.lang].reask(parsed.error, VERDICT_SHAPE);
-    const again = await call([...prompt.messages, { role: 'assistant', content: raw }, { role: 'user', content: reask }]);
+    const again = await call([
+      ...prompt.messages,
+      { role: 'assistant', content: raw },
+      { role: 'user', content: reask },
+    ]);
     if (!again.ok) {
-      await settleAlone(engine, debateId, usages);
+      await settleAlone(engine, input.debateId, usages);
       return again;
     }
     usages.push(again.usage);
     raw = again.result.text;
-    const second = parseVerdict(raw);
-    if (!second.ok) {
-      await engine.note('warn', 'unreadable verdict recorded', { debateId, personaId, error: second.error });
-      const content = `${LABELS[input.lang].unreadableVerdict}\n\n${cleanAnswer(raw, speaker)}`.trim();
-      const meta = { verdict: null, unparseable: true, parseError: second.error };
-      return { ok: true, draft: { content, model: again.result.model, usages, meta } };
-    }
-    parsed = second;
+    parsed = parseVerdict(raw);
   }
-  const content = renderVerdict(parsed.verdict, input.lang);
-  return { ok: true, draft: { content, model: usages.at(-1)!.model, usages, meta: { verdict: parsed.verdict } } };
+  const model = usages.at(-1)!.model;
+  if (!parsed.ok) {
+    await engine.note('warn', 'unreadable verdict recorded', {
+      debateId: input.debateId,
+      personaId: speaker?.id,
+      error: parsed.error,
+    });
+    const content = `${LABELS[input.lang].unreadableVerdict}\n\n${cleanAnswer(raw, speaker)}`.trim();
+    return {
+      ok: true,
+      draft: { content, model, usages, meta: { verdict: null, unparseable: true, parseError: parsed.error } },
+    };
+  }
+  return {
+    ok: true,
+    draft: {
+      content: renderVerdict(parsed.verdict, input.lang),
+      model,
+      usages,
+      meta: { verdict: parsed.verdict },
+    },
+  };
 }

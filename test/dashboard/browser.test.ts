@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_DATABASE_URL } from '../helpers/db.ts';
 import { arenaUnderTest, type Gate } from './arena-under-test.ts';
 import { type Harness, startHarness } from './harness.ts';
 
@@ -9,7 +10,10 @@ const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'browser-test-token-7c1d';
 const SHOTS = path.resolve('docs/screenshots');
 const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`[skip] ${CHROMIUM} is missing: dashboard browser tests are skipped (apt-get install chromium)`);
+if (!hasChromium)
+  console.warn(
+    `[skip] ${CHROMIUM} is missing: dashboard browser tests are skipped (apt-get install chromium)`,
+  );
 
 // What the page records about itself: every phase/round/budget value it showed, and stream opens.
 const RECORDER = `
@@ -41,12 +45,15 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
 
   const watch = (p: Page) => {
     p.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+      if (m.type() === 'error' || m.type() === 'warning')
+        problems.push(`${m.type()}: ${m.text()} (${m.location().url})`);
     });
     p.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
     p.on('requestfailed', (r) => {
-      // An event stream cut by the server's maxStreamMs is expected to end; nothing else should fail.
-      if (!r.url().includes('/api/events')) problems.push(`requestfailed: ${r.url()}`);
+      // Loads a reload or navigation cancels, and event streams the server's maxStreamMs ends, are
+      // expected; nothing else may fail.
+      if (r.failure()?.errorText === 'net::ERR_ABORTED' || r.url().includes('/api/events')) return;
+      problems.push(`requestfailed: ${r.url()} ${r.failure()?.errorText}`);
     });
   };
 
@@ -55,7 +62,8 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
     await p.waitForSelector('body[data-ready="true"]');
   };
 
-  const storedIds = async (debateId: string) => (await h.arena.getDebate(debateId))!.messages.map((m) => m.id);
+  const storedIds = async (debateId: string) =>
+    (await h.arena.getDebate(debateId))!.messages.map((m) => m.id);
   const shownIds = (p: Page) =>
     p.$$eval('#live-messages .msg:not(.streaming)', (els) => els.map((e) => (e as HTMLElement).dataset.id));
   /** Waits until the LIVE DEBATE panel follows `debateId` and shows at least `n` of its persona messages. */
@@ -72,7 +80,8 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
     gate.close();
     try {
       await p.waitForFunction(
-        () => (document.querySelector('#live-messages .msg.streaming .msg-body')?.textContent ?? '').length > 80,
+        () =>
+          (document.querySelector('#live-messages .msg.streaming .msg-body')?.textContent ?? '').length > 80,
         null,
         { timeout: 30_000 },
       );
@@ -93,6 +102,8 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     h = await startHarness({
+      // One run, on the production dialect when CI provides it (the HTTP suite covers both dialects).
+      dialect: TEST_DATABASE_URL ? 'postgres' : 'pglite',
       // Streams end every 1.5 s, so every debate below also exercises Last-Event-ID reconnection.
       config: { token: TOKEN, maxStreamMs: 1500 },
       makeArena: async (p) => {
@@ -120,7 +131,10 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
     await h?.close();
   });
 
-  const fresh = async (viewport = { width: 1440, height: 900 }, extra: Parameters<Browser['newContext']>[0] = {}) => {
+  const fresh = async (
+    viewport = { width: 1440, height: 900 },
+    extra: Parameters<Browser['newContext']>[0] = {},
+  ) => {
     await context?.close();
     context = await browser.newContext({ viewport, locale: 'en-US', ...extra });
     await context.addInitScript(RECORDER);
@@ -148,7 +162,9 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
     expect(await page.textContent('#mem')).toMatch(/^\d+(MB|\.\dGB)$/);
     expect(await page.textContent('#cpu')).toMatch(/^\d+%$/);
     expect(await page.getAttribute('#status', 'data-status')).toBe('online');
-    const sources = await page.$$eval('#signal-sources li', (els) => els.map((e) => (e as HTMLElement).dataset.source));
+    const sources = await page.$$eval('#signal-sources li', (els) =>
+      els.map((e) => (e as HTMLElement).dataset.source),
+    );
     expect(sources).toEqual(['github', 'news', 'rss', 'social']);
     const latest = await page.$$eval('#signal-latest .sig-title', (els) => els.map((e) => e.textContent));
     expect(latest[0]).toBe('Small local models now beat last year’s giants');
@@ -156,15 +172,34 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
     expect(latest).toContain('<img src=x onerror=alert(1)> whale movement');
     expect(await page.$$('#panel-signals img')).toHaveLength(0);
     const procs = await page.$$eval('#proc-rows tr', (els) => els.map((e) => (e as HTMLElement).dataset.id));
-    expect(procs).toEqual(['engine', 'llm', 'discord', 'slack', 'job:signal-fetch', 'job:retention', 'dashboard']);
+    expect(procs).toEqual([
+      'engine',
+      'llm',
+      'discord',
+      'slack',
+      'job:signal-fetch',
+      'job:retention',
+      'dashboard',
+    ]);
     expect(await page.textContent('#budget-today .budget-amount')).toBe('$1.25 / $50');
     expect(await page.textContent('[data-status="pending"] .idea-n')).toBe('2');
     expect(await page.textContent('[data-status="planned"] .idea-n')).toBe('1');
     expect(await page.textContent('#output-lines')).toContain('RSS batch processed: 6 signals');
-    const commands = await page.$$eval('#cmd-list .cmd', (els) => els.map((e) => (e as HTMLElement).dataset.cmd));
-    expect(commands).toEqual(expect.arrayContaining(['start', 'signals', 'debate', 'budget', 'ideas', 'config']));
+    const commands = await page.$$eval('#cmd-list .cmd', (els) =>
+      els.map((e) => (e as HTMLElement).dataset.cmd),
+    );
+    expect(commands).toEqual(
+      expect.arrayContaining(['start', 'signals', 'debate', 'budget', 'ideas', 'config']),
+    );
     // Every panel has content: no panel body is empty.
-    for (const id of ['signal-sources', 'signal-latest', 'proc-rows', 'output-lines', 'budget-body', 'ideas-counts']) {
+    for (const id of [
+      'signal-sources',
+      'signal-latest',
+      'proc-rows',
+      'output-lines',
+      'budget-body',
+      'ideas-counts',
+    ]) {
       expect(await page.$eval(`#${id}`, (e) => e.children.length), id).toBeGreaterThan(0);
     }
   });
@@ -175,22 +210,32 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
     const budgetBefore = Number(await page.getAttribute('#budget-today', 'data-pct'));
     await page.click('#term-input');
     await page.keyboard.type('start');
-    expect(await page.$$eval('#cmd-list .cmd', (els) => els.map((e) => (e as HTMLElement).dataset.cmd))).toEqual(['start']);
+    expect(
+      await page.$$eval('#cmd-list .cmd', (els) => els.map((e) => (e as HTMLElement).dataset.cmd)),
+    ).toEqual(['start']);
     await page.keyboard.press('Enter');
     await page.waitForSelector('#panel-terminal.asking');
     await page.keyboard.type('A wallet app for DAOs with shared spending limits');
     await page.keyboard.press('Enter');
     // First a wrong token: refused, asked again, nothing started.
-    await page.waitForFunction(() => (document.querySelector('#term-input') as HTMLInputElement).type === 'password');
+    await page.waitForFunction(
+      () => (document.querySelector('#term-input') as HTMLInputElement).type === 'password',
+    );
     await page.keyboard.type('not-the-token');
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => document.querySelector('#term-feedback')?.getAttribute('data-kind') === 'err');
+    await page.waitForFunction(
+      () => document.querySelector('#term-feedback')?.getAttribute('data-kind') === 'err',
+    );
     expect(await h.arena.listDebates()).toHaveLength(0);
     expectProblem('status of 401');
-    await page.waitForFunction(() => (document.querySelector('#term-input') as HTMLInputElement).type === 'password');
+    await page.waitForFunction(
+      () => (document.querySelector('#term-input') as HTMLInputElement).type === 'password',
+    );
     await page.keyboard.type(TOKEN);
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => document.querySelector('#term-feedback')?.getAttribute('data-kind') === 'ok');
+    await page.waitForFunction(
+      () => document.querySelector('#term-feedback')?.getAttribute('data-kind') === 'ok',
+    );
     expect(await page.evaluate(() => sessionStorage.getItem('arena.token'))).toBe(TOKEN);
     const [debate] = await h.arena.listDebates();
     expect(debate).toBeDefined();
@@ -211,7 +256,9 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
     expect(phases).toContain('convergence');
     expect(phases.at(-1)).toBe(final.phase);
     const allowed = new Set(['divergence>convergence', 'convergence>divergence', 'convergence>planning']);
-    phases.slice(1).forEach((p, i) => expect(allowed.has(`${phases[i]}>${p}`), `${phases[i]}>${p}`).toBe(true));
+    for (let i = 1; i < phases.length; i++) {
+      expect(allowed.has(`${phases[i - 1]}>${phases[i]}`), `${phases[i - 1]}>${phases[i]}`).toBe(true);
+    }
     expect((seen.rounds as string[]).slice(0, 2)).toEqual(['1', '2']);
     const budget = (seen.budget as string[]).map(Number);
     expect(budget[0]).toBe(budgetBefore);
@@ -225,7 +272,11 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
     const badges = await page.$$eval('#live-messages .msg.persona', (els) =>
       els.map((e) => {
         const b = e.querySelector('.badge') as HTMLElement;
-        return { handle: (e as HTMLElement).dataset.handle, text: b.textContent, color: getComputedStyle(b).color };
+        return {
+          handle: (e as HTMLElement).dataset.handle,
+          text: b.textContent,
+          color: getComputedStyle(b).color,
+        };
       }),
     );
     const stored = (await h.arena.getDebate(debate!.id))!.messages.filter((m) => m.authorKind === 'persona');
@@ -241,7 +292,11 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
   it('loses no message when the page reloads mid-debate', async () => {
     await fresh();
     await open(page);
-    const { debateId } = await h.arena.startDebate({ idea: 'Offline-first meeting notes', origin: 'cli', rounds: 1 });
+    const { debateId } = await h.arena.startDebate({
+      idea: 'Offline-first meeting notes',
+      origin: 'cli',
+      rounds: 1,
+    });
     await waitMessages(page, debateId, 2);
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]');
@@ -257,10 +312,12 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
     await open(page);
     const labels = () =>
       page.$$eval('[data-i18n]', (els) =>
-        els.filter((e) => (e as HTMLElement).offsetParent !== null || e.closest('.panel')).map((e) => ({
-          key: (e as HTMLElement).dataset.i18n!,
-          text: e.textContent,
-        })),
+        els
+          .filter((e) => (e as HTMLElement).offsetParent !== null || e.closest('.panel'))
+          .map((e) => ({
+            key: (e as HTMLElement).dataset.i18n!,
+            text: e.textContent,
+          })),
       );
     const LANGS = (await page.evaluate("import('/js/i18n.js').then((m) => m.LANGS)")) as Record<
       'en' | 'ko',
@@ -272,7 +329,9 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
     const ko = await labels();
     for (const l of ko) expect(l.text, l.key).toBe(LANGS.ko[l.key]);
     const titles = await page.$$eval('.panel-title', (els) => els.map((e) => e.textContent));
-    expect(titles).toEqual(expect.arrayContaining(['시그널', '실시간 토론', '프로세스', '출력', '예산', '아이디어', '터미널']));
+    expect(titles).toEqual(
+      expect.arrayContaining(['시그널', '실시간 토론', '프로세스', '출력', '예산', '아이디어', '터미널']),
+    );
     // Rendered data labels switch too: ideas, budget, processes, command descriptions.
     expect(await page.textContent('[data-status="pending"] .idea-label')).toBe('대기');
     expect(await page.textContent('#budget-today .budget-label')).toBe('오늘');
@@ -294,9 +353,14 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
     await open(page, `${h.url}/debates/${debate!.id}`);
     await page.waitForSelector('#page-messages .msg');
     expect(await page.isHidden('#grid')).toBe(true);
-    const phases = await page.$$eval('.phase-divider', (els) => [...new Set(els.map((e) => (e as HTMLElement).dataset.phase))]);
+    const phases = await page.$$eval('.phase-divider', (els) => [
+      ...new Set(els.map((e) => (e as HTMLElement).dataset.phase)),
+    ]);
     expect(phases).toEqual(['divergence', 'convergence', 'planning']);
-    const types = await page.$$eval('#page-messages .msg-type', (els) => new Set(els.map((e) => e.textContent)).size);
+    const types = await page.$$eval(
+      '#page-messages .msg-type',
+      (els) => new Set(els.map((e) => e.textContent)).size,
+    );
     expect(types).toBeGreaterThan(2);
     const stored = (await h.arena.getDebate(debate!.id))!;
     expect(await page.$$eval('#page-messages .msg', (els) => els.length)).toBe(stored.messages.length);
@@ -305,33 +369,52 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
     const target = await ref!.getAttribute('data-ref');
     await ref!.click();
     await page.waitForSelector(`#m-${target}.flash`);
-    expect(await page.$eval(`#m-${target}`, (e) => {
-      const r = e.getBoundingClientRect();
-      return r.top >= 0 && r.bottom <= window.innerHeight;
-    })).toBe(true);
+    expect(
+      await page.$eval(`#m-${target}`, (e) => {
+        const r = e.getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= window.innerHeight;
+      }),
+    ).toBe(true);
     // Convergence scores: one row per readable verdict, and each evaluation's average.
-    const scored = stored.messages.filter((m) => m.type === 'verdict' && typeof scoreOf(m.metadata) === 'number');
-    expect(scored.length).toBeGreaterThan(0);
-    expect(await page.$$eval('#page-scores .score-row:not(.avg) .score-n', (els) => els.map((e) => e.textContent))).toEqual(
-      scored.map((m) => scoreOf(m.metadata)!.toFixed(1)),
+    const scored = stored.messages.filter(
+      (m) => m.type === 'verdict' && typeof scoreOf(m.metadata) === 'number',
     );
+    expect(scored.length).toBeGreaterThan(0);
+    expect(
+      await page.$$eval('#page-scores .score-row:not(.avg) .score-n', (els) => els.map((e) => e.textContent)),
+    ).toEqual(scored.map((m) => scoreOf(m.metadata)!.toFixed(1)));
     const lastCycle = scored.filter((m) => m.metadata?.cycle === scored.at(-1)!.metadata?.cycle);
     const average = lastCycle.reduce((a, m) => a + scoreOf(m.metadata)!, 0) / lastCycle.length;
-    expect(await page.$$eval('#page-scores .avg .score-n', (els) => els.at(-1)?.textContent)).toBe(average.toFixed(2));
-    if (stored.plan) expect(await page.$$eval('#page-plan .plan-sec', (els) => els.length)).toBeGreaterThan(0);
+    expect(await page.$$eval('#page-scores .avg .score-n', (els) => els.at(-1)?.textContent)).toBe(
+      average.toFixed(2),
+    );
+    if (stored.plan)
+      expect(await page.$$eval('#page-plan .plan-sec', (els) => els.length)).toBeGreaterThan(0);
     await page.click('.page-head a.link');
     await page.waitForSelector('#grid:not([hidden])');
   });
 
   it('fits a phone: tabs, a command bar, and the palette as a sheet', async () => {
-    await fresh({ width: 390, height: 844 }, { deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'ko-KR' });
+    await fresh(
+      { width: 390, height: 844 },
+      { deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'ko-KR' },
+    );
     await open(page);
     // The phone follows the browser language: Korean labels, Korean debate.
     expect(await page.getAttribute('html', 'lang')).toBe('ko');
-    const { debateId } = await h.arena.startDebate({ idea: '동네 가게를 위한 오프라인 우선 예약 앱', origin: 'cli', rounds: 2, lang: 'ko' });
+    const { debateId } = await h.arena.startDebate({
+      idea: '동네 가게를 위한 오프라인 우선 예약 앱',
+      origin: 'cli',
+      rounds: 2,
+      lang: 'ko',
+    });
     await waitMessages(page, debateId, 3);
     expect(await page.isVisible('.tabs')).toBe(true);
-    expect(await page.$$eval('.tabs button', (els) => els.map((e) => e.textContent))).toEqual(['시그널', '토론', '출력']);
+    expect(await page.$$eval('.tabs button', (els) => els.map((e) => e.textContent))).toEqual([
+      '시그널',
+      '토론',
+      '출력',
+    ]);
     expect(await page.isVisible('#command-bar')).toBe(true);
     expect(await page.isVisible('#panel-terminal')).toBe(false);
     expect(await page.isVisible('#panel-debate')).toBe(true);

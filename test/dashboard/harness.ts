@@ -43,7 +43,11 @@ export const COMPONENTS: ComponentStatus[] = [
 export async function startHarness(opts: {
   dialect?: DialectName;
   config?: Partial<DashboardConfig>;
-  makeArena?: (p: { bus: EventBus; t: TestDatabase; personas: readonly Persona[] }) => Promise<ArenaUnderTest>;
+  makeArena?: (p: {
+    bus: EventBus;
+    t: TestDatabase;
+    personas: readonly Persona[];
+  }) => Promise<ArenaUnderTest>;
   jobs?: Record<string, () => Promise<unknown>>;
 }): Promise<Harness> {
   const [t, personas] = await Promise.all([createTestDatabase(opts.dialect ?? 'pglite'), builtinCatalog()]);
@@ -71,7 +75,9 @@ export async function startHarness(opts: {
       ...opts.config,
     },
     components: () =>
-      COMPONENTS.map((c) => (c.kind === 'job' ? { ...c, lastRunAt: new Date(now - 12 * 60_000).toISOString() } : c)),
+      COMPONENTS.map((c) =>
+        c.kind === 'job' ? { ...c, lastRunAt: new Date(now - 12 * 60_000).toISOString() } : c,
+      ),
     jobs: opts.jobs ?? { 'signal-fetch': async () => {}, retention: async () => {} },
     deliveries: async () => ({ pending: 0, failed: 0 }),
     log: silentLogger,

@@ -7,19 +7,70 @@ import type { Database } from '../../db/schema.ts';
 export async function seedDashboardData(db: Kysely<Database>, now = new Date()): Promise<void> {
   const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
   await insertSignals(db, [
-    { source: 'rss', category: 'ai', title: 'Small local models now beat last year’s giants', score: 0.92, url: 'https://example.com/a', collected_at: ago(5) },
-    { source: 'rss', category: 'crypto', title: 'EIP-7702 discussion heats up', score: 0.81, url: 'https://example.com/b', collected_at: ago(20) },
-    { source: 'github', category: 'dev', title: 'Agent framework gains 2.3k stars today', score: 0.77, url: 'javascript:alert(1)', collected_at: ago(40) },
-    { source: 'github', category: 'dev', title: 'Firedancer validator client ships', score: 0.64, collected_at: ago(90) },
-    { source: 'news', category: 'finance', title: '<img src=x onerror=alert(1)> whale movement', score: 0.55, collected_at: ago(120) },
-    { source: 'social', category: 'ai', title: 'Builders want offline-first AI tools', score: 0.48, collected_at: ago(60 * 30) },
+    {
+      source: 'rss',
+      category: 'ai',
+      title: 'Small local models now beat last year’s giants',
+      score: 0.92,
+      url: 'https://example.com/a',
+      collected_at: ago(5),
+    },
+    {
+      source: 'rss',
+      category: 'crypto',
+      title: 'EIP-7702 discussion heats up',
+      score: 0.81,
+      url: 'https://example.com/b',
+      collected_at: ago(20),
+    },
+    {
+      source: 'github',
+      category: 'dev',
+      title: 'Agent framework gains 2.3k stars today',
+      score: 0.77,
+      url: 'javascript:alert(1)',
+      collected_at: ago(40),
+    },
+    {
+      source: 'github',
+      category: 'dev',
+      title: 'Firedancer validator client ships',
+      score: 0.64,
+      collected_at: ago(90),
+    },
+    {
+      source: 'news',
+      category: 'finance',
+      title: '<img src=x onerror=alert(1)> whale movement',
+      score: 0.55,
+      collected_at: ago(120),
+    },
+    {
+      source: 'social',
+      category: 'ai',
+      title: 'Builders want offline-first AI tools',
+      score: 0.48,
+      collected_at: ago(60 * 30),
+    },
   ]);
   await db
     .insertInto('ideas')
     .values([
-      { title: 'Offline-first meeting notes', summary: 's', source_type: 'trend', status: 'pending', score: 0.7 },
+      {
+        title: 'Offline-first meeting notes',
+        summary: 's',
+        source_type: 'trend',
+        status: 'pending',
+        score: 0.7,
+      },
       { title: 'DAO treasury copilot', summary: 's', source_type: 'trend', status: 'pending', score: 0.6 },
-      { title: 'Local model benchmark site', summary: 's', source_type: 'manual', status: 'selected', score: 0.8 },
+      {
+        title: 'Local model benchmark site',
+        summary: 's',
+        source_type: 'manual',
+        status: 'selected',
+        score: 0.8,
+      },
       { title: 'Wallet for small teams', summary: 's', source_type: 'manual', status: 'planned', score: 0.9 },
     ])
     .execute();
@@ -27,7 +78,12 @@ export async function seedDashboardData(db: Kysely<Database>, now = new Date()):
     .insertInto('system_logs')
     .values([
       { level: 'info', source: 'signals', message: 'RSS batch processed: 6 signals', created_at: ago(3) },
-      { level: 'warn', source: 'discord', message: 'Discord is off: DISCORD_TOKEN is not set', created_at: ago(2) },
+      {
+        level: 'warn',
+        source: 'discord',
+        message: 'Discord is off: DISCORD_TOKEN is not set',
+        created_at: ago(2),
+      },
     ])
     .execute();
   await recordUsage(db, {

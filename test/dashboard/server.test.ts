@@ -1,11 +1,12 @@
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDashboard } from '../../dashboard/server.ts';
+import type { Dashboard, DashboardConfig } from '../../dashboard/types.ts';
 import { createMemoryBus } from '../../engine/bus/memory-bus.ts';
 import type { EventBus } from '../../engine/events.ts';
 import { silentLogger } from '../../engine/log.ts';
 import { builtinCatalog, renderAvatar } from '../../personas/index.ts';
 import type { Persona } from '../../personas/types.ts';
-import { createDashboard } from '../../dashboard/server.ts';
-import type { Dashboard, DashboardConfig } from '../../dashboard/types.ts';
 import { createFakeArena } from '../fakes/fake-arena.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
 import { readFrames, seedDashboardData, waitFor } from './helpers.ts';
@@ -30,7 +31,10 @@ describe.each(testDialects())('dashboard HTTP API on %s', (dialect) => {
     await t.dispose();
   });
 
-  const build = (config: Partial<DashboardConfig> = {}, extra: { jobs?: Record<string, () => Promise<unknown>> } = {}) => {
+  const build = (
+    config: Partial<DashboardConfig> = {},
+    extra: { jobs?: Record<string, () => Promise<unknown>> } = {},
+  ) => {
     const bus = createMemoryBus();
     const arena = createFakeArena({ bus, personas, costPerTurn: 0.02 });
     const dashboard = createDashboard({
@@ -59,7 +63,13 @@ describe.each(testDialects())('dashboard HTTP API on %s', (dialect) => {
           status: 'disabled',
           lastError: `login failed with Authorization: Bearer ${TOKEN}`,
         },
-        { id: 'job:signal-fetch', name: 'signal-fetch', kind: 'job', status: 'idle', lastRunAt: new Date().toISOString() },
+        {
+          id: 'job:signal-fetch',
+          name: 'signal-fetch',
+          kind: 'job',
+          status: 'idle',
+          lastRunAt: new Date().toISOString(),
+        },
       ],
       jobs: extra.jobs ?? {},
       deliveries: async () => ({ pending: 3, failed: 1 }),
@@ -71,7 +81,8 @@ describe.each(testDialects())('dashboard HTTP API on %s', (dialect) => {
       const headers = new Headers(init.headers);
       const token = init.token === undefined ? TOKEN : init.token;
       if (token) headers.set('authorization', `Bearer ${token}`);
-      if (init.body !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
+      if (init.body !== undefined && !headers.has('content-type'))
+        headers.set('content-type', 'application/json');
       return dashboard.handle(new Request(`${BASE}${path}`, { ...init, headers }));
     };
     return { dashboard, arena, bus, req };
@@ -83,7 +94,12 @@ describe.each(testDialects())('dashboard HTTP API on %s', (dialect) => {
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body).toMatchObject({ status: 'ok', version: '0.1.0', db: { dialect, ok: true } });
-    expect(body.components.map((c: { id: string }) => c.id)).toEqual(['engine', 'discord', 'job:signal-fetch', 'dashboard']);
+    expect(body.components.map((c: { id: string }) => c.id)).toEqual([
+      'engine',
+      'discord',
+      'job:signal-fetch',
+      'dashboard',
+    ]);
     expect(JSON.stringify(body)).not.toContain(TOKEN);
     expect(body.components[1].lastError).toContain('Bearer ***');
   });
@@ -95,21 +111,24 @@ describe.each(testDialects())('dashboard HTTP API on %s', (dialect) => {
     expect(state.system.memBytes).toBeGreaterThan(10_000_000);
     expect(state.system.status).toBe('online');
     expect(state.config.actions).toBe('token');
-    expect(state.signals.sources.map((s: { source: string; count: number }) => `${s.source}:${s.count}`)).toEqual([
-      'github:2',
-      'news:1',
-      'rss:2',
-      'social:1',
-    ]);
+    expect(
+      state.signals.sources.map((s: { source: string; count: number }) => `${s.source}:${s.count}`),
+    ).toEqual(['github:2', 'news:1', 'rss:2', 'social:1']);
     expect(state.signals.latest[0].title).toBe('Small local models now beat last year’s giants');
     // A feed's javascript: link never reaches the page as a link.
     const github = state.signals.latest.find((s: { title: string }) => s.title.startsWith('Agent framework'));
     expect(github.url).toBeNull();
     expect(state.ideas.counts).toEqual({ pending: 2, in_debate: 0, selected: 1, rejected: 0, planned: 1 });
     expect(state.budget.day.limitUsd).toBe(50);
-    expect(state.output.some((e: { message?: string }) => e.message === 'RSS batch processed: 6 signals')).toBe(true);
+    expect(
+      state.output.some((e: { message?: string }) => e.message === 'RSS batch processed: 6 signals'),
+    ).toBe(true);
     expect(state.personas).toHaveLength(personas.length);
-    expect(state.personas[0]).toMatchObject({ id: personas[0]!.id, handle: personas[0]!.handle, color: personas[0]!.color });
+    expect(state.personas[0]).toMatchObject({
+      id: personas[0]!.id,
+      handle: personas[0]!.handle,
+      color: personas[0]!.color,
+    });
     expect(state.personas[0]).not.toHaveProperty('guidance');
     expect(state.eventId).toMatch(/^[a-z0-9]+-0$/);
     expect(state.live).toBeNull();
@@ -135,7 +154,11 @@ describe.each(testDialects())('dashboard HTTP API on %s', (dialect) => {
     const { req, arena } = build();
     const before = await (await req('/api/debates')).json();
     for (const token of [null, 'wrong-token', `${TOKEN}x`, TOKEN.slice(0, -1)]) {
-      const res = await req('/api/debates', { method: 'POST', token, body: JSON.stringify({ idea: 'a wallet for DAOs' }) });
+      const res = await req('/api/debates', {
+        method: 'POST',
+        token,
+        body: JSON.stringify({ idea: 'a wallet for DAOs' }),
+      });
       expect(res.status).toBe(401);
       expect((await res.json()).error.code).toBe('unauthorized');
     }
@@ -185,7 +208,10 @@ describe.each(testDialects())('dashboard HTTP API on %s', (dialect) => {
       body: 'idea=hello',
     });
     expect(form.status).toBe(415);
-    const huge = await req('/api/debates', { method: 'POST', body: JSON.stringify({ idea: 'x'.repeat(100_000) }) });
+    const huge = await req('/api/debates', {
+      method: 'POST',
+      body: JSON.stringify({ idea: 'x'.repeat(100_000) }),
+    });
     expect(huge.status).toBe(413);
     expect((await huge.json()).error.code).toBe('body_too_large');
     expect(arena.calls).toEqual([]);
@@ -194,15 +220,26 @@ describe.each(testDialects())('dashboard HTTP API on %s', (dialect) => {
   it('refuses every action with 403 on a non-loopback host without a token; allows loopback', async () => {
     const open = build({ host: '0.0.0.0', token: undefined });
     expect((await (await open.req('/api/state', { token: null })).json()).config.actions).toBe('disabled');
-    const res = await open.req('/api/debates', { method: 'POST', token: null, body: JSON.stringify({ idea: 'a wallet' }) });
+    const res = await open.req('/api/debates', {
+      method: 'POST',
+      token: null,
+      body: JSON.stringify({ idea: 'a wallet' }),
+    });
     expect(res.status).toBe(403);
     expect((await res.json()).error.code).toBe('actions_disabled');
     // Even a bearer token does not help when none is configured.
-    expect((await open.req('/api/debates', { method: 'POST', token: 'guess', body: '{"idea":"a wallet"}' })).status).toBe(403);
+    expect(
+      (await open.req('/api/debates', { method: 'POST', token: 'guess', body: '{"idea":"a wallet"}' }))
+        .status,
+    ).toBe(403);
     expect(open.arena.calls).toEqual([]);
 
     const local = build({ host: '127.0.0.1', token: undefined });
-    const ok = await local.req('/api/debates', { method: 'POST', token: null, body: JSON.stringify({ idea: 'a wallet' }) });
+    const ok = await local.req('/api/debates', {
+      method: 'POST',
+      token: null,
+      body: JSON.stringify({ idea: 'a wallet' }),
+    });
     expect(ok.status).toBe(201);
     // Loopback without a token: a page on another origin, or a rebinding Host, cannot drive it.
     const cross = await local.req('/api/debates', {
@@ -221,11 +258,22 @@ describe.each(testDialects())('dashboard HTTP API on %s', (dialect) => {
     });
     expect(rebind.status).toBe(403);
     expect(local.arena.calls).toEqual(['startDebate']);
+    // With a token, a reverse proxy's public Origin is fine: the token is what is checked.
+    const proxied = build({ host: '127.0.0.1' });
+    const behindProxy = await proxied.req('/api/debates', {
+      method: 'POST',
+      headers: { origin: 'https://arena.example.com', host: '127.0.0.1:3000' },
+      body: JSON.stringify({ idea: 'a wallet' }),
+    });
+    expect(behindProxy.status).toBe(201);
   });
 
   it('runs debate actions through the arena and maps refusals to codes', async () => {
     const { req, arena } = build();
-    const started = await req('/api/debates', { method: 'POST', body: JSON.stringify({ idea: 'A wallet for DAOs', rounds: 1 }) });
+    const started = await req('/api/debates', {
+      method: 'POST',
+      body: JSON.stringify({ idea: 'A wallet for DAOs', rounds: 1 }),
+    });
     expect(started.status).toBe(201);
     const { debateId } = await started.json();
     await arena.finished(debateId);
@@ -242,15 +290,24 @@ describe.each(testDialects())('dashboard HTTP API on %s', (dialect) => {
     expect((await unknown.json()).error.code).toBe('debate_not_found');
     expect((await req('/api/debates/not-a-uuid')).status).toBe(404);
 
-    const live = await (await req('/api/debates', { method: 'POST', body: '{"idea":"Second idea","rounds":3}' })).json();
-    expect((await req(`/api/debates/${live.debateId}/pause`, { method: 'POST', body: '{"reason":"user"}' })).status).toBe(200);
+    const live = await (
+      await req('/api/debates', { method: 'POST', body: '{"idea":"Second idea","rounds":3}' })
+    ).json();
+    expect(
+      (await req(`/api/debates/${live.debateId}/pause`, { method: 'POST', body: '{"reason":"user"}' }))
+        .status,
+    ).toBe(200);
     expect((await req(`/api/debates/${live.debateId}/pause`, { method: 'POST' })).status).toBe(409);
     const human = await req(`/api/debates/${live.debateId}/messages`, {
       method: 'POST',
       body: JSON.stringify({ text: '@OptimisticDev what about privacy?', author: 'Mina' }),
     });
     expect(human.status).toBe(201);
-    expect((await human.json()).message).toMatchObject({ authorKind: 'human', agentName: 'Mina', content: '@OptimisticDev what about privacy?' });
+    expect((await human.json()).message).toMatchObject({
+      authorKind: 'human',
+      agentName: 'Mina',
+      content: '@OptimisticDev what about privacy?',
+    });
     expect((await req(`/api/debates/${live.debateId}/resume`, { method: 'POST' })).status).toBe(200);
     expect((await req(`/api/debates/${live.debateId}/stop`, { method: 'POST' })).status).toBe(200);
     await arena.finished(live.debateId);
@@ -295,8 +352,14 @@ describe.each(testDialects())('dashboard HTTP API on %s', (dialect) => {
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(await page.text()).toContain('<script type="module" src="/app.js">');
-    expect((await req('/debates/00000000-0000-4000-8000-000000000000')).headers.get('content-type')).toContain('text/html');
-    expect((await req('/app.js')).headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(
+      (await req('/debates/00000000-0000-4000-8000-000000000000')).headers.get('content-type'),
+    ).toContain('text/html');
+    const plain = await req('/app.js');
+    expect(plain.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    const zipped = await req('/app.js', { headers: { 'accept-encoding': 'gzip, br' } });
+    expect(zipped.headers.get('content-encoding')).toBe('gzip');
+    expect(gunzipSync(Buffer.from(await zipped.arrayBuffer())).toString()).toBe(await plain.text());
     expect((await req('/style.css')).headers.get('content-type')).toBe('text/css; charset=utf-8');
     expect((await req('/../package.json')).status).toBe(404);
     expect((await req('/%2e%2e%2fpackage.json')).status).toBe(404);
@@ -310,7 +373,10 @@ describe.each(testDialects())('dashboard HTTP API on %s', (dialect) => {
     expect(first.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     const started = await arena.startDebate({ idea: 'Streaming test idea', origin: 'cli', rounds: 2 });
     // Read until three messages have been committed, then drop the connection mid-debate.
-    const seen = await readFrames(first.body!, (f) => f.filter((x) => x.data?.includes('"message.created"')).length >= 3);
+    const seen = await readFrames(
+      first.body!,
+      (f) => f.filter((x) => x.data?.includes('"message.created"')).length >= 3,
+    );
     expect(seen.some((f) => f.comment === 'connected')).toBe(true);
     expect(seen.some((f) => f.event === 'delta')).toBe(true);
     const withIds = seen.filter((f) => f.id);
@@ -319,12 +385,14 @@ describe.each(testDialects())('dashboard HTTP API on %s', (dialect) => {
     await arena.finished(started.debateId);
 
     const resumed = await fetch(`${url}/api/events`, { headers: { 'last-event-id': lastId } });
-    const rest = await readFrames(resumed.body!, (f) => f.some((x) => x.data?.includes('"debate.completed"')));
+    const rest = await readFrames(resumed.body!, (f) =>
+      f.some((x) => x.data?.includes('"debate.completed"')),
+    );
     const replayed = rest.filter((f) => f.id);
     const seq = (id: string) => Number(id.split('-')[1]);
     // Contiguous ids: nothing skipped, nothing repeated across the two connections.
     expect(seq(replayed[0]!.id!)).toBe(seq(lastId) + 1);
-    replayed.forEach((f, i) => expect(seq(f.id!)).toBe(seq(lastId) + 1 + i));
+    expect(replayed.map((f) => seq(f.id!))).toEqual(replayed.map((_, i) => seq(lastId) + 1 + i));
     const allMessages = [...withIds, ...replayed]
       .map((f) => JSON.parse(f.data!))
       .filter((e) => e.type === 'message.created')
@@ -338,7 +406,9 @@ describe.each(testDialects())('dashboard HTTP API on %s', (dialect) => {
     expect(frames.find((f) => f.event === 'resync')).toBeTruthy();
     // Heartbeat comments keep idle connections open.
     const idle = await fetch(`${url}/api/events`);
-    expect((await readFrames(idle.body!, (f) => f.some((x) => x.comment === 'ping'))).length).toBeGreaterThan(0);
+    expect((await readFrames(idle.body!, (f) => f.some((x) => x.comment === 'ping'))).length).toBeGreaterThan(
+      0,
+    );
     await waitFor(() => dashboard.sseClients() === 0);
   });
 
@@ -354,7 +424,9 @@ describe.each(testDialects())('dashboard HTTP API on %s', (dialect) => {
       return line ? Number(line.slice(name.length + 1)) : undefined;
     };
     for (const line of text.trim().split('\n')) {
-      expect(line).toMatch(/^(# (HELP|TYPE) [a-z_]+ .+|[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9.e+-]+|[a-z_]+\{le="\+Inf"\} \d+)$/);
+      expect(line).toMatch(
+        /^(# (HELP|TYPE) [a-z_]+ .+|[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9.e+-]+|[a-z_]+\{le="\+Inf"\} \d+)$/,
+      );
     }
     const messages = (await arena.getDebate(debateId))!.messages;
     expect(value('arena_messages_total{author_kind="persona"}')).toBe(messages.length);

@@ -62,7 +62,6 @@ export async function startInstance(props: {
     settings: { rounds: 1, retryDelaysMs: [0, 0], pollMs: 200 },
     prices: createPriceTable({ overrides: 'fake:*=0/0' }),
   });
-  await runner.start();
   const discord = await startDiscordBot({
     token: props.emu.token,
     applicationId: props.emu.seed.applicationId,
@@ -76,6 +75,8 @@ export async function startInstance(props: {
     log,
     clock: systemClock,
   });
+  // The bot first, so it is listening (and has resumed its threads) before the first turn starts.
+  await runner.start();
   return {
     arena,
     runner,
@@ -99,17 +100,19 @@ export async function startEmulator(rateLimits?: Partial<RateLimitConfig>): Prom
   return emu;
 }
 
-/** Streams one turn's answer word by word with a pause, so a persona's post is seen growing. */
-export function slowTurn(inner: LlmProvider, turnIndex: number, msPerWord: number): LlmProvider {
+/** Streams chosen turns' answers word by word with a pause, so a persona's post is seen growing. */
+export function slowTurn(inner: LlmProvider, turnIndex: number | 'all', msPerWord: number): LlmProvider {
   return {
     ...inner,
     name: inner.name,
     models: () => inner.models(),
     async chat(req, onDelta) {
-      if (req.metadata?.task !== 'turn' || req.metadata.turnIndex !== turnIndex) return inner.chat(req, onDelta);
+      const m = req.metadata;
+      if (m?.task !== 'turn' || (turnIndex !== 'all' && m.turnIndex !== turnIndex)) return inner.chat(req, onDelta);
       const result = await inner.chat(req);
       for (const word of result.text.match(/\S+\s*/g) ?? []) {
         await new Promise((r) => setTimeout(r, msPerWord));
+        if (req.signal?.aborted) throw req.signal.reason;
         onDelta?.(word);
       }
       return result;

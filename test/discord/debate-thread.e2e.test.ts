@@ -140,17 +140,17 @@ describe.each(testDialects())('Discord debate threads on %s', (dialect) => {
   it('streams a slow message: posted early, edited at most once a second, final text exact', async () => {
     emu = await startEmulator();
     const words = Array.from({ length: 30 }, (_, i) => `word${i}`).join(' ');
-    const llm = slowTurn(
-      createFakeLlm({ respond: (req) => (req.metadata?.task === 'turn' && req.metadata.turnIndex === 1 ? `${words}.` : undefined) }),
-      1,
-      100,
-    );
-    instance = await startInstance({ db: t.db, emu, llm, personas });
+    const fake = createFakeLlm({
+      respond: (req) => (req.metadata?.task === 'turn' && req.metadata.turnIndex === 1 ? `${words}.` : undefined),
+    });
+    instance = await startInstance({ db: t.db, emu, llm: slowTurn(fake, 1, 100), personas });
+    // Nothing is said before the thread exists, so the whole stream is watched.
+    const hold = fake.hold();
     const { threadId } = await startDebate(emu.seed.channels.ideas, 'Streaming sandwiches');
+    hold.release();
     const debateId = await waitDone(threadId);
     await expectThreadMatchesDebate(emu, instance.arena, threadId, debateId, personas);
     const streamed = ownPosts(emu, threadId).find((m) => m.content === `${words}.`)!;
-    console.log(JSON.stringify(streamed), emu.requests.filter((r) => r.method !== 'GET').map((r) => `${r.time} ${r.method} ${r.path.slice(0, 40)} ${JSON.stringify(r.body).slice(0, 80)}`).join('\n'));
     // Seen growing: earlier versions are prefixes still marked as being written.
     expect(streamed.history.length).toBeGreaterThanOrEqual(2);
     for (const earlier of streamed.history) {

@@ -25,15 +25,26 @@ async function structure(db: Kysely<Database>) {
   return {
     status: debates[0]!.status,
     outcome: debates[0]!.outcome,
-    turns: history.map((e) => `${e.turnIndex} ${e.phase}/${e.round} ${e.agentId} ${e.type} [${e.refs.join(',')}]`),
+    turns: history.map(
+      (e) => `${e.turnIndex} ${e.phase}/${e.round} ${e.agentId} ${e.type} [${e.refs.join(',')}]`,
+    ),
   };
 }
 
 /** Runs the fixture until it prints `done` or until `killAfter` more messages were committed (then SIGKILL). */
-function runChild(env: Record<string, string>, killAfter: number): Promise<{ done: boolean; committed: number }> {
+function runChild(
+  env: Record<string, string>,
+  killAfter: number,
+): Promise<{ done: boolean; committed: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...DEBATE, DELAY_MS: '15', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      ...DEBATE,
+      DELAY_MS: '15',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let committed = 0;

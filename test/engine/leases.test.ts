@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, type DatabaseHandle } from '../../db/connect.ts';
 import { listMessages } from '../../db/repositories/debate-messages.ts';
+import { LEASE_MS } from '../../engine/constants.ts';
 import { createCast } from '../../engine/debate/cast.ts';
 import { toHistory } from '../../engine/debate/history.ts';
 import { planNextStep } from '../../engine/debate/planner.ts';
-import { LEASE_MS } from '../../engine/constants.ts';
+import { createPriceTable } from '../../engine/llm/pricing.ts';
 import { builtinCatalog } from '../../personas/index.ts';
 import { createFakeLlm, type FakeLlm } from '../fakes/fake-llm.ts';
 import { createFixedClock } from '../fakes/fixed-clock.ts';
@@ -12,12 +13,22 @@ import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/
 import { createHarness } from './harness.ts';
 
 /** Every message is exactly the step the planner derives from the messages before it: no duplicate, no skip. */
-async function expectPlannedTranscript(t: TestDatabase, debateId: string, seed: string, idea: string, rounds: number) {
+async function expectPlannedTranscript(
+  t: TestDatabase,
+  debateId: string,
+  seed: string,
+  idea: string,
+  rounds: number,
+) {
   const history = toHistory(await listMessages(t.db, debateId));
   const ctx = { seed, idea, rounds, cast: createCast(await builtinCatalog()) };
   history.forEach((e, i) => {
     const step = planNextStep(ctx, history.slice(0, i));
-    expect(step.kind === 'done' ? null : { speaker: 'speakerId' in step ? step.speakerId : 'moderator', refs: step.refs }).toEqual({
+    expect(
+      step.kind === 'done'
+        ? null
+        : { speaker: 'speakerId' in step ? step.speakerId : 'moderator', refs: step.refs },
+    ).toEqual({
       speaker: e.agentId,
       refs: e.refs,
     });
@@ -44,7 +55,8 @@ describe.each(testDialects())('leases on %s', (dialect) => {
     const b = await createHarness(second?.db ?? t.db, { instanceId: 'runner-b' });
     const ideas = ['a seed library', 'a repair café finder', 'a carpool for schools', 'a dog-walking co-op'];
     const ids: string[] = [];
-    for (const idea of ideas) ids.push((await a.arena.startDebate({ idea, origin: 'test', rounds: 1 })).debateId);
+    for (const idea of ideas)
+      ids.push((await a.arena.startDebate({ idea, origin: 'test', rounds: 1 })).debateId);
 
     const results = await Promise.all(ids.map((id) => Promise.all([a.runner.run(id), b.runner.run(id)])));
     for (const pair of results) expect([...pair].sort()).toEqual(['completed', 'not_claimed']);
@@ -61,8 +73,10 @@ describe.each(testDialects())('leases on %s', (dialect) => {
   it('fences a runner whose lease expired mid-call: its late answer is discarded, the new owner replays the turn', async () => {
     const clock = createFixedClock('2026-08-01T09:00:00Z');
     const slowLlm = createFakeLlm();
-    const a = await createHarness(t.db, { instanceId: 'runner-slow', clock, llm: slowLlm });
-    const b = await createHarness(second?.db ?? t.db, { instanceId: 'runner-new', clock });
+    // Priced, so the abandoned call holds a reservation that must be settled, not leaked.
+    const prices = createPriceTable({ overrides: 'fake:*=1/1' });
+    const a = await createHarness(t.db, { instanceId: 'runner-slow', clock, llm: slowLlm, prices });
+    const b = await createHarness(second?.db ?? t.db, { instanceId: 'runner-new', clock, prices });
     const { debateId } = await a.arena.startDebate({ idea: 'a night market app', origin: 'test', rounds: 1 });
 
     const first = slowLlm.hold();
@@ -84,6 +98,11 @@ describe.each(testDialects())('leases on %s', (dialect) => {
     expect(slowLlm.calls.filter((c) => c.meta?.turnIndex === 1)).toHaveLength(1);
     expect((b.llm as FakeLlm).calls.filter((c) => c.meta?.turnIndex === 1)).toHaveLength(1);
     expect((await listMessages(t.db, debateId)).filter((m) => m.turn_index === 1)).toHaveLength(1);
-    expect(await t.db.selectFrom('budget_reservations').select('id').execute()).toEqual([]);
+    const day = (await b.arena.budget()).day;
+    expect(day.reservedUsd).toBe(0);
+    const d = (await b.arena.getDebate(debateId))!;
+    // The discarded call was paid for too: the debate cost more than its committed messages.
+    expect(day.spentUsd).toBeCloseTo(d.costUsd, 6);
+    expect(d.costUsd).toBeGreaterThan(d.messages.reduce((n, m) => n + m.costUsd, 0) + 1e-7);
   });
 });

@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOllamaProvider } from '../../engine/llm/ollama.ts';
 import { silentLogger } from '../../engine/log.ts';
-import { type FakeOllamaServer, type OllamaChatBody, startOllamaServer } from '../fakes/ollama-server.ts';
 import { createFixedClock } from '../fakes/fixed-clock.ts';
+import { type FakeOllamaServer, type OllamaChatBody, startOllamaServer } from '../fakes/ollama-server.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
 import { createHarness } from './harness.ts';
 
@@ -14,6 +14,7 @@ describe.each(testDialects())('a debate against an Ollama-protocol server on %s'
   let served = 0;
 
   beforeAll(async () => {
+    served = 0;
     t = await createTestDatabase(dialect);
     // phi4:14b and llama3.3:70b, which some personas ask for, are not installed.
     server = await startOllamaServer({
@@ -47,12 +48,20 @@ describe.each(testDialects())('a debate against an Ollama-protocol server on %s'
     server.failNext(1, 'destroy');
     const clock = createFixedClock('2026-09-09T09:00:00Z');
     const h = await createHarness(t.db, { llm, clock });
-    const { debateId } = await h.arena.startDebate({ idea: 'a wallet app for DAOs', origin: 'test', rounds: 1 });
+    const { debateId } = await h.arena.startDebate({
+      idea: 'a wallet app for DAOs',
+      origin: 'test',
+      rounds: 1,
+    });
     expect(await h.runner.run(debateId)).toBe('completed');
 
     const d = (await h.arena.getDebate(debateId))!;
     expect(d.outcome).toBe('selected');
-    expect(h.of('phase.changed', debateId).map((e) => e.phase)).toEqual(['divergence', 'convergence', 'planning']);
+    expect(h.of('phase.changed', debateId).map((e) => e.phase)).toEqual([
+      'divergence',
+      'convergence',
+      'planning',
+    ]);
     expect(d.messages.map((m) => m.turnIndex)).toEqual(d.messages.map((_, i) => i));
 
     const chats = server.chatRequests();
@@ -76,7 +85,10 @@ describe.each(testDialects())('a debate against an Ollama-protocol server on %s'
 
     // Personas whose model is missing spoke through the first installed fallback.
     const byAgent = (id: string) => d.messages.find((m) => m.agentId === id);
-    const phi4 = h.personas.filter((p) => p.model === 'phi4:14b').map((p) => byAgent(p.id)).filter((m) => m !== undefined);
+    const phi4 = h.personas
+      .filter((p) => p.model === 'phi4:14b')
+      .map((p) => byAgent(p.id))
+      .filter((m) => m !== undefined);
     expect(phi4.length).toBeGreaterThan(0);
     for (const m of phi4) expect(m.model).toBe('qwen2.5:14b');
     expect(byAgent('vc_aggressive')?.model).toBe('qwen2.5:32b');

@@ -43,23 +43,52 @@ function entryOf(step: ActiveStep, turnIndex: number, score: (id: string) => num
     authorKind: 'speakerId' in step ? 'persona' : 'system',
     agentId: speaker,
     agentName: speaker,
-    type: step.kind === 'turn' ? step.reaction : step.kind === 'verdict' ? 'verdict' : step.kind === 'section' || step.kind === 'final' ? 'plan' : 'summary',
+    type:
+      step.kind === 'turn'
+        ? step.reaction
+        : step.kind === 'verdict'
+          ? 'verdict'
+          : step.kind === 'section' || step.kind === 'final'
+            ? 'plan'
+            : 'summary',
     phase: step.phase,
     round: step.round,
     content: `${speaker} ${step.kind}`,
     refs: step.refs,
     step: tagOf(step),
-    verdict: s === null ? null : { score: s, strengths: [], risks: ['custody of DAO keys'], conditions: ['a security audit'] },
+    verdict:
+      s === null
+        ? null
+        : { score: s, strengths: [], risks: ['custody of DAO keys'], conditions: ['a security audit'] },
     answerers: [],
   };
 }
 
 function human(turnIndex: number, text: string, answerers: string[] = []): HistoryEntry {
-  return { id: `m${turnIndex}`, turnIndex, authorKind: 'human', agentId: 'discord:1', agentName: 'Jane', type: 'human', phase: 'divergence', round: 1, content: text, refs: [], step: null, verdict: null, answerers };
+  return {
+    id: `m${turnIndex}`,
+    turnIndex,
+    authorKind: 'human',
+    agentId: 'discord:1',
+    agentName: 'Jane',
+    type: 'human',
+    phase: 'divergence',
+    round: 1,
+    content: text,
+    refs: [],
+    step: null,
+    verdict: null,
+    answerers,
+  };
 }
 
 /** Plays a whole debate through the planner alone; `before(n)` may add people's messages. */
-function simulate(opts: { score?: (id: string) => number | null; before?: (history: HistoryEntry[]) => HistoryEntry | undefined } = {}) {
+function simulate(
+  opts: {
+    score?: (id: string) => number | null;
+    before?: (history: HistoryEntry[]) => HistoryEntry | undefined;
+  } = {},
+) {
   const history: HistoryEntry[] = [];
   const steps: ActiveStep[] = [];
   for (let i = 0; i < 200; i++) {
@@ -93,7 +122,14 @@ describe('round lineups', () => {
 
   it('never opens a round with the speaker who closed the previous one', () => {
     for (const seed of ['a', 'b', 'c', 'd', 'e', 'f']) {
-      const input = { seed, relevanceText: 'x', candidates: ctx.cast.divergence, size: 5, round: 2, spokenBefore: new Set<string>() };
+      const input = {
+        seed,
+        relevanceText: 'x',
+        candidates: ctx.cast.divergence,
+        size: 5,
+        round: 2,
+        spokenBefore: new Set<string>(),
+      };
       const free = chooseLineup({ ...input, previousLast: null });
       expect(chooseLineup({ ...input, previousLast: free[0]! })[0]).not.toBe(free[0]);
     }
@@ -115,7 +151,13 @@ describe('planNextStep', () => {
       'final',
     ]);
     const sections = steps.flatMap((s) => (s.kind === 'section' ? [s.section] : []));
-    expect([...new Set(sections)]).toEqual(['prd', 'architecture', 'user_research', 'business_model', 'project_plan']);
+    expect([...new Set(sections)]).toEqual([
+      'prd',
+      'architecture',
+      'user_research',
+      'business_model',
+      'project_plan',
+    ]);
   });
 
   it('never lets a persona speak twice in a row, and every turn after the first answers something', () => {
@@ -162,7 +204,10 @@ describe('planNextStep', () => {
 
   it('makes a persona named by @handle answer next, even in convergence, then carries on', () => {
     const { steps, history } = simulate({
-      before: (h) => (h.length === 13 ? human(13, '@securityparanoid what about sybil attacks?', ['security_paranoid']) : undefined),
+      before: (h) =>
+        h.length === 13
+          ? human(13, '@securityparanoid what about sybil attacks?', ['security_paranoid'])
+          : undefined,
     });
     const at = history.findIndex((e) => e.authorKind === 'human');
     const answer = history[at + 1]!;
@@ -173,7 +218,9 @@ describe('planNextStep', () => {
   });
 
   it('has the next step answer a person nobody was asked to answer for', () => {
-    const { history } = simulate({ before: (h) => (h.length === 3 ? human(3, 'Could it work offline?') : undefined) });
+    const { history } = simulate({
+      before: (h) => (h.length === 3 ? human(3, 'Could it work offline?') : undefined),
+    });
     const next = history[4]!;
     expect(next.authorKind).toBe('persona');
     expect(next.refs).toEqual([3]);
@@ -191,26 +238,42 @@ describe('outcome thresholds', () => {
     expect(decideOutcome([v(5.5), v(5.5), v(5.5)], 2).outcome).toBe('rejected');
   });
   it('cannot select on too few readable verdicts', () => {
-    expect(decideOutcome([v(9), v(9), null, null], 1)).toMatchObject({ outcome: 'needs_refinement', valid: 2, total: 4, average: 9 });
+    expect(decideOutcome([v(9), v(9), null, null], 1)).toMatchObject({
+      outcome: 'needs_refinement',
+      valid: 2,
+      total: 4,
+      average: 9,
+    });
     expect(decideOutcome([null, null, null], 2).outcome).toBe('rejected');
   });
 });
 
 describe('verdict parsing', () => {
   it('reads JSON inside fences and chatter, coerces a numeric string, wraps a lone string', () => {
-    const r = parseVerdict('Sure!\n```json\n{"score": "7", "strengths": "clear need", "risks": ["fees"], "conditions": []}\n```');
-    expect(r).toEqual({ ok: true, verdict: { score: 7, strengths: ['clear need'], risks: ['fees'], conditions: [] } });
+    const r = parseVerdict(
+      'Sure!\n```json\n{"score": "7", "strengths": "clear need", "risks": ["fees"], "conditions": []}\n```',
+    );
+    expect(r).toEqual({
+      ok: true,
+      verdict: { score: 7, strengths: ['clear need'], risks: ['fees'], conditions: [] },
+    });
   });
   it('refuses what is not a verdict, saying why', () => {
     expect(parseVerdict('I think it is great')).toEqual({ ok: false, error: 'no JSON object found' });
-    expect(parseVerdict('{"score": 11}')).toMatchObject({ ok: false, error: expect.stringContaining('score') });
+    expect(parseVerdict('{"score": 11}')).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('score'),
+    });
     expect(parseVerdict('{"score": 7,')).toMatchObject({ ok: false });
   });
 });
 
 describe('mentions', () => {
   it('finds @handles case-insensitively, in order, but not inside e-mail addresses', () => {
-    const found = mentionedPersonas('@SECURITYPARANOID and @OptimisticDev, mail me at x@OptimisticDev.com', personas);
+    const found = mentionedPersonas(
+      '@SECURITYPARANOID and @OptimisticDev, mail me at x@OptimisticDev.com',
+      personas,
+    );
     expect(found.map((p) => p.id)).toEqual(['security_paranoid', 'dev_optimistic']);
     expect(answerersFor('what do you think?', 'dev_cautious', personas)).toEqual(['dev_cautious']);
     expect(answerersFor('@CryptoVC?', 'dev_cautious', personas)).toEqual(['vc_aggressive', 'dev_cautious']);

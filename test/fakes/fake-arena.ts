@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IdeaStatus, MessageType } from '../../db/schema.ts';
 import type {
   Arena,
   ControlResult,
@@ -10,7 +11,6 @@ import type {
 import type { Clock } from '../../engine/clock.ts';
 import type { ArenaEvent, BudgetSnapshot, DebateMessageView, EventBus } from '../../engine/events.ts';
 import type { Lang, Persona, Phase } from '../../personas/types.ts';
-import type { IdeaStatus, MessageType } from '../../db/schema.ts';
 
 export interface FakeArenaOptions {
   bus: EventBus;
@@ -61,7 +61,13 @@ export function createFakeArena(opts: FakeArenaOptions): Arena & {
   const budget = (): BudgetSnapshot => {
     const now = clock.now().toISOString();
     return {
-      day: { date: now.slice(0, 10), spentUsd: spent.day, reservedUsd: 0, limitUsd: limits.dailyUsd, tokens: spent.tokens },
+      day: {
+        date: now.slice(0, 10),
+        spentUsd: spent.day,
+        reservedUsd: 0,
+        limitUsd: limits.dailyUsd,
+        tokens: spent.tokens,
+      },
       month: {
         month: now.slice(0, 7),
         spentUsd: spent.month,
@@ -76,7 +82,13 @@ export function createFakeArena(opts: FakeArenaOptions): Arena & {
     while (d.paused && !d.stopped) await new Promise<void>((r) => (d.wake = r));
   };
 
-  const turn = async (d: DebateState, p: Persona, type: MessageType, text: string, metadata?: Record<string, unknown>) => {
+  const turn = async (
+    d: DebateState,
+    p: Persona,
+    type: MessageType,
+    text: string,
+    metadata?: Record<string, unknown>,
+  ) => {
     await gate(d);
     if (d.stopped) return;
     const s = d.summary;
@@ -141,7 +153,14 @@ export function createFakeArena(opts: FakeArenaOptions): Arena & {
   const setPhase = async (d: DebateState, phase: Phase, round: number) => {
     d.summary.phase = phase;
     d.summary.round = round;
-    await emit({ type: 'phase.changed', at: at(), debateId: d.summary.id, phase, round, totalRounds: d.summary.totalRounds });
+    await emit({
+      type: 'phase.changed',
+      at: at(),
+      debateId: d.summary.id,
+      phase,
+      round,
+      totalRounds: d.summary.totalRounds,
+    });
   };
 
   const run = async (d: DebateState) => {
@@ -166,8 +185,15 @@ export function createFakeArena(opts: FakeArenaOptions): Arena & {
     for (const [i, p] of byPhase('convergence').slice(0, 3).entries()) {
       const score = 7 + (i % 3);
       scores.push(score);
-      const verdict = { score, strengths: ['clear user need'], risks: ['crowded market'], conditions: ['a pilot'] };
-      await turn(d, p, 'verdict', `Score: ${score}/10. Strengths: clear user need. Risks: crowded market.`, { verdict });
+      const verdict = {
+        score,
+        strengths: ['clear user need'],
+        risks: ['crowded market'],
+        conditions: ['a pilot'],
+      };
+      await turn(d, p, 'verdict', `Score: ${score}/10. Strengths: clear user need. Risks: crowded market.`, {
+        verdict,
+      });
     }
     if (d.stopped) return finish(d, 'cancelled');
     s.outcome = 'selected';
@@ -217,7 +243,13 @@ export function createFakeArena(opts: FakeArenaOptions): Arena & {
       calls.push('startDebate');
       const existing = input.ideaId ? ideas.find((i) => i.id === input.ideaId) : undefined;
       const title = existing?.title ?? (input.idea ?? 'untitled').split('\n')[0]!.slice(0, 90);
-      const idea: IdeaRow = existing ?? { id: randomUUID(), title, status: 'in_debate', score: 0, createdAt: at() };
+      const idea: IdeaRow = existing ?? {
+        id: randomUUID(),
+        title,
+        status: 'in_debate',
+        score: 0,
+        createdAt: at(),
+      };
       idea.status = 'in_debate';
       if (!existing) ideas.push(idea);
       const lang: Lang = input.lang ?? 'en';

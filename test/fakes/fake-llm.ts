@@ -2,7 +2,10 @@ import type { ChatMetadata, ChatRequest, ChatResult, LlmProvider } from '../../e
 import { LlmError } from '../../engine/llm/types.ts';
 
 /** What a scripted answer may be: text, text with token counts, or a failure to throw. */
-export type FakeReply = string | { text: string; promptTokens?: number; completionTokens?: number; model?: string } | Error;
+export type FakeReply =
+  | string
+  | { text: string; promptTokens?: number; completionTokens?: number; model?: string }
+  | Error;
 
 export interface FakeLlmOptions {
   /** Scripted answer per call; undefined falls back to the default. `n` counts calls from 0. */
@@ -40,16 +43,24 @@ export interface FakeLlm extends LlmProvider {
  */
 export function createFakeLlm(opts: FakeLlmOptions = {}): FakeLlm {
   const calls: FakeLlmCall[] = [];
-  let gate: { promise: Promise<void>; open(): void; waiting: Array<(r: ChatRequest) => void>; queue: ChatRequest[] } | undefined;
+  let gate:
+    | { promise: Promise<void>; open(): void; waiting: Array<(r: ChatRequest) => void>; queue: ChatRequest[] }
+    | undefined;
 
   function defaultReply(req: ChatRequest): string {
     const m = req.metadata;
     if (m?.task === 'verdict') {
       const s = opts.scores;
       const score = typeof s === 'number' ? s : (s?.[m.personaId] ?? 8);
-      return JSON.stringify({ score, strengths: [`${m.personaId} likes it`], risks: [`${m.personaId} risk`], conditions: ['pilot first'] });
+      return JSON.stringify({
+        score,
+        strengths: [`${m.personaId} likes it`],
+        risks: [`${m.personaId} risk`],
+        conditions: ['pilot first'],
+      });
     }
-    const what = m?.task === 'turn' ? m.reaction : m?.task === 'plan' ? `plan ${m.planSection}` : (m?.task ?? 'reply');
+    const what =
+      m?.task === 'turn' ? m.reaction : m?.task === 'plan' ? `plan ${m.planSection}` : (m?.task ?? 'reply');
     return `${m?.personaId ?? 'someone'} ${what} at #${m?.turnIndex ?? '?'} on ${m?.idea ?? 'the idea'}.`;
   }
 
@@ -58,7 +69,9 @@ export function createFakeLlm(opts: FakeLlmOptions = {}): FakeLlm {
     calls,
     count(filter = {}) {
       return calls.filter(
-        (c) => (!filter.task || c.meta?.task === filter.task) && (!filter.personaId || c.meta?.personaId === filter.personaId),
+        (c) =>
+          (!filter.task || c.meta?.task === filter.task) &&
+          (!filter.personaId || c.meta?.personaId === filter.personaId),
       ).length;
     },
     hold() {
@@ -69,7 +82,8 @@ export function createFakeLlm(opts: FakeLlmOptions = {}): FakeLlm {
       const g = { promise, open, waiting: [] as Array<(r: ChatRequest) => void>, queue: [] as ChatRequest[] };
       gate = g;
       return {
-        next: () => (g.queue.length > 0 ? Promise.resolve(g.queue.shift()!) : new Promise((r) => g.waiting.push(r))),
+        next: () =>
+          g.queue.length > 0 ? Promise.resolve(g.queue.shift()!) : new Promise((r) => g.waiting.push(r)),
         release() {
           if (gate === g) gate = undefined;
           g.open();
@@ -103,7 +117,7 @@ export function createFakeLlm(opts: FakeLlmOptions = {}): FakeLlm {
         model: reply.model ?? req.model,
         provider: opts.provider ?? 'fake',
         promptTokens: reply.promptTokens ?? Math.ceil(promptChars / 4),
-        completionTokens: reply.completionTokens ?? (reply.text.match(/\S+/g)?.length ?? 0),
+        completionTokens: reply.completionTokens ?? reply.text.match(/\S+/g)?.length ?? 0,
         ms: 1,
       };
     },

@@ -61,7 +61,9 @@ export function createLivePanel({ persona, onOpen }) {
 
   const insertCard = (card, turn) => {
     // Keep turn order even when a replayed message arrives after a later one.
-    const after = [...list.children].find((c) => Number(c.dataset.turn) > turn && !c.classList.contains('streaming'));
+    const after = [...list.children].find(
+      (c) => Number(c.dataset.turn) > turn && !c.classList.contains('streaming'),
+    );
     if (after) list.insertBefore(card, after);
     else list.append(card);
     while (list.children.length > MAX_CARDS) list.firstElementChild.remove();
@@ -100,7 +102,11 @@ export function createLivePanel({ persona, onOpen }) {
       if (!detail) return;
       if (detail.omittedMessages) {
         list.append(
-          h('button', { class: 'earlier', onclick: () => onOpen(detail.id) }, t('debate.earlier', { n: detail.omittedMessages })),
+          h(
+            'button',
+            { class: 'earlier', onclick: () => onOpen(detail.id) },
+            t('debate.earlier', { n: detail.omittedMessages }),
+          ),
         );
       }
       for (const m of detail.messages) addMessage(m);
@@ -136,7 +142,12 @@ export function createLivePanel({ persona, onOpen }) {
           break;
         case 'turn.started':
           stickToBottom(() => {
-            const s = startStream({ turnIndex: e.turnIndex, personaId: e.personaId, reaction: e.reaction, text: '' });
+            const s = startStream({
+              turnIndex: e.turnIndex,
+              personaId: e.personaId,
+              reaction: e.reaction,
+              text: '',
+            });
             s.personaId = e.personaId;
           });
           break;

@@ -10,11 +10,29 @@ export function verdictScore(m) {
   return Number.isFinite(score) && score > 0 ? score : null;
 }
 
+/** The persona's avatar (the server's generated PNG, or a redirect to its own image). */
+export function avatar(personaId) {
+  return h('img', {
+    class: 'avatar',
+    src: `/avatars/${encodeURIComponent(personaId)}.png`,
+    alt: '',
+    width: 22,
+    height: 22,
+    loading: 'lazy',
+    decoding: 'async',
+  });
+}
+
 function badge(m, persona) {
-  if (m.authorKind === 'human') return h('span', { class: 'badge human' }, `${t('debate.human')} · ${m.agentName}`);
+  if (m.authorKind === 'human')
+    return h('span', { class: 'badge human' }, `${t('debate.human')} · ${m.agentName}`);
   if (m.authorKind === 'system') return h('span', { class: 'badge system' }, t('debate.system'));
   const handle = m.handle ?? persona?.handle ?? m.agentName;
-  return h('span', { class: 'badge', '--c': safeColor(m.color ?? persona?.color), title: m.agentName }, `@${handle}`);
+  return h(
+    'span',
+    { class: 'badge', '--c': safeColor(m.color ?? persona?.color), title: m.agentName },
+    `@${handle}`,
+  );
 }
 
 /**
@@ -35,6 +53,7 @@ export function messageCard(m, opts = {}) {
     h(
       'header',
       { class: 'msg-head' },
+      m.authorKind === 'persona' ? avatar(m.agentId) : null,
       badge(m, persona),
       h('span', { class: 'msg-type' }, t(`r.${m.type}`)),
       score !== null ? h('span', { class: 'msg-score' }, `${score}/10`) : null,
@@ -76,11 +95,18 @@ export function streamingCard(p, persona) {
   const body = h('p', { class: 'msg-body' }, p.text);
   const card = h(
     'article',
-    { class: 'msg persona streaming', data: { turn: p.turnIndex, handle: persona?.handle ?? '' }, '--c': color },
+    {
+      class: 'msg persona streaming',
+      data: { turn: p.turnIndex, handle: persona?.handle ?? '' },
+      '--c': color,
+    },
     h(
       'header',
       { class: 'msg-head' },
-      h('span', { class: 'badge', '--c': color }, `@${persona?.handle ?? p.personaId}`),
+      persona ? avatar(p.personaId) : null,
+      persona
+        ? h('span', { class: 'badge', '--c': color }, `@${persona.handle}`)
+        : h('span', { class: 'badge system' }, t('debate.system')),
       h('span', { class: 'msg-type' }, p.reaction ? t(`r.${p.reaction}`) : ''),
       h('span', { class: 'msg-time typing' }, t('debate.speaking')),
     ),

@@ -41,7 +41,11 @@ export function createDebatePage({ persona }) {
   };
 
   const divider = (m) =>
-    h('div', { class: 'phase-divider', data: { phase: m.phase } }, `── ${t(`phase.${m.phase}`)} · ${t('debate.round', { i: m.round, n: detail.totalRounds })} ──`);
+    h(
+      'div',
+      { class: 'phase-divider', data: { phase: m.phase } },
+      `── ${t(`phase.${m.phase}`)} · ${t('debate.round', { i: m.round, n: detail.totalRounds })} ──`,
+    );
 
   const renderTranscript = () => {
     const list = $('#page-messages');
@@ -99,7 +103,13 @@ export function createDebatePage({ persona }) {
         return [
           many ? h('li', { class: 'score-cycle' }, t('page.cycle', { n })) : null,
           rows.map(({ m, score }) => scoreRow(m, score)),
-          h('li', { class: 'score-row avg' }, h('span', null, t('page.average')), h('span'), h('span', { class: 'score-n' }, avg.toFixed(2))),
+          h(
+            'li',
+            { class: 'score-row avg' },
+            h('span', null, t('page.average')),
+            h('span'),
+            h('span', { class: 'score-n' }, avg.toFixed(2)),
+          ),
         ];
       }),
     );
@@ -113,7 +123,12 @@ export function createDebatePage({ persona }) {
     fill(
       box,
       PLAN_KEYS.filter((k) => plan[k]).map((k) =>
-        h('details', { class: 'plan-sec', open: k === 'finalPlan' }, h('summary', null, t(`plan.${k}`)), h('div', { class: 'plan-text' }, plan[k])),
+        h(
+          'details',
+          { class: 'plan-sec', open: k === 'finalPlan' },
+          h('summary', null, t(`plan.${k}`)),
+          h('div', { class: 'plan-text' }, plan[k]),
+        ),
       ),
     );
   };
@@ -170,7 +185,8 @@ export function createDebatePage({ persona }) {
         streaming.delete(e.message.turnIndex);
         const list = $('#page-messages');
         const prev = detail.messages[detail.messages.length - 2];
-        if (!prev || prev.phase !== e.message.phase || prev.round !== e.message.round) list.append(divider(e.message));
+        if (!prev || prev.phase !== e.message.phase || prev.round !== e.message.round)
+          list.append(divider(e.message));
         list.append(messageCard(e.message, { persona, byId, onRef: jump, anchor: true }));
         renderMeta();
         if (e.message.type === 'verdict') renderScores();
@@ -192,7 +208,8 @@ export function createDebatePage({ persona }) {
       s.body.textContent += e.delta;
     },
     partial(p) {
-      if (!detail || p.debateId !== detail.id || detail.messages.some((m) => m.turnIndex === p.turnIndex)) return;
+      if (!detail || p.debateId !== detail.id || detail.messages.some((m) => m.turnIndex === p.turnIndex))
+        return;
       let s = streaming.get(p.turnIndex);
       if (!s) {
         s = streamingCard(p, persona(p.personaId));

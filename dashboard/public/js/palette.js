@@ -34,8 +34,7 @@ export function createPalette({ commands }) {
               'li',
               {
                 class: `cmd${i === selected ? ' sel' : ''}`,
-                role: 'option',
-                'aria-selected': i === selected ? 'true' : 'false',
+                'aria-current': i === selected ? 'true' : undefined,
                 data: { cmd: c.id },
                 onmousedown: (e) => {
                   e.preventDefault();

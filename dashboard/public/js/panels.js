@@ -31,7 +31,11 @@ export function renderSignals(S) {
             h('span', { class: 'caret' }, '▸'),
             h('span', { class: 'src-name' }, s.source),
             h('span', { class: 'src-count' }, fmtNum(s.count)),
-            h('span', { class: 'src-age', title: s.lastCollectedAt }, s.healthy ? fmtAgo(s.lastCollectedAt, now) : t('signals.stale')),
+            h(
+              'span',
+              { class: 'src-age', title: s.lastCollectedAt },
+              s.healthy ? fmtAgo(s.lastCollectedAt, now) : t('signals.stale'),
+            ),
             h('span', { class: 'dot' }, '◉'),
           ),
         )
@@ -39,16 +43,26 @@ export function renderSignals(S) {
   );
   fill(
     $('#signal-latest'),
-    latest.slice(0, 8).map((s) =>
-      h(
-        'li',
-        { class: 'sig', data: { id: s.id } },
-        s.url
-          ? h('a', { class: 'sig-title', href: s.url, target: '_blank', rel: 'noopener noreferrer' }, s.title)
-          : h('span', { class: 'sig-title' }, s.title),
-        h('span', { class: 'sig-meta' }, `${s.source} · #${s.category} · ${s.score.toFixed(2)} · ${fmtAgo(s.collectedAt, now)}`),
+    latest
+      .slice(0, 8)
+      .map((s) =>
+        h(
+          'li',
+          { class: 'sig', data: { id: s.id } },
+          s.url
+            ? h(
+                'a',
+                { class: 'sig-title', href: s.url, target: '_blank', rel: 'noopener noreferrer' },
+                s.title,
+              )
+            : h('span', { class: 'sig-title' }, s.title),
+          h(
+            'span',
+            { class: 'sig-meta' },
+            `${s.source} · #${s.category} · ${s.score.toFixed(2)} · ${fmtAgo(s.collectedAt, now)}`,
+          ),
+        ),
       ),
-    ),
   );
 }
 
@@ -69,10 +83,19 @@ export function renderProcesses(S) {
               'td',
               { class: 'proc-name' },
               h('span', null, c.name),
-              c.lastError ? h('span', { class: 'proc-err' }, c.lastError) : c.detail ? h('span', { class: 'proc-detail' }, c.detail) : null,
+              c.lastError
+                ? h('span', { class: 'proc-err' }, c.lastError)
+                : c.detail
+                  ? h('span', { class: 'proc-detail' }, c.detail)
+                  : null,
             ),
             h('td', { class: 'proc-last' }, c.lastRunAt ? fmtAgo(c.lastRunAt, now) : '—'),
-            h('td', { class: 'proc-status' }, h('span', { class: 'glyph' }, PROC_GLYPH[c.status] ?? '?'), ` ${t(`proc.${c.status}`)}`),
+            h(
+              'td',
+              { class: 'proc-status' },
+              h('span', { class: 'glyph' }, PROC_GLYPH[c.status] ?? '?'),
+              ` ${t(`proc.${c.status}`)}`,
+            ),
           ),
         )
       : h('tr', null, h('td', { colspan: 3, class: 'empty' }, t('proc.none'))),
@@ -91,13 +114,20 @@ export function outputLine(e, S) {
         text: t('ev.phase', { phase: t(`phase.${e.phase}`), round: e.round, total: e.totalRounds }),
       };
     case 'message.created':
-      if (e.message.authorKind === 'human') return { level: 'human', text: t('ev.human', { name: e.message.agentName }) };
+      if (e.message.authorKind === 'human')
+        return { level: 'human', text: t('ev.human', { name: e.message.agentName }) };
       if (e.message.authorKind === 'system') {
-        return { level: 'info', text: t('ev.system', { name: e.message.agentName, reaction: t(`r.${e.message.type}`) }) };
+        return {
+          level: 'info',
+          text: t('ev.system', { name: e.message.agentName, reaction: t(`r.${e.message.type}`) }),
+        };
       }
       return {
         level: 'msg',
-        text: t('ev.message', { handle: e.message.handle ?? e.message.agentName, reaction: t(`r.${e.message.type}`) }),
+        text: t('ev.message', {
+          handle: e.message.handle ?? e.message.agentName,
+          reaction: t(`r.${e.message.type}`),
+        }),
         color: e.message.color,
       };
     case 'debate.paused':
@@ -154,7 +184,11 @@ function budgetRow(id, label, w) {
   const p = pct(used, w.limitUsd);
   return h(
     'div',
-    { class: `budget-row ${p >= 90 ? 'hot' : p >= 70 ? 'warm' : ''}`, id, data: { pct: p.toFixed(3), spent: w.spentUsd } },
+    {
+      class: `budget-row ${p >= 90 ? 'hot' : p >= 70 ? 'warm' : ''}`,
+      id,
+      data: { pct: p.toFixed(3), spent: w.spentUsd },
+    },
     h(
       'div',
       { class: 'budget-line' },
@@ -165,7 +199,13 @@ function budgetRow(id, label, w) {
       'div',
       { class: 'bar' },
       h('div', { class: 'bar-fill', '--p': `${p}%` }),
-      w.reservedUsd > 0 ? h('div', { class: 'bar-reserved', '--p': `${pct(w.reservedUsd, w.limitUsd)}%`, '--o': `${pct(w.spentUsd, w.limitUsd)}%` }) : null,
+      w.reservedUsd > 0
+        ? h('div', {
+            class: 'bar-reserved',
+            '--p': `${pct(w.reservedUsd, w.limitUsd)}%`,
+            '--o': `${pct(w.spentUsd, w.limitUsd)}%`,
+          })
+        : null,
     ),
     h(
       'div',
@@ -182,7 +222,10 @@ export function renderBudget(S) {
   fill(
     $('#budget-body'),
     b
-      ? [budgetRow('budget-today', t('budget.today'), b.day), budgetRow('budget-month', t('budget.month'), b.month)]
+      ? [
+          budgetRow('budget-today', t('budget.today'), b.day),
+          budgetRow('budget-month', t('budget.month'), b.month),
+        ]
       : h('p', { class: 'empty' }, t('budget.none')),
   );
 }
@@ -200,7 +243,11 @@ export function renderIdeas(S) {
         { class: `idea-count st-${k}`, data: { status: k } },
         h('span', { class: 'idea-label' }, t(`ideas.${k}`)),
         h('span', { class: 'idea-n' }, fmtNum(counts[k] ?? 0)),
-        h('span', { class: 'idea-bar' }, h('span', { class: 'idea-bar-fill', '--p': `${pct(counts[k] ?? 0, max)}%` })),
+        h(
+          'span',
+          { class: 'idea-bar' },
+          h('span', { class: 'idea-bar-fill', '--p': `${pct(counts[k] ?? 0, max)}%` }),
+        ),
       ),
     ),
   );

@@ -35,16 +35,25 @@ export function initViews() {
 }
 
 const table = (head, rows) =>
-  h('table', { class: 'view-table' }, h('thead', null, h('tr', null, head.map((x) => h('th', null, x)))), h('tbody', null, rows));
+  h(
+    'table',
+    { class: 'view-table' },
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        head.map((x) => h('th', null, x)),
+      ),
+    ),
+    h('tbody', null, rows),
+  );
 
 export async function viewSignals() {
   const { signals, sources } = await getJson('/api/signals?limit=100&hours=168');
   openView('view.signals', [
-    h(
-      'p',
-      { class: 'view-sub' },
-      sources.map((s) => `${s.source} ${s.count}`).join(' · '),
-    ),
+    h('p', { class: 'view-sub' }, sources.map((s) => `${s.source} ${s.count}`).join(' · ')),
     table(
       [t('col.score'), t('col.source'), t('col.title'), t('col.when')],
       signals.map((s) =>
@@ -53,7 +62,11 @@ export async function viewSignals() {
           null,
           h('td', { class: 'num' }, s.score.toFixed(2)),
           h('td', null, `${s.source} #${s.category}`),
-          h('td', null, s.url ? h('a', { href: s.url, target: '_blank', rel: 'noopener noreferrer' }, s.title) : s.title),
+          h(
+            'td',
+            null,
+            s.url ? h('a', { href: s.url, target: '_blank', rel: 'noopener noreferrer' }, s.title) : s.title,
+          ),
           h('td', { class: 'muted' }, fmtAgo(s.collectedAt)),
         ),
       ),
@@ -67,8 +80,17 @@ export async function viewBudget() {
     h(
       'div',
       { class: 'budget-row' },
-      h('div', { class: 'budget-line' }, h('span', { class: 'budget-label' }, label), h('span', null, `${fmtUsd(w.spentUsd)} / ${fmtLimit(w.limitUsd)}`)),
-      h('div', { class: 'bar' }, h('div', { class: 'bar-fill', '--p': `${pct(w.spentUsd + w.reservedUsd, w.limitUsd)}%` })),
+      h(
+        'div',
+        { class: 'budget-line' },
+        h('span', { class: 'budget-label' }, label),
+        h('span', null, `${fmtUsd(w.spentUsd)} / ${fmtLimit(w.limitUsd)}`),
+      ),
+      h(
+        'div',
+        { class: 'bar' },
+        h('div', { class: 'bar-fill', '--p': `${pct(w.spentUsd + w.reservedUsd, w.limitUsd)}%` }),
+      ),
       h('div', { class: 'budget-sub' }, h('span', null, t('budget.tokens', { n: fmtNum(w.tokens) }))),
     );
   openView('view.budget', [
@@ -106,7 +128,13 @@ export async function viewIdeas(debateIdea) {
               h('td', null, h('span', { class: `pill st-${i.status}` }, t(`ideas.${i.status}`))),
               h('td', null, i.title),
               h('td', { class: 'num' }, Number(i.score).toFixed(2)),
-              h('td', null, i.status === 'pending' ? h('button', { class: 'btn', onclick: () => debateIdea(i) }, `▸ ${t('ideas.debate')}`) : ''),
+              h(
+                'td',
+                null,
+                i.status === 'pending'
+                  ? h('button', { class: 'btn', onclick: () => debateIdea(i) }, `▸ ${t('ideas.debate')}`)
+                  : '',
+              ),
             ),
           ),
         )
@@ -115,7 +143,10 @@ export async function viewIdeas(debateIdea) {
 }
 
 export function viewLogs(S) {
-  openView('output.full', h('ul', { class: 'out-list full' }, S.output.map((e) => outputRow(e, S)).filter(Boolean)));
+  openView(
+    'output.full',
+    h('ul', { class: 'out-list full' }, S.output.map((e) => outputRow(e, S)).filter(Boolean)),
+  );
 }
 
 export async function viewDebates(openDebate) {
@@ -164,7 +195,11 @@ export function viewConfig(S, rerender) {
     [t('cfg.token'), savedToken() ? t('cfg.tokenSet') : t('cfg.tokenUnset')],
   ];
   openView('view.config', [
-    h('dl', { class: 'cfg' }, rows.map(([k, v]) => [h('dt', null, k), h('dd', null, v)])),
+    h(
+      'dl',
+      { class: 'cfg' },
+      rows.map(([k, v]) => [h('dt', null, k), h('dd', null, v)]),
+    ),
     savedToken()
       ? h(
           'button',

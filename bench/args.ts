@@ -1,0 +1,67 @@
+import { Command } from 'commander';
+import { z } from 'zod';
+import { DEFAULT_ROUNDS, MAX_ROUNDS } from '../engine/constants.ts';
+
+export const SYSTEMS = ['arena', 'langgraph', 'langgraph-lean'] as const;
+
+const items = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
+
+const BenchArgsSchema = z.object({
+  debates: items.pipe(z.array(z.coerce.number<string>().int().min(1).max(1000)).min(1)),
+  rounds: z.coerce.number<string>().int().min(1).max(MAX_ROUNDS),
+  db: z.enum(['pglite', 'postgres']),
+  latency: z.coerce.number<string>().int().min(0).max(60_000),
+  systems: items.pipe(z.array(z.enum(SYSTEMS)).min(1)),
+  price: z.enum(['priced', 'free']),
+  out: z.string().min(1),
+});
+
+/** What a benchmark run was asked to do. */
+export type BenchArgs = z.output<typeof BenchArgsSchema>;
+
+export class BenchUsageError extends Error {
+  override name = 'BenchUsageError';
+}
+
+/** Parses `npm run bench -- …` arguments; `help` when --help was asked (the text is already printed). */
+export function parseBenchArgs(argv: string[], write: (text: string) => void): BenchArgs | 'help' {
+  const program = new Command('bench')
+    .description(
+      'Runs N debates concurrently on the arena and on LangGraph with a fake model, and measures both.',
+    )
+    .option('--debates <list>', 'concurrent debates per scenario, comma-separated', '1,50,200')
+    .option('--rounds <n>', 'divergence rounds per debate', String(DEFAULT_ROUNDS))
+    .option(
+      '--db <dialect>',
+      'arena database: pglite (in-process) or postgres (BENCH_DATABASE_URL)',
+      'pglite',
+    )
+    .option('--latency <ms>', 'fake model wait before the first delta of every call', '0')
+    .option('--systems <list>', `which to run: ${SYSTEMS.join(', ')}`, SYSTEMS.join(','))
+    .option(
+      '--price <mode>',
+      'priced: the model costs money, every call reserves budget; free: like local Ollama',
+      'priced',
+    )
+    .option('--out <file>', 'where the JSON report goes', 'bench/results/latest.json')
+    .exitOverride()
+    .configureOutput({ writeOut: write, writeErr: write });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.help') return 'help';
+    throw new BenchUsageError((error as Error).message);
+  }
+  const parsed = BenchArgsSchema.safeParse(program.opts());
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new BenchUsageError(`--${String(issue.path[0])}: ${issue.message}`);
+  }
+  return parsed.data;
+}

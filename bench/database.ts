@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
+import postgres from 'postgres';
+import { connectDatabase, type DialectName } from '../db/connect.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import type { Database } from '../db/schema.ts';
+
+export interface BenchDatabase {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  /** WAL position now, in bytes: the difference of two readings is what the database wrote to its log. */
+  walPosition(): Promise<number>;
+  /** Closes the connection and drops the database created for the run. */
+  dispose(): Promise<void>;
+}
+
+export interface BenchDatabaseOptions {
+  dialect: DialectName;
+  /** A postgres:// URL of a server where the benchmark may create (and later drop) a database. */
+  postgresUrl?: string | undefined;
+  maxConnections?: number;
+}
+
+/** A fresh, migrated database for one benchmark run: in-memory PGlite, or a new database on a server. */
+export async function openBenchDatabase(opts: BenchDatabaseOptions): Promise<BenchDatabase> {
+  let dropName: string | undefined;
+  let url: string | undefined;
+  if (opts.dialect === 'postgres') {
+    if (!opts.postgresUrl)
+      throw new Error('--db postgres needs BENCH_DATABASE_URL (a server where a database may be created)');
+    dropName = `arena_bench_${randomBytes(5).toString('hex')}`;
+    const admin = postgres(opts.postgresUrl, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database ${dropName}`);
+    await admin.end();
+    const u = new URL(opts.postgresUrl);
+    u.pathname = `/${dropName}`;
+    url = u.toString();
+  }
+  const handle = await connectDatabase(
+    url
+      ? { databaseUrl: url, ...(opts.maxConnections ? { maxConnections: opts.maxConnections } : {}) }
+      : { pgliteDataDir: 'memory://' },
+  );
+  const report = await migrateToLatest(handle.db);
+  if (report.error) throw report.error;
+  return {
+    db: handle.db,
+    dialect: handle.dialect,
+    async walPosition() {
+      const row = await sql<{
+        bytes: string | number;
+      }>`select pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0') as bytes`.execute(handle.db);
+      return Number(row.rows[0]?.bytes ?? 0);
+    },
+    async dispose() {
+      await handle.close();
+      if (dropName && opts.postgresUrl) {
+        const admin = postgres(opts.postgresUrl, { max: 1, onnotice: () => {} });
+        await admin.unsafe(`drop database if exists ${dropName} with (force)`);
+        await admin.end();
+      }
+    },
+  };
+}

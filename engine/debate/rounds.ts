@@ -1,0 +1,71 @@
+import { PARTICIPANTS_PER_ROUND, REFINEMENT_ROUNDS } from '../constants.ts';
+import type { HistoryEntry } from './history.ts';
+import { chooseLineup } from './lineup.ts';
+import type { PlanContext } from './planner.ts';
+
+// Divergence scheduling: which rounds a cycle has, who speaks in each, and who speaks next.
+
+/** Who speaks next in the divergence of a cycle, in which round and lineup slot; null when its rounds are over. */
+export function nextDivergenceTurn(
+  ctx: PlanContext,
+  history: readonly HistoryEntry[],
+  cycle: number,
+): { round: number; speakerId: string; slot: number } | null {
+  const turns = history.flatMap((e) =>
+    e.phase === 'divergence' && e.step?.kind === 'turn' ? [{ e, tag: e.step }] : [],
+  );
+  const lastPersona = [...history].reverse().find((e) => e.authorKind === 'persona')?.agentId;
+  for (const { round, lineup } of lineups(ctx, history, cycle)) {
+    // A round is over once anything later was committed, whatever is left of its lineup.
+    const closed =
+      turns.some(({ tag }) => tag.round > round) ||
+      history.some((e) => e.step?.kind === 'summary' && e.step.round >= round);
+    if (closed) continue;
+    const spoken = new Set(turns.filter(({ tag }) => tag.round === round).map(({ e }) => e.agentId));
+    // No persona twice in a row; one who just answered a person has had their say this round.
+    const speakerId = lineup.find((id) => !spoken.has(id) && id !== lastPersona);
+    if (speakerId === undefined) continue;
+    return { round, speakerId, slot: lineup.indexOf(speakerId) };
+  }
+  return null;
+}
+
+/** Lineups of every round up to this cycle's, each depending on the ones before it. */
+function lineups(ctx: PlanContext, history: readonly HistoryEntry[], cycle: number) {
+  const out: Array<{ round: number; lineup: string[] }> = [];
+  const spokenBefore = new Set<string>();
+  let previousLast: string | null = null;
+  for (let c = 1; c <= cycle; c++) {
+    const relevanceText = c === 1 ? ctx.idea : `${ctx.idea}\n${concerns(history, c - 1)}`;
+    for (const round of roundsOfCycle(ctx.rounds, c)) {
+      const lineup = chooseLineup({
+        seed: ctx.seed,
+        relevanceText,
+        candidates: ctx.cast.divergence,
+        size: PARTICIPANTS_PER_ROUND,
+        round,
+        spokenBefore,
+        previousLast,
+      });
+      if (c === cycle) out.push({ round, lineup });
+      for (const id of lineup) spokenBefore.add(id);
+      previousLast = lineup.at(-1) ?? previousLast;
+    }
+  }
+  return out;
+}
+
+/** The evaluators' risks and conditions of a cycle: what a refinement round must address. */
+function concerns(history: readonly HistoryEntry[], cycle: number): string {
+  return history
+    .filter((e) => e.step?.kind === 'verdict' && e.step.cycle === cycle && e.verdict)
+    .flatMap((e) => [...e.verdict!.risks, ...e.verdict!.conditions])
+    .join('\n');
+}
+
+/** Divergence rounds of a cycle: 1..rounds first, then the refinement rounds numbered after them. */
+export function roundsOfCycle(rounds: number, cycle: number): number[] {
+  const count = cycle === 1 ? rounds : REFINEMENT_ROUNDS;
+  const first = cycle === 1 ? 1 : rounds + (cycle - 2) * REFINEMENT_ROUNDS + 1;
+  return Array.from({ length: count }, (_, i) => first + i);
+}
