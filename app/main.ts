@@ -9,7 +9,7 @@ import type { Config } from './config.ts';
 import { type ArenaContext, errorText, openArenaContext } from './context.ts';
 import { RuntimeFailure } from './errors.ts';
 
-export const CODENAME = 'Agora';
+export const CODENAME = 'Signal Storm';
 
 export interface RunningArena {
   dashboardUrl: string;

@@ -110,9 +110,10 @@ function trackDebates(e) {
 }
 
 function onEvent(e) {
-  if (switching && e.debateId === switching.id) switching.buffer.push(['event', e]);
+  if (switching && e.debateId === switching.id) switching.buffer.push(e);
   trackDebates(e);
-  if (e.type === 'debate.created' && (live.isFinished() || !live.current()) && !switching) {
+  // A new debate takes over the panel unless the panel follows one that is still running.
+  if (e.type === 'debate.created' && live.isFinished() && !switching) {
     const d = S.debates[0];
     live.show({ ...d, messages: [], plan: null });
   }
@@ -131,7 +132,6 @@ function onEvent(e) {
 }
 
 function onDelta(e) {
-  if (switching && e.debateId === switching.id) switching.buffer.push(['delta', e]);
   live.delta(e);
   page.delta(e);
 }
@@ -150,7 +150,9 @@ async function switchLive(id) {
     const buffered = switching.buffer;
     switching = null;
     live.show(debate, partials);
-    for (const [kind, e] of buffered) kind === 'event' ? live.apply(e) : live.delta(e);
+    // Deltas are not replayed: the partial text above already has them, and message.created
+    // brings the whole text anyway.
+    for (const e of buffered) live.apply(e);
   } catch {
     switching = null;
   }

@@ -45,7 +45,7 @@ export async function arenaUnderTest(p: {
   t: TestDatabase;
   personas: readonly Persona[];
 }): Promise<ArenaUnderTest & { gate: Gate }> {
-  const llm = gated(createOfflineProvider({ personas: p.personas, chunkDelayMs: 15 }));
+  const llm = gated(createOfflineProvider({ personas: p.personas, chunkDelayMs: 8 }));
   const { arena, runner } = createArena({
     db: p.t.db,
     llm,

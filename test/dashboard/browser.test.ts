@@ -35,7 +35,8 @@ const RECORDER = `
   }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
 `;
 
-describe.skipIf(!hasChromium)('dashboard in a browser', () => {
+// Whole debates run in these tests; a loaded CI machine gets room beyond the default minute.
+describe.skipIf(!hasChromium)('dashboard in a browser', { timeout: 180_000 }, () => {
   let h: Harness;
   let gate: Gate;
   let browser: Browser;
@@ -73,7 +74,7 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
         document.querySelector('#panel-debate')?.getAttribute('data-debate') === id &&
         document.querySelectorAll('#live-messages .msg.persona:not(.streaming)').length >= (count as number),
       [debateId, n] as const,
-      { timeout: 60_000 },
+      { timeout: 120_000 },
     );
   /** The README pictures: taken while a persona is visibly writing (its turn held back until then). */
   const screenshotWhileWriting = async (p: Page, file: string, fullPage: boolean) => {
@@ -96,7 +97,7 @@ describe.skipIf(!hasChromium)('dashboard in a browser', () => {
         document.querySelector('#panel-debate')?.getAttribute('data-debate') === id &&
         document.querySelector('#live-status')?.getAttribute('data-status') === 'completed',
       debateId,
-      { timeout: 60_000 },
+      { timeout: 120_000 },
     );
 
   beforeAll(async () => {
