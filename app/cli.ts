@@ -9,7 +9,6 @@ import { registerDiscordCommands } from './commands/discord.ts';
 import { registerPersonasCommand } from './commands/personas.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { openArenaContext } from './context.ts';
 import { RuntimeFailure, UsageError } from './errors.ts';
 
 /** Runs the `arena` command line; resolves to the process exit code (0 ok, 1 failure, 2 bad usage). */
@@ -40,6 +39,8 @@ export function buildProgram(): Command {
       const c = config();
       // Terminal commands keep stdout for their output; logs go to stderr, quieter by default.
       const log = createConsoleLogger({ level: c.LOG_LEVEL === 'info' ? 'warn' : c.LOG_LEVEL });
+      // Loaded on use: `arena --help` and small commands stay quick.
+      const { openArenaContext } = await import('./context.ts');
       const ctx = await openArenaContext(c, log, {
         ...(opts.provider ? { provider: opts.provider as ProviderMode } : {}),
         memoryIfLocked: true,

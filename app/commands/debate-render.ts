@@ -7,6 +7,26 @@ import type { Lang, Persona } from '../../personas/types.ts';
 export interface Output {
   write(text: string): void;
   isTTY?: boolean;
+  /** Calls back once when the reader goes away (`arena debate … | head`). */
+  onClose?(listener: () => void): void;
+}
+
+/** process.stdout as an Output: a closed pipe ends writing quietly instead of crashing on EPIPE. */
+export function stdoutOutput(): Output {
+  let closed = false;
+  const listeners: Array<() => void> = [];
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    closed = true;
+    for (const fn of listeners.splice(0)) fn();
+  });
+  return {
+    write: (text) => {
+      if (!closed) process.stdout.write(text);
+    },
+    isTTY: process.stdout.isTTY === true,
+    onClose: (fn) => listeners.push(fn),
+  };
 }
 
 export interface Style {
@@ -44,15 +64,17 @@ export function createTerminalRenderer(p: {
   return (event: ArenaEvent) => {
     switch (event.type) {
       case 'phase.changed': {
-        phase = `${l.phase[event.phase]} ${event.round}/${event.totalRounds}`;
+        // Only divergence has rounds people follow.
+        const rounds = event.phase === 'divergence' ? `${event.round}/${event.totalRounds}` : '';
+        phase = `${l.phase[event.phase]}${rounds ? ` ${rounds}` : ''}`;
         out.write(
-          `\n${style.bold(`━━ ${l.phase[event.phase]} · ${l.round} ${event.round}/${event.totalRounds} ━━`)}\n\n`,
+          `\n${style.bold(`━━ ${l.phase[event.phase]}${rounds ? ` · ${l.round} ${rounds}` : ''} ━━`)}\n\n`,
         );
         return;
       }
       case 'turn.started': {
         const persona = byId.get(event.personaId);
-        const name = persona ? `${persona.name} (@${persona.handle})` : event.handle;
+        const name = persona ? `${persona.name} (@${persona.handle})` : l.moderator;
         // Verdicts stream JSON: they are printed whole when committed.
         if (event.reaction === 'verdict') return;
         out.write(

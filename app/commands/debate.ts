@@ -12,6 +12,7 @@ import {
   formatMessage,
   formatResult,
   type Output,
+  stdoutOutput,
   styleFor,
 } from './debate-render.ts';
 
@@ -57,7 +58,7 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 
 /** `arena debate "<idea>"` and `arena debates list|show|export`. */
 export function registerDebateCommands(program: Command, deps: DebateCommandDeps): void {
-  const out = deps.out ?? process.stdout;
+  const out = deps.out ?? stdoutOutput();
   const env = deps.env ?? process.env;
   const style = styleFor(out, env);
 
@@ -173,6 +174,12 @@ async function runDebate(opened: OpenedArena, o: RunOptions): Promise<void> {
   // Ctrl-C abandons the turn in flight; the debate stays active and resumes on the next start.
   const interrupt = () => void runner.stop();
   process.once('SIGINT', interrupt);
+  // Nobody reads any more (`| head`): stop like Ctrl-C, and end quietly.
+  let readerGone = false;
+  o.out.onClose?.(() => {
+    readerGone = true;
+    interrupt();
+  });
   try {
     const started = await arena
       .startDebate({ idea: o.idea, origin: 'cli', ...(o.rounds ? { rounds: o.rounds } : {}), lang })
@@ -184,7 +191,7 @@ async function runDebate(opened: OpenedArena, o: RunOptions): Promise<void> {
     const end = await runner.run(debateId);
     const detail = await arena.getDebate(debateId);
     if (!o.json && detail) o.out.write(`\n${formatResult(detail, o.style, lang)}`);
-    if (end !== 'completed') {
+    if (end !== 'completed' && !readerGone) {
       const why = detail?.pauseReason ? `${detail.status}: ${detail.pauseReason}` : end;
       throw new RuntimeFailure(
         `debate ${debateId} did not finish (${why}); it resumes when \`arena start\` runs`,

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { createConsoleLogger } from '../../engine/log.ts';
 import type { Config } from '../config.ts';
-import { startArena } from '../main.ts';
 
 export function registerStartCommand(program: Command, deps: { config: () => Config }): void {
   program
@@ -10,6 +9,7 @@ export function registerStartCommand(program: Command, deps: { config: () => Con
     .action(async () => {
       const config = deps.config();
       const log = createConsoleLogger({ level: config.LOG_LEVEL });
+      const { startArena } = await import('../main.ts');
       const arena = await startArena({ config, log });
       await waitForSignal();
       log.info('shutting down');

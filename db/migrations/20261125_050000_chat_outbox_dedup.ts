@@ -13,7 +13,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .where(sql.ref('dedup_key'), 'is not', null)
     .execute();
   // Looking a remote post up by id (a reply to a persona's post) scans one binding's rows only.
-  await db.schema.createIndex('idx_outbox_binding').on('chat_outbox').columns(['thread_binding_id', 'seq']).execute();
+  await db.schema
+    .createIndex('idx_outbox_binding')
+    .on('chat_outbox')
+    .columns(['thread_binding_id', 'seq'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

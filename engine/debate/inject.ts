@@ -73,7 +73,8 @@ export async function injectHuman(
     answerers,
   });
   if (answerers[0]) return { ok: true, message: view, nextPersonaId: answerers[0] };
-  // Otherwise the next scheduled speaker answers; a turn still in flight comes first.
+  // Otherwise the next scheduled speaker answers: known now, unless a turn in flight must end first.
+  if (session.turn_in_flight !== null) return { ok: true, message: view, nextPersonaId: null };
   const run = await loadRun(engine, session);
   const step = planNextStep(run.plan, run.history);
   return { ok: true, message: view, nextPersonaId: 'speakerId' in step ? step.speakerId : null };

@@ -17,7 +17,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-describe('arena CLI', () => {
+// Each case starts one or more `arena` processes, each booting embedded Postgres: slow on a busy machine.
+describe('arena CLI', { timeout: 240_000 }, () => {
   let cwd: string;
   beforeAll(async () => {
     cwd = await mkdtemp(path.join(tmpdir(), 'arena-cli-'));
@@ -82,11 +83,15 @@ describe('arena CLI', () => {
         const port = await freePort();
         const child = spawnArena(['start'], { cwd, env: cleanEnv({ DASHBOARD_PORT: String(port) }) });
         const done = collect(child);
-        await waitForOutput(child, /dashboard: http/);
-        expect(existsSync(path.join(cwd, 'data/pglite'))).toBe(true);
-        const health = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.json());
-        expect(health).toMatchObject({ db: { dialect: 'pglite' } });
-        child.kill(signal);
+        try {
+          await waitForOutput(child, /dashboard: http/, 120_000);
+          expect(existsSync(path.join(cwd, 'data/pglite'))).toBe(true);
+          const health = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.json());
+          expect(health).toMatchObject({ db: { dialect: 'pglite' } });
+        } finally {
+          // Whatever happened above, the child goes: a leftover would hold the data dir.
+          child.kill(signal);
+        }
         const result = await done;
         expect(result.code, result.stderr).toBe(0);
         expect(result.stderr).toContain('stopped');

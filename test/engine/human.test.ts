@@ -115,6 +115,7 @@ describe.each(testDialects())('people in a debate on %s', (dialect) => {
     expect(await running).toBe('inactive');
     let d = (await h.arena.getDebate(debateId))!;
     expect(d.messages[1]!.references).toEqual([d.messages[0]!.id]);
+    expect(d.messages[1]!.agentId).toBe(plain.ok && plain.nextPersonaId); // as announced at injection
 
     const speaker = d.messages[1]!.agentId;
     const reply = await h.arena.injectHuman(debateId, { ...person, text: 'Why?', replyToPersonaId: speaker });

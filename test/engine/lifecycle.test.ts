@@ -1,6 +1,10 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getIdea } from '../../db/repositories/ideas.ts';
+import { listAgentStates } from '../../db/repositories/agents.ts';
+import { listMessages } from '../../db/repositories/debate-messages.ts';
+import { listDebateRows, listDebatesByStatus } from '../../db/repositories/debates.ts';
+import { countIdeasByStatus, getIdea, listIdeas } from '../../db/repositories/ideas.ts';
+import { listLogs } from '../../db/repositories/logs.ts';
 import { createPriceTable } from '../../engine/llm/pricing.ts';
 import { createFakeLlm } from '../fakes/fake-llm.ts';
 import { createFixedClock } from '../fakes/fixed-clock.ts';
@@ -223,5 +227,23 @@ describe.each(testDialects())('debate lifecycle on %s', (dialect) => {
     });
     await expect(h.arena.startDebate({ origin: 'cli' })).rejects.toMatchObject({ code: 'invalid_input' });
     expect(await h.arena.stop(started.debateId)).toEqual({ ok: true });
+  });
+
+  it("answers the seed's repository queries over what the debates above left", async () => {
+    const counts = await countIdeasByStatus(t.db);
+    expect(counts).toMatchObject({ planned: 3, rejected: 1, pending: 1 });
+    expect((await listIdeas(t.db, { status: 'rejected' })).map((i) => i.title)).toEqual([
+      'a fax machine for cats',
+    ]);
+    expect(await listDebatesByStatus(t.db, 'active')).toEqual([]);
+    const [latest] = await listDebateRows(t.db, { status: 'completed', limit: 1 });
+    const messages = await listMessages(t.db, latest!.id);
+    expect(messages.map((m) => m.turn_index)).toEqual(messages.map((_, i) => i));
+    expect(Number(latest!.message_count)).toBe(messages.length);
+    const logs = await listLogs(t.db, { source: 'debate', level: 'warn' });
+    expect(logs.map((l) => l.message)).toContain('unreadable verdict recorded');
+    const agents = await listAgentStates(t.db);
+    expect(agents.length).toBeGreaterThan(20);
+    expect(agents.every((a) => a.status === 'idle')).toBe(true);
   });
 });
