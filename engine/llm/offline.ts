@@ -94,7 +94,13 @@ export function createOfflineProvider(opts: OfflineProviderOptions): LlmProvider
 
 /** A short phrase of a message to quote: its first sentence, at most ~8 words or 48 characters. */
 export function shortPhrase(text: string): string {
-  const sentence = firstLine(text.replace(/^[^:\n]{1,40}:\s+/, '')).split(/(?<=[.!?。])\s/)[0] ?? '';
+  // Quoting a message that itself opens with a quote would nest quotes ("\"\"Let me…"): skip the
+  // opening quotation and drop the marks of any other.
+  const unquoted = text
+    .replace(/^[^:\n]{1,40}:\s+/, '')
+    .replace(/^\s*["“][^"”\n]*["”]\s*(?:[—–-]\s*)?/, '')
+    .replace(/["“”]/g, '');
+  const sentence = firstLine(unquoted).split(/(?<=[.!?。])\s/)[0] ?? '';
   const words = sentence
     .replace(/[.!。]+$/, '')
     .split(/\s+/)
