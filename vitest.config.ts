@@ -6,6 +6,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // vitest's default on 2 cores is one worker; most tests wait on child processes, sockets and
+    // embedded Postgres I/O, so two run side by side without starving each other.
+    maxWorkers: 2,
     reporters: ['default'],
   },
 });

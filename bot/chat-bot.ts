@@ -14,7 +14,7 @@ import type { Logger } from '../engine/log.ts';
 import type { Lang, Persona } from '../personas/types.ts';
 import { dispatchCommand } from './commands/index.ts';
 import type { CommandDeps } from './commands/types.ts';
-import { UNBOUND_CACHE_MS } from './constants.ts';
+import { EVENT_RETRY_DELAYS_MS, UNBOUND_CACHE_MS } from './constants.ts';
 import { createOutboxWriter } from './delivery/outbox-writer.ts';
 import { createRelay } from './delivery/relay.ts';
 import { personaIdentity } from './delivery/render.ts';
@@ -100,8 +100,17 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
     const debateId = event.debateId;
     void queue
       .run(debateId, async () => {
-        if (stopped) return;
-        for (const b of await bindingsOf(debateId)) await handle(b, event);
+        for (let attempt = 0; ; attempt++) {
+          if (stopped) return;
+          try {
+            for (const b of await bindingsOf(debateId)) await handle(b, event);
+            break;
+          } catch (error) {
+            // A database hiccup: try again shortly (every write is idempotent), then give up loudly.
+            if (attempt >= EVENT_RETRY_DELAYS_MS.length) throw error;
+            await new Promise((r) => setTimeout(r, EVENT_RETRY_DELAYS_MS[attempt]));
+          }
+        }
         if (event.type === 'debate.completed') bindings.delete(debateId);
       })
       .catch((error) => log.error('event handling failed', { type: event.type, error: String(error) }));
@@ -126,7 +135,10 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
     });
     await queue.run(debateId, async () => {
       const cached = bindings.get(debateId);
-      bindings.set(debateId, { list: [...(cached?.list ?? []).filter((x) => x.id !== b.id), b], at: Date.now() });
+      bindings.set(debateId, {
+        list: [...(cached?.list ?? []).filter((x) => x.id !== b.id), b],
+        at: Date.now(),
+      });
       await resumeBinding(b);
     });
     return b;
@@ -187,7 +199,9 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
       for (const b of toResume) {
         void queue
           .run(b.debateId, () => resumeBinding(b))
-          .catch((error) => log.error('could not resume a thread', { thread: b.threadId, error: String(error) }));
+          .catch((error) =>
+            log.error('could not resume a thread', { thread: b.threadId, error: String(error) }),
+          );
       }
       if (toResume.length > 0) log.info('resuming debate threads', { count: toResume.length });
     },

@@ -34,5 +34,8 @@ export const MAX_AUTOCOMPLETE = 25;
 /** How long a debate with no thread on this platform is remembered as unbound. */
 export const UNBOUND_CACHE_MS = 60_000;
 
+/** Waits before handling an engine event again after a database error; each write is idempotent. */
+export const EVENT_RETRY_DELAYS_MS = [200, 1_000, 5_000] as const;
+
 /** Idle delivery workers re-check the outbox this often (covers rows queued by other processes). */
-export const IDLE_POLL_MS = 5_000;
+export const IDLE_POLL_MS = 15_000;

@@ -5,7 +5,8 @@ import { defineCommand } from './types.ts';
 const usd = (n: number) => `$${n.toFixed(2)}`;
 
 function windowText(w: BudgetWindow): string {
-  const pct = w.limitUsd > 0 ? Math.min(100, Math.round(((w.spentUsd + w.reservedUsd) / w.limitUsd) * 100)) : 0;
+  const pct =
+    w.limitUsd > 0 ? Math.min(100, Math.round(((w.spentUsd + w.reservedUsd) / w.limitUsd) * 100)) : 0;
   const reserved = w.reservedUsd > 0 ? ` (+${usd(w.reservedUsd)} reserved)` : '';
   return `${usd(w.spentUsd)}${reserved} of ${usd(w.limitUsd)} · ${pct}% · ${w.tokens.toLocaleString('en-US')} tokens`;
 }

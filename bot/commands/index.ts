@@ -32,7 +32,10 @@ export async function dispatchCommand(cmd: IncomingCommand, deps: CommandDeps): 
   const spec = byName.get(cmd.subcommand);
   if (!spec) {
     const names = COMMANDS.map((c) => c.name).join(', ');
-    await cmd.respond({ ok: false, text: `Unknown subcommand “${cmd.subcommand.slice(0, 40)}”. Try one of: ${names}.` });
+    await cmd.respond({
+      ok: false,
+      text: `Unknown subcommand “${cmd.subcommand.slice(0, 40)}”. Try one of: ${names}.`,
+    });
     return;
   }
   if (spec.manage && !cmd.user.canManage) {
@@ -51,9 +54,8 @@ export async function dispatchCommand(cmd: IncomingCommand, deps: CommandDeps): 
   await cmd.defer({ ephemeral: spec.ephemeral });
   let cached: Promise<ThreadBinding | null> | null = null;
   const binding = () => {
-    cached ??= cmd.parentChannelId
-      ? findBindingByThread(deps.db, deps.platform.name, cmd.workspaceId, cmd.channelId)
-      : Promise.resolve(null);
+    // Looked up even when the platform could not tell it was a thread (e.g. an uncached channel).
+    cached ??= findBindingByThread(deps.db, deps.platform.name, cmd.workspaceId, cmd.channelId);
     return cached;
   };
   const { defer: _d, respond: _r, ...command } = cmd;

@@ -37,7 +37,8 @@ const lang = z.enum(LANGS, { error: `Language must be one of: ${LANGS.join(', ')
 const phase = z.enum(PHASES, { error: `Phase must be one of: ${PHASES.join(', ')}.` });
 
 // Platforms send absent options as undefined or null.
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === null ? undefined : v), schema.optional());
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === null ? undefined : v), schema.optional());
 
 export const startOptions = z.object({ idea, rounds: optional(rounds), lang: optional(lang) });
 export const personasOptions = z.object({ phase: optional(phase) });

@@ -1,10 +1,13 @@
-import { MAX_AUTOCOMPLETE } from '../constants.ts';
 import type { Persona } from '../../personas/types.ts';
+import { MAX_AUTOCOMPLETE } from '../constants.ts';
 import { personasOptions } from './options.ts';
 import { defineCommand } from './types.ts';
 
 /** Up to 25 personas matching what the person has typed so far, best matches first. */
-export function suggestPersonas(personas: readonly Persona[], typed: string): Array<{ name: string; value: string }> {
+export function suggestPersonas(
+  personas: readonly Persona[],
+  typed: string,
+): Array<{ name: string; value: string }> {
   const q = typed.trim().replace(/^@/, '').toLowerCase();
   const rank = (p: Persona): number => {
     if (q === '') return 0;

@@ -19,9 +19,27 @@ export const startCommand = defineCommand({
   options: startOptions,
   manage: true,
   ephemeral: false,
-  async run({ options, command, deps }) {
-    if (command.parentChannelId) {
-      return fail('Start debates from a text channel, not inside a thread: each debate opens its own thread.');
+  async run({ options, command, deps, binding }) {
+    if (command.parentChannelId || (await binding())) {
+      return fail(
+        'Start debates from a text channel, not inside a thread: each debate opens its own thread.',
+      );
+    }
+    // The thread first: a debate nobody can see would spend the budget for nothing.
+    let thread: ThreadRef;
+    try {
+      thread = await deps.platform.openThread({
+        workspaceId: command.workspaceId,
+        channelId: command.channelId,
+        title: threadTitle(options.idea),
+      });
+    } catch (error) {
+      deps.log.warn('could not open a debate thread', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return fail(
+        'I could not open a thread here. Check that I may create public threads and manage webhooks in this channel.',
+      );
     }
     let started: { debateId: string };
     try {
@@ -33,24 +51,11 @@ export const startCommand = defineCommand({
         startedBy: command.user.displayName.slice(0, 100),
       });
     } catch (error) {
+      // Say so in the thread too, so nobody waits there for a debate that will not come.
+      await deps.platform.post(thread, { text: '⚠️ This debate could not start.' }).catch(() => {});
       // The engine's input errors are written to be shown; anything else is logged by the dispatcher.
       if (error instanceof DebateInputError) return fail(`The debate could not start: ${error.message}.`);
       throw error;
-    }
-    let thread: ThreadRef;
-    try {
-      thread = await deps.platform.openThread({
-        workspaceId: command.workspaceId,
-        channelId: command.channelId,
-        title: threadTitle(options.idea),
-      });
-    } catch (error) {
-      deps.log.warn('could not open a debate thread', { error: error instanceof Error ? error.message : String(error) });
-      // A debate nobody can see would spend the budget for nothing.
-      await deps.arena.stop(started.debateId).catch(() => {});
-      return fail(
-        'I could not open a thread here. Check that I may create public threads and manage webhooks in this channel.',
-      );
     }
     await deps.bind({ thread, debateId: started.debateId, createdBy: command.user.id });
     const detail = [

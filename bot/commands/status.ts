@@ -12,7 +12,11 @@ export function statusEmbed(d: DebateSummaryView): Embed {
     title: d.title.slice(0, 250),
     fields: [
       { name: 'Status', value: state, inline: true },
-      { name: 'Phase', value: d.phase === 'divergence' ? `divergence · round ${d.round}/${d.totalRounds}` : d.phase, inline: true },
+      {
+        name: 'Phase',
+        value: d.phase === 'divergence' ? `divergence · round ${d.round}/${d.totalRounds}` : d.phase,
+        inline: true,
+      },
       { name: 'Outcome', value: d.outcome ?? '—', inline: true },
       { name: 'Messages', value: String(d.messageCount), inline: true },
       { name: 'Tokens', value: `${d.promptTokens + d.completionTokens}`, inline: true },
@@ -32,7 +36,11 @@ export const statusCommand = defineCommand({
     const here = await binding();
     if (here) {
       const detail = await deps.arena.getDebate(here.debateId);
-      if (!detail) return { ok: false, text: 'This thread’s debate no longer exists. Start a new one with `/arena start`.' };
+      if (!detail)
+        return {
+          ok: false,
+          text: 'This thread’s debate no longer exists. Start a new one with `/arena start`.',
+        };
       const { messages: _messages, plan: _plan, ...summary } = detail;
       return { ok: true, text: '', embed: statusEmbed(summary) };
     }
@@ -50,7 +58,9 @@ export const statusCommand = defineCommand({
       );
       const where = b ? deps.platform.format.threadLink(b) : `(${d.id.slice(0, 8)}, not in this server)`;
       const phase = d.phase === 'divergence' ? `divergence ${d.round}/${d.totalRounds}` : d.phase;
-      lines.push(`• ${where} — ${d.title.slice(0, 80)} · ${d.status} · ${phase} · ${d.messageCount} messages`);
+      lines.push(
+        `• ${where} — ${d.title.slice(0, 80)} · ${d.status} · ${phase} · ${d.messageCount} messages`,
+      );
     }
     return { ok: true, text: `**Running debates**\n${lines.join('\n')}` };
   },

@@ -11,7 +11,9 @@ export const summonCommand = defineCommand({
   async run({ options, command, deps, binding }) {
     const persona = findPersona(deps.personas, options.persona);
     if (!persona) {
-      return fail(`There is no persona “${options.persona.slice(0, 60)}”. Pick one from the list as you type, or see \`/arena personas\`.`);
+      return fail(
+        `There is no persona “${options.persona.slice(0, 60)}”. Pick one from the list as you type, or see \`/arena personas\`.`,
+      );
     }
     const here = await binding();
     if (!here) return NOT_IN_THREAD('summon');
@@ -27,6 +29,9 @@ export const summonCommand = defineCommand({
           : 'This thread’s debate no longer exists. Start a new one with `/arena start`.',
       );
     }
-    return { ok: true, text: `📣 ${command.user.displayName} summoned ${persona.name} (@${persona.handle}): they speak next.` };
+    return {
+      ok: true,
+      text: `📣 ${command.user.displayName} summoned ${persona.name} (@${persona.handle}): they speak next.`,
+    };
   },
 });

@@ -11,7 +11,7 @@ import type { ChatPlatform, CommandReply, IncomingCommand, ThreadRef } from '../
 export interface CommandDeps {
   arena: Arena;
   db: Kysely<Database>;
-  platform: Pick<ChatPlatform, 'name' | 'format' | 'openThread'>;
+  platform: Pick<ChatPlatform, 'name' | 'format' | 'openThread' | 'post'>;
   personas: readonly Persona[];
   /** Binds a new thread to a debate and starts mirroring it. */
   bind(input: { thread: ThreadRef; debateId: string; createdBy: string }): Promise<ThreadBinding>;

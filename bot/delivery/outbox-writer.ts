@@ -65,9 +65,14 @@ export function createOutboxWriter(deps: OutboxWriterDeps): OutboxWriter {
       payload,
     });
 
-  const putBanner = (b: ThreadBinding, phase: Phase, round: number, s: BindingState) => {
-    s.lastBanner = bannerKey(phase, round);
-    return put(b, s.lastBanner, OUTBOX_KIND.banner, { embed: phaseBanner(phase, round, s.totalRounds, s.lang) });
+  const putBanner = async (b: ThreadBinding, phase: Phase, round: number, s: BindingState) => {
+    const key = bannerKey(phase, round);
+    const added = await put(b, key, OUTBOX_KIND.banner, {
+      embed: phaseBanner(phase, round, s.totalRounds, s.lang),
+    });
+    // Only once it is stored: a failed insert is retried rather than taken as done.
+    s.lastBanner = key;
+    return added;
   };
 
   const putMessage = async (b: ThreadBinding, m: DebateMessageView): Promise<boolean> => {
@@ -117,7 +122,8 @@ export function createOutboxWriter(deps: OutboxWriterDeps): OutboxWriter {
       }
       if (current !== prevBanner) s.lastBanner = current;
     } else if (!keys.has('end')) {
-      added = (await put(b, 'end', OUTBOX_KIND.notice, endBanner(status, detail.outcome, detail.lang))) || added;
+      added =
+        (await put(b, 'end', OUTBOX_KIND.notice, endBanner(status, detail.outcome, detail.lang))) || added;
     }
     const finished = status !== 'active' && status !== 'paused';
     if (finished) states.delete(b.id);
@@ -159,7 +165,12 @@ export function createOutboxWriter(deps: OutboxWriterDeps): OutboxWriter {
         }
         case 'debate.paused': {
           const s = await stateOf(b);
-          return put(b, `paused:${event.at}`, OUTBOX_KIND.notice, pausedNotice(event.reason, s?.lang ?? 'en'));
+          return put(
+            b,
+            `paused:${event.at}`,
+            OUTBOX_KIND.notice,
+            pausedNotice(event.reason, s?.lang ?? 'en'),
+          );
         }
         case 'debate.resumed': {
           const s = await stateOf(b);

@@ -16,7 +16,10 @@ export function planPosts(
   const parsed = outboxPayloadSchema.safeParse(entry.payload);
   if (!parsed.success) return { error: `malformed outbox payload: ${parsed.error.issues[0]?.message}` };
   const payload = parsed.data;
-  const texts = payload.text !== undefined && payload.text.trim() !== '' ? splitText(payload.text, platform.maxPostLength) : [];
+  const texts =
+    payload.text !== undefined && payload.text.trim() !== ''
+      ? splitText(payload.text, platform.maxPostLength)
+      : [];
   if (texts.length === 0 && !payload.embed) return { error: 'empty outbox payload' };
   const count = Math.max(texts.length, 1);
   const identity = payload.identity ? platform.normalizeIdentity(payload.identity) : undefined;

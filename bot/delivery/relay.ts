@@ -1,29 +1,13 @@
 import type { Kysely } from 'kysely';
-import {
-  markOutboxFailed,
-  markOutboxRetry,
-  markOutboxSent,
-  nextPendingOutbox,
-  type OutboxEntry,
-  recordOutboxProgress,
-  type ThreadBinding,
-} from '../../db/repositories/chat.ts';
+import { nextPendingOutbox, type ThreadBinding } from '../../db/repositories/chat.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Clock } from '../../engine/clock.ts';
 import type { Logger } from '../../engine/log.ts';
-import {
-  IDLE_POLL_MS,
-  RETRY_BASE_MS,
-  RETRY_MAX_ATTEMPTS,
-  RETRY_MAX_MS,
-  STREAM_EDIT_INTERVAL_MS,
-  STREAMING_SUFFIX,
-} from '../constants.ts';
+import { IDLE_POLL_MS, RETRY_BASE_MS, RETRY_MAX_MS, STREAM_EDIT_INTERVAL_MS } from '../constants.ts';
 import { type ChatPlatform, DeliveryError, type Identity, type ThreadRef } from '../platform.ts';
-import { previewText } from '../text/split-text.ts';
-import { planPosts } from './post-parts.ts';
 import { reconcileThread } from './reconcile.ts';
 import { StreamPreviews } from './stream-previews.ts';
+import { deliverRow, type Lane, updatePreview } from './thread-steps.ts';
 
 // Enough to cover every post a person can still see and reply to before its row is committed.
 const REMEMBERED_POSTS = 200;
@@ -80,6 +64,12 @@ export function createRelay(deps: RelayDeps): Relay {
   const log = deps.log.child('relay');
   const workers = new Map<string, Worker>();
   let stopped = false;
+  const steps = { db, platform, clock, log, stopped: () => stopped };
+  const lane = (w: Worker): Lane => ({
+    thread: w.thread,
+    previews: w.previews,
+    remember: (postId, personaId) => remember(w, postId, personaId),
+  });
 
   const wake = (w: Worker, rows: boolean) => {
     w.dirty = true;
@@ -91,10 +81,13 @@ export function createRelay(deps: RelayDeps): Relay {
   const sleep = (w: Worker, ms: number) =>
     new Promise<void>((resolve) => {
       if (w.dirty || stopped) return resolve();
-      const timer = setTimeout(() => {
-        w.rowsMaybe = true;
-        done();
-      }, Math.max(0, ms));
+      const timer = setTimeout(
+        () => {
+          w.rowsMaybe = true;
+          done();
+        },
+        Math.max(0, ms),
+      );
       function done() {
         clearTimeout(timer);
         w.wakeUp = null;
@@ -102,62 +95,6 @@ export function createRelay(deps: RelayDeps): Relay {
       }
       w.wakeUp = done;
     });
-
-  async function deliver(w: Worker, row: OutboxEntry): Promise<void> {
-    const plan = planPosts(row, platform);
-    if ('error' in plan) {
-      log.error('dropping an outbox row that cannot be posted', { id: row.id, error: plan.error });
-      await markOutboxFailed(db, row.id, plan.error);
-      return;
-    }
-    const ids = [...row.remoteIds];
-    const turn = plan.payload.turnIndex;
-    const preview = turn !== undefined && plan.payload.identity ? w.previews.take(turn) : null;
-    try {
-      for (let i = ids.length; i < plan.posts.length; i++) {
-        const post = plan.posts[i]!;
-        let id: string | null = null;
-        if (i === 0 && preview?.postId && preview.identity.username === plan.payload.identity?.username) {
-          // The message was streamed: the final edit puts in the exact committed text.
-          try {
-            await platform.edit(w.thread, preview.postId, post);
-            id = preview.postId;
-          } catch (error) {
-            if (!(error instanceof DeliveryError && error.code === 'unknown_post')) throw error;
-          }
-        } else if (i === 0 && preview?.postId) {
-          w.previews.abandoned.push(preview.postId);
-        }
-        id ??= await platform.post(w.thread, post);
-        if (plan.payload.personaId) remember(w, id, plan.payload.personaId);
-        // Stopped mid-send: leave the commit to the next start's reconcile, as after a crash.
-        if (stopped) return;
-        ids.push(id);
-        if (i < plan.posts.length - 1) await recordOutboxProgress(db, row.id, ids);
-      }
-      await markOutboxSent(db, row.id, ids, clock.now());
-    } catch (error) {
-      if (stopped) return;
-      if (ids.length > row.remoteIds.length) await recordOutboxProgress(db, row.id, ids);
-      await onFailure(row, error);
-    }
-  }
-
-  async function onFailure(row: OutboxEntry, error: unknown): Promise<void> {
-    const message = error instanceof Error ? error.message : String(error);
-    const permanent = error instanceof DeliveryError && (error.code === 'gone' || error.code === 'rejected');
-    const attempts = row.attempts + 1;
-    if (permanent || attempts >= RETRY_MAX_ATTEMPTS) {
-      log.error('giving up on a post', { id: row.id, attempts, error: message });
-      await markOutboxFailed(db, row.id, message);
-      return;
-    }
-    const backoff = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (attempts - 1)) * (0.75 + Math.random() * 0.5);
-    const retryAfter = error instanceof DeliveryError ? (error.retryAfterMs ?? 0) : 0;
-    const nextAttemptAt = new Date(clock.now().getTime() + Math.max(backoff, retryAfter));
-    log.warn('post failed, will retry', { id: row.id, attempts, error: message });
-    await markOutboxRetry(db, row.id, { attempts, error: message, nextAttemptAt });
-  }
 
   async function track<T>(w: Worker, step: Promise<T>): Promise<T> {
     w.step = step;
@@ -173,39 +110,13 @@ export function createRelay(deps: RelayDeps): Relay {
     if (w.postedBy.size > REMEMBERED_POSTS) w.postedBy.delete(w.postedBy.keys().next().value!);
   }
 
-  /** Posts or edits the live preview; returns how long to wait before the next edit is allowed. */
-  async function updatePreview(w: Worker): Promise<number | null> {
-    const p = w.previews.live();
-    if (!p || p.failed || p.text.trim() === '') return null;
-    const text = previewText(p.text, platform.maxPostLength, STREAMING_SUFFIX);
-    if (text === p.shown) return null;
-    const now = clock.now().getTime();
-    const wait = p.lastPostAt + STREAM_EDIT_INTERVAL_MS - now;
-    if (p.postId && wait > 0) return wait;
-    const post = { text, identity: platform.normalizeIdentity(p.identity) };
-    try {
-      if (p.postId) await platform.edit(w.thread, p.postId, post);
-      else {
-        const id = await platform.post(w.thread, post);
-        if (stopped) return null;
-        p.postId = id;
-        remember(w, id, p.personaId);
-      }
-      p.shown = text;
-      p.lastPostAt = clock.now().getTime();
-    } catch (error) {
-      // A preview is a courtesy: the committed message is delivered through the outbox anyway.
-      p.failed = true;
-      log.debug('streaming preview failed', { error: error instanceof Error ? error.message : String(error) });
-    }
-    return null;
-  }
-
   async function deleteAbandoned(w: Worker): Promise<void> {
     while (w.previews.abandoned.length > 0 && !stopped) {
       const id = w.previews.abandoned.shift()!;
       await platform.deletePost(w.thread, id, true).catch((error) => {
-        log.debug('could not delete an abandoned preview', { error: error instanceof Error ? error.message : '' });
+        log.debug('could not delete an abandoned preview', {
+          error: error instanceof Error ? error.message : '',
+        });
       });
     }
   }
@@ -223,8 +134,11 @@ export function createRelay(deps: RelayDeps): Relay {
         }
         return;
       } catch (error) {
-        if (error instanceof DeliveryError && error.code === 'gone') throw error;
-        log.warn('reconcile failed, retrying', { error: error instanceof Error ? error.message : String(error) });
+        // The thread is gone: nothing to reconcile; its rows will fail for good one by one.
+        if (error instanceof DeliveryError && error.code === 'gone') return;
+        log.warn('reconcile failed, retrying', {
+          error: error instanceof Error ? error.message : String(error),
+        });
         await sleep(w, Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt));
         w.dirty = false;
       }
@@ -248,7 +162,7 @@ export function createRelay(deps: RelayDeps): Relay {
           w.rowsMaybe = true;
           const wait = row.nextAttemptAt.getTime() - clock.now().getTime();
           if (wait > 0) await sleep(w, wait);
-          else await track(w, deliver(w, row));
+          else await track(w, deliverRow(steps, lane(w), row));
           failures = 0;
           continue;
         }
@@ -261,7 +175,7 @@ export function createRelay(deps: RelayDeps): Relay {
           }
           continue;
         }
-        const wait = await track(w, updatePreview(w));
+        const wait = await track(w, updatePreview(steps, lane(w)));
         await sleep(w, wait ?? IDLE_POLL_MS);
         failures = 0;
       } catch (error) {
@@ -285,7 +199,11 @@ export function createRelay(deps: RelayDeps): Relay {
       }
       const w: Worker = {
         binding,
-        thread: { workspaceId: binding.workspaceId, channelId: binding.channelId, threadId: binding.threadId },
+        thread: {
+          workspaceId: binding.workspaceId,
+          channelId: binding.channelId,
+          threadId: binding.threadId,
+        },
         previews: new StreamPreviews(),
         postedBy: new Map(),
         step: null,

@@ -13,7 +13,9 @@ export const outboxPayloadSchema = z.object({
       title: z.string(),
       description: z.string().optional(),
       color: z.string().optional(),
-      fields: z.array(z.object({ name: z.string(), value: z.string(), inline: z.boolean().optional() })).optional(),
+      fields: z
+        .array(z.object({ name: z.string(), value: z.string(), inline: z.boolean().optional() }))
+        .optional(),
       footer: z.string().optional(),
     })
     .optional(),
@@ -24,7 +26,12 @@ export const outboxPayloadSchema = z.object({
 });
 export type OutboxPayload = z.infer<typeof outboxPayloadSchema>;
 
-export const OUTBOX_KIND = { persona: 'persona', banner: 'banner', notice: 'notice', system: 'system' } as const;
+export const OUTBOX_KIND = {
+  persona: 'persona',
+  banner: 'banner',
+  notice: 'notice',
+  system: 'system',
+} as const;
 
 export function messageKey(messageId: string): string {
   return `msg:${messageId}`;
@@ -35,7 +42,11 @@ export function bannerKey(phase: Phase, round: number): string {
   return phase === 'divergence' ? `banner:divergence:${round}` : `banner:${phase}`;
 }
 
-const PHASE_COLOR: Record<Phase, string> = { divergence: '#3b82f6', convergence: '#f59e0b', planning: '#10b981' };
+const PHASE_COLOR: Record<Phase, string> = {
+  divergence: '#3b82f6',
+  convergence: '#f59e0b',
+  planning: '#10b981',
+};
 
 const LABELS = {
   en: {
@@ -86,7 +97,12 @@ export function phaseBanner(phase: Phase, round: number, totalRounds: number, la
   return { title, description: l.brief[phase], color: PHASE_COLOR[phase] };
 }
 
-export function personaIdentity(persona: Persona | undefined, fallbackName: string, publicUrl: string, id: string): Identity {
+export function personaIdentity(
+  persona: Persona | undefined,
+  fallbackName: string,
+  publicUrl: string,
+  id: string,
+): Identity {
   return {
     username: persona?.name ?? fallbackName,
     avatarUrl: persona ? avatarUrlFor(persona, publicUrl) : avatarUrlFor({ id }, publicUrl),
@@ -143,6 +159,11 @@ export function endBanner(
       : status === 'cancelled'
         ? l.stopped
         : l.failed;
-  const color = status === 'completed' && outcome === 'selected' ? '#10b981' : status === 'failed' ? '#ef4444' : '#6b7280';
+  const color =
+    status === 'completed' && outcome === 'selected'
+      ? '#10b981'
+      : status === 'failed'
+        ? '#ef4444'
+        : '#6b7280';
   return { embed: { title, description: l.exportHint, color } };
 }

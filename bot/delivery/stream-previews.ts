@@ -69,6 +69,11 @@ export class StreamPreviews {
     return p;
   }
 
+  /** Gives back a preview whose committed message could not be delivered yet. */
+  restore(p: Preview): void {
+    if (!this.byTurn.has(p.turnIndex)) this.byTurn.set(p.turnIndex, p);
+  }
+
   /** The debate is over: nothing still streaming will be committed. */
   abandonAll(): void {
     for (const p of this.byTurn.values()) if (p.postId) this.abandoned.push(p.postId);

@@ -4,8 +4,8 @@ import { Client, Events, GatewayIntentBits, type Interaction, type Message } fro
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import type { Arena, DebateDetailView } from '../../engine/api.ts';
-import { exportDebateMarkdown } from '../../engine/debate/export.ts';
 import type { Clock } from '../../engine/clock.ts';
+import { exportDebateMarkdown } from '../../engine/debate/export.ts';
 import type { EventBus } from '../../engine/events.ts';
 import type { Logger } from '../../engine/log.ts';
 import type { Lang, Persona } from '../../personas/types.ts';
@@ -14,6 +14,17 @@ import { createDiscordPlatform } from './discord-platform.ts';
 import { answerAutocomplete, toIncomingCommand } from './interactions.ts';
 import { toHumanMessage } from './messages-in.ts';
 import { createWebhookManager } from './webhooks.ts';
+
+// The gateway normally answers within a second; a minute covers a slow reconnect after a redeploy.
+const READY_TIMEOUT_MS = 60_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 export interface DiscordBotOptions {
   token: string;
@@ -89,20 +100,30 @@ export async function startDiscordBot(o: DiscordBotOptions): Promise<DiscordBot>
       : i.isAutocomplete()
         ? answerAutocomplete(i, o.personas)
         : Promise.resolve();
-    work.catch((error) => log.error('interaction failed', { error: error instanceof Error ? error.message : String(error) }));
+    work.catch((error) =>
+      log.error('interaction failed', { error: error instanceof Error ? error.message : String(error) }),
+    );
   });
   client.on(Events.MessageCreate, (m: Message) => {
     const human = toHumanMessage(m);
     if (!human) return;
     platform
       .receiveHumanMessage(human)
-      .catch((error) => log.error('human message failed', { error: error instanceof Error ? error.message : String(error) }));
+      .catch((error) =>
+        log.error('human message failed', { error: error instanceof Error ? error.message : String(error) }),
+      );
   });
   client.on(Events.Error, (error) => log.error('discord client error', { error: error.message }));
 
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-  await client.login(o.token);
-  await ready;
+  try {
+    await client.login(o.token);
+    await withTimeout(ready, READY_TIMEOUT_MS, 'Discord did not send READY in time');
+  } catch (error) {
+    abort.abort();
+    await client.destroy();
+    throw error;
+  }
   await bot.start();
   log.info('discord bot ready', { user: client.user?.tag ?? '?' });
 

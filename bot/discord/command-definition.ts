@@ -1,4 +1,8 @@
-import { InteractionContextType, type RESTPostAPIChatInputApplicationCommandsJSONBody, SlashCommandBuilder } from 'discord.js';
+import {
+  InteractionContextType,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+  SlashCommandBuilder,
+} from 'discord.js';
 import { LANGS, PHASES } from '../../personas/types.ts';
 import { COMMANDS } from '../commands/index.ts';
 import { MAX_IDEA_CHARS } from '../constants.ts';
@@ -16,10 +20,18 @@ export function arenaCommandDefinition(): RESTPostAPIChatInputApplicationCommand
         .setName('start')
         .setDescription(describe('start'))
         .addStringOption((o) =>
-          o.setName('idea').setDescription('The idea to debate, in a sentence or two').setRequired(true).setMaxLength(MAX_IDEA_CHARS),
+          o
+            .setName('idea')
+            .setDescription('The idea to debate, in a sentence or two')
+            .setRequired(true)
+            .setMaxLength(MAX_IDEA_CHARS),
         )
         .addIntegerOption((o) =>
-          o.setName('rounds').setDescription('Divergence rounds (default from config)').setMinValue(1).setMaxValue(10),
+          o
+            .setName('rounds')
+            .setDescription('Divergence rounds (default from config)')
+            .setMinValue(1)
+            .setMaxValue(10),
         )
         .addStringOption((o) =>
           o

@@ -38,7 +38,7 @@ export interface DiscordPlatform extends ChatPlatform {
 }
 
 // Model output must never ping anyone, whatever it contains.
-const NO_MENTIONS = { parse: [] as never[] };
+const NO_MENTIONS: { parse: [] } = { parse: [] };
 
 export function toApiEmbed(e: Embed): APIEmbed {
   return {
@@ -90,7 +90,11 @@ export function createDiscordPlatform(deps: DiscordPlatformDeps): DiscordPlatfor
   async function post(thread: ThreadRef, p: OutgoingPost): Promise<string> {
     if (p.identity) {
       const identity = p.identity;
-      const body = { ...messageBody(p, false), username: safeWebhookUsername(identity.username), avatar_url: identity.avatarUrl };
+      const body = {
+        ...messageBody(p, false),
+        username: safeWebhookUsername(identity.username),
+        avatar_url: identity.avatarUrl,
+      };
       const query = threadQuery(thread);
       query.set('wait', 'true');
       const sent = (await withHook(thread.channelId, (hook) =>
@@ -147,6 +151,8 @@ export function createDiscordPlatform(deps: DiscordPlatformDeps): DiscordPlatfor
     },
     normalizeIdentity: (i) => ({ username: safeWebhookUsername(i.username), avatarUrl: i.avatarUrl }),
     openThread: wrap(async ({ workspaceId, channelId, title }) => {
+      // The personas need the channel's webhook: without Manage Webhooks, refuse before opening anything.
+      await webhooks.ensure(channelId);
       const thread = (await rest.post(Routes.threads(channelId), {
         body: {
           name: title.slice(0, 100) || 'Debate',
@@ -162,14 +168,20 @@ export function createDiscordPlatform(deps: DiscordPlatformDeps): DiscordPlatfor
     deletePost: wrap(async (thread: ThreadRef, postId: string, byIdentity: boolean) => {
       if (byIdentity) {
         const hook = await webhooks.ensure(thread.channelId);
-        await rest.delete(Routes.webhookMessage(hook.id, hook.token, postId), {
-          query: threadQuery(thread),
-          auth: false,
-          signal,
-        });
-      } else {
-        await rest.delete(Routes.channelMessage(thread.threadId, postId), { signal });
+        try {
+          await rest.delete(Routes.webhookMessage(hook.id, hook.token, postId), {
+            query: threadQuery(thread),
+            auth: false,
+            signal,
+          });
+          return;
+        } catch (error) {
+          const code = discordCode(error);
+          if (code !== DiscordCode.UnknownWebhook && code !== DiscordCode.UnknownMessage) throw error;
+          // A post of a webhook that is gone: only the bot itself (with Manage Messages) can remove it.
+        }
       }
+      await rest.delete(Routes.channelMessage(thread.threadId, postId), { signal });
     }),
     recentOwnPosts: wrap(async (thread: ThreadRef, limit: number): Promise<OwnPost[]> => {
       const hook = await webhooks.known(thread.channelId);

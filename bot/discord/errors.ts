@@ -40,7 +40,10 @@ export function toDeliveryError(error: unknown): DeliveryError {
     return new DeliveryError('rejected', what);
   }
   if (error instanceof HTTPError) {
-    return new DeliveryError(error.status === 429 || error.status >= 500 ? 'retryable' : 'rejected', `Discord HTTP ${error.status}`);
+    return new DeliveryError(
+      error.status === 429 || error.status >= 500 ? 'retryable' : 'rejected',
+      `Discord HTTP ${error.status}`,
+    );
   }
   // Network failures, timeouts and aborted requests: nothing says the post is unwanted.
   const message = error instanceof Error ? error.message : String(error);

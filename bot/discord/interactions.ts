@@ -4,33 +4,42 @@ import {
   type GuildMember,
   type InteractionEditReplyOptions,
   MessageFlags,
+  type MessageMentionOptions,
   PermissionFlagsBits,
 } from 'discord.js';
-import { suggestPersonas } from '../commands/personas.ts';
 import type { Persona } from '../../personas/types.ts';
+import { suggestPersonas } from '../commands/personas.ts';
 import type { CommandReply, IncomingCommand } from '../platform.ts';
 import { toApiEmbed } from './discord-platform.ts';
 
-const NO_MENTIONS = { parse: [] as never[] };
+const NO_MENTIONS: MessageMentionOptions = { parse: [] };
 
 /** Manage Threads in the channel, or the configured role (by id or by name). */
 export function canManage(i: ChatInputCommandInteraction, managerRole?: string): boolean {
   if (i.memberPermissions?.has(PermissionFlagsBits.ManageThreads)) return true;
   if (!managerRole || !i.member) return false;
-  const roleIds = Array.isArray(i.member.roles) ? i.member.roles : [...(i.member as GuildMember).roles.cache.keys()];
+  const roleIds = Array.isArray(i.member.roles)
+    ? i.member.roles
+    : [...(i.member as GuildMember).roles.cache.keys()];
   const wanted = managerRole.toLowerCase();
-  return roleIds.some((id) => id === managerRole || i.guild?.roles.cache.get(id)?.name.toLowerCase() === wanted);
+  return roleIds.some(
+    (id) => id === managerRole || i.guild?.roles.cache.get(id)?.name.toLowerCase() === wanted,
+  );
 }
 
-function replyPayload(reply: CommandReply): InteractionEditReplyOptions {
-  const embed = reply.ok && reply.embed ? [toApiEmbed(reply.embed)] : [];
-  const files = reply.ok && reply.file ? [{ attachment: Buffer.from(reply.file.content, 'utf8'), name: reply.file.name }] : [];
+function replyPayload(reply: CommandReply) {
+  const embeds = reply.ok && reply.embed ? [toApiEmbed(reply.embed)] : [];
+  const files =
+    reply.ok && reply.file
+      ? [{ attachment: Buffer.from(reply.file.content, 'utf8'), name: reply.file.name }]
+      : [];
   return {
-    content: reply.text.slice(0, 2000) || (embed.length || files.length ? '' : '…'),
-    embeds: embed,
+    // Discord needs some content when there is neither an embed nor a file.
+    content: reply.text.slice(0, 2000) || (embeds.length || files.length ? '' : '…'),
+    embeds,
     files,
     allowedMentions: NO_MENTIONS,
-  };
+  } satisfies InteractionEditReplyOptions;
 }
 
 /** A slash command interaction as the neutral command layer sees it. */
@@ -58,19 +67,26 @@ export function toIncomingCommand(i: ChatInputCommandInteraction, managerRole?: 
     async respond(reply) {
       const payload = replyPayload(reply);
       if (deferredEphemeral === null) {
-        await i.reply({ ...payload, flags: reply.ok ? undefined : MessageFlags.Ephemeral } as never);
+        await i.reply({ ...payload, ...(reply.ok ? {} : { flags: MessageFlags.Ephemeral as const }) });
       } else if (reply.ok || deferredEphemeral) {
         await i.editReply(payload);
       } else {
         // A refusal after a public acknowledgement: remove the public placeholder, answer privately.
         await i.deleteReply().catch(() => {});
-        await i.followUp({ content: reply.text, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+        await i.followUp({
+          content: reply.text,
+          flags: MessageFlags.Ephemeral,
+          allowedMentions: NO_MENTIONS,
+        });
       }
     },
   };
 }
 
-export async function answerAutocomplete(i: AutocompleteInteraction, personas: readonly Persona[]): Promise<void> {
+export async function answerAutocomplete(
+  i: AutocompleteInteraction,
+  personas: readonly Persona[],
+): Promise<void> {
   const focused = i.options.getFocused(true);
   await i.respond(focused.name === 'persona' ? suggestPersonas(personas, String(focused.value)) : []);
 }

@@ -11,7 +11,10 @@ export function toHumanMessage(m: Message): IncomingHumanMessage | null {
     workspaceId: m.guildId,
     threadId: m.channelId,
     messageId: m.id,
-    author: { id: m.author.id, displayName: m.member?.displayName ?? m.author.globalName ?? m.author.username },
+    author: {
+      id: m.author.id,
+      displayName: m.member?.displayName ?? m.author.globalName ?? m.author.username,
+    },
     text: m.content,
     replyToPostId: m.reference?.messageId ?? null,
   };

@@ -51,9 +51,14 @@ export function createWebhookManager(deps: WebhookManagerDeps): WebhookManager {
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   async function findOurs(channelId: string): Promise<ChannelHook | null> {
-    const hooks = (await rest.get(Routes.channelWebhooks(channelId), { signal: deps.signal })) as APIWebhook[];
+    const hooks = (await rest.get(Routes.channelWebhooks(channelId), {
+      signal: deps.signal,
+    })) as APIWebhook[];
     const ours = hooks.find(
-      (h) => h.type === WebhookType.Incoming && h.application_id === deps.applicationId && typeof h.token === 'string',
+      (h) =>
+        h.type === WebhookType.Incoming &&
+        h.application_id === deps.applicationId &&
+        typeof h.token === 'string',
     );
     return ours ? { id: ours.id, token: ours.token! } : null;
   }
@@ -84,7 +89,13 @@ export function createWebhookManager(deps: WebhookManagerDeps): WebhookManager {
         stored?.webhookId === `${WEBHOOK_CLAIM_PREFIX}${owner}` ||
         (!stored && (await claimWebhookSlot(db, 'discord', channelId, owner))) ||
         (stored !== null &&
-          (await takeOverStaleClaim(db, 'discord', channelId, owner, new Date(clock.now().getTime() - STALE_CLAIM_MS))));
+          (await takeOverStaleClaim(
+            db,
+            'discord',
+            channelId,
+            owner,
+            new Date(clock.now().getTime() - STALE_CLAIM_MS),
+          )));
       if (!mine) {
         // Another process is creating it right now: wait for its row.
         await sleep(CLAIM_POLL_MS);
@@ -97,7 +108,9 @@ export function createWebhookManager(deps: WebhookManagerDeps): WebhookManager {
         await deleteWebhook(db, 'discord', channelId, `${WEBHOOK_CLAIM_PREFIX}${owner}`).catch(() => {});
         throw error;
       }
-      if (await fulfilWebhookClaim(db, 'discord', channelId, owner, { webhookId: hook.id, token: hook.token })) {
+      if (
+        await fulfilWebhookClaim(db, 'discord', channelId, owner, { webhookId: hook.id, token: hook.token })
+      ) {
         return hook;
       }
       // Our claim was taken over while we were slow: keep theirs; ours is unused and goes.

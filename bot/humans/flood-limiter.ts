@@ -1,4 +1,6 @@
-export type FloodCheck = { ok: true } | { ok: false; retryInMs: number; /** First refusal in this window. */ notify: boolean };
+export type FloodCheck =
+  | { ok: true }
+  | { ok: false; retryInMs: number /** First refusal in this window. */; notify: boolean };
 
 /** Sliding-window limit per key (a person in a thread): `burst` messages per `windowMs`. */
 export function createFloodLimiter(opts: { burst: number; windowMs: number }) {

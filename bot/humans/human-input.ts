@@ -5,6 +5,7 @@ import type { Arena } from '../../engine/api.ts';
 import type { Clock } from '../../engine/clock.ts';
 import type { Logger } from '../../engine/log.ts';
 import { HUMAN_BURST, HUMAN_WINDOW_MS, MAX_HUMAN_CHARS } from '../constants.ts';
+import { createKeyedQueue } from '../keyed-queue.ts';
 import type { IncomingHumanMessage, PlatformFormat } from '../platform.ts';
 import { splitText } from '../text/split-text.ts';
 import { createFloodLimiter } from './flood-limiter.ts';
@@ -25,9 +26,13 @@ export interface HumanInputDeps {
 /** Brings a person's thread message into the debate: trimmed, rate-limited, never dropped silently. */
 export function createHumanInput(deps: HumanInputDeps): (message: IncomingHumanMessage) => Promise<void> {
   const limiter = createFloodLimiter({ burst: HUMAN_BURST, windowMs: HUMAN_WINDOW_MS });
+  // One message at a time per thread: the debate gets them in the order people sent them.
+  const queue = createKeyedQueue();
   let lastPrune = 0;
 
-  return async (m) => {
+  return (m) => queue.run(`${m.workspaceId}:${m.threadId}`, () => handle(m));
+
+  async function handle(m: IncomingHumanMessage): Promise<void> {
     const binding = await findBindingByThread(deps.db, deps.platform, m.workspaceId, m.threadId);
     if (!binding) return;
     const now = deps.clock.now().getTime();
@@ -77,5 +82,5 @@ export function createHumanInput(deps: HumanInputDeps): (message: IncomingHumanM
       );
     }
     deps.log.debug('human message injected', { debate: binding.debateId, next: result.nextPersonaId });
-  };
+  }
 }

@@ -9,7 +9,6 @@ import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/
 import { committingBus, startBot } from './harness.ts';
 import { createMemoryPlatform, type MemoryPlatform } from './memory-platform.ts';
 
-const ALICE = { id: '42', displayName: 'Alice', canManage: true };
 const BOB = { id: '77', displayName: 'Bob', canManage: false };
 
 /** Every persona message of the debate appears exactly once, whole, in turn order, after its banner. */
@@ -23,7 +22,9 @@ async function expectThreadMatchesDebate(
   const detail = (await arena.getDebate(binding.debateId))!;
   const visible = mem.visible(threadId);
   const rows = await listOutbox(t.db, binding.id);
-  expect(rows.filter((r) => r.status !== 'sent').map((r) => [r.kind, r.status, r.lastError, r.dedupKey])).toEqual([]);
+  expect(
+    rows.filter((r) => r.status !== 'sent').map((r) => [r.kind, r.status, r.lastError, r.dedupKey]),
+  ).toEqual([]);
   // The thread is exactly the outbox, post for post.
   expect(visible.map((p) => p.id)).toEqual(rows.flatMap((r) => r.remoteIds));
   const personaTexts = rows
@@ -62,7 +63,10 @@ describe.each(testDialects())('platform-neutral chat bot on %s', (dialect) => {
   it('starts a debate in a new thread and delivers every phase in order, under persona names', async () => {
     const { arena, mem, bot } = setup();
     await bot.start();
-    const out = await mem.command({ subcommand: 'start', options: { idea: 'A marketplace for idle GPUs', rounds: 1 } });
+    const out = await mem.command({
+      subcommand: 'start',
+      options: { idea: 'A marketplace for idle GPUs', rounds: 1 },
+    });
     expect(out.deferred).toEqual({ ephemeral: false });
     expect(out.replies).toHaveLength(1);
     expect(out.replies[0]!.ok).toBe(true);
@@ -132,7 +136,10 @@ describe.each(testDialects())('platform-neutral chat bot on %s', (dialect) => {
     expect(denied.deferred).toBeNull();
     expect(denied.replies).toEqual([{ ok: false, text: expect.stringMatching(/Manage Threads/) }]);
     const unknown = await mem.command({ subcommand: 'dance' });
-    expect(unknown.replies[0]).toEqual({ ok: false, text: expect.stringMatching(/Unknown subcommand “dance”.*start/) });
+    expect(unknown.replies[0]).toEqual({
+      ok: false,
+      text: expect.stringMatching(/Unknown subcommand “dance”.*start/),
+    });
     const empty = await mem.command({ subcommand: 'start', options: { idea: '  ' } });
     expect(empty.replies[0]).toEqual({ ok: false, text: expect.stringMatching(/idea is empty/) });
     const huge = await mem.command({ subcommand: 'start', options: { idea: 'y'.repeat(5000) } });
@@ -162,12 +169,19 @@ describe.each(testDialects())('platform-neutral chat bot on %s', (dialect) => {
     const again = await mem.command({ subcommand: 'pause', ...inThread });
     expect(again.replies[0]).toEqual({ ok: false, text: expect.stringMatching(/already paused/) });
     const status = await mem.command({ subcommand: 'status', user: BOB, ...inThread });
-    expect(status.replies[0]).toMatchObject({ ok: true, embed: { fields: expect.arrayContaining([{ name: 'Status', value: 'paused (user)', inline: true }]) } });
+    expect(status.replies[0]).toMatchObject({
+      ok: true,
+      embed: { fields: expect.arrayContaining([{ name: 'Status', value: 'paused (user)', inline: true }]) },
+    });
 
     await mem.human({ threadId: thread.threadId, text: 'What about @SecurityParanoid and sybil attacks?' });
     const detail = (await arena.getDebate(binding.debateId))!;
     const human = detail.messages.find((m) => m.authorKind === 'human')!;
-    expect(human).toMatchObject({ agentName: 'Bob', agentId: 'discord:77', content: 'What about @SecurityParanoid and sybil attacks?' });
+    expect(human).toMatchObject({
+      agentName: 'Bob',
+      agentId: 'discord:77',
+      content: 'What about @SecurityParanoid and sybil attacks?',
+    });
 
     // Flooding: the sixth message within a minute is refused with one notice, not dropped silently.
     for (let i = 0; i < 7; i++) await mem.human({ threadId: thread.threadId, text: `point ${i}` });
@@ -178,7 +192,9 @@ describe.each(testDialects())('platform-neutral chat bot on %s', (dialect) => {
     await arena.finished(binding.debateId);
     await bot.idle();
 
-    const humans = (await arena.getDebate(binding.debateId))!.messages.filter((m) => m.authorKind === 'human');
+    const humans = (await arena.getDebate(binding.debateId))!.messages.filter(
+      (m) => m.authorKind === 'human',
+    );
     expect(humans.map((m) => m.content)).toEqual([
       'What about @SecurityParanoid and sybil attacks?',
       'point 0',
@@ -187,7 +203,10 @@ describe.each(testDialects())('platform-neutral chat bot on %s', (dialect) => {
       'point 3',
       'z'.repeat(1500),
     ]);
-    const notices = mem.visible(thread.threadId).filter((p) => p.username === null && p.embedTitle === null).map((p) => p.text);
+    const notices = mem
+      .visible(thread.threadId)
+      .filter((p) => p.username === null && p.embedTitle === null)
+      .map((p) => p.text);
     expect(notices.filter((n) => n.includes('posting faster'))).toHaveLength(1);
     expect(notices.some((n) => n.includes('<@88>') && n.includes('1500 of 3000'))).toBe(true);
     expect(notices.some((n) => n.startsWith('⏸️'))).toBe(true);
@@ -200,7 +219,12 @@ describe.each(testDialects())('platform-neutral chat bot on %s', (dialect) => {
       calls.push(input);
       return original(id, input);
     };
-    await mem.human({ threadId: thread.threadId, text: 'why?', replyToPostId: personaPost.id, author: { id: '99', displayName: 'Dan' } });
+    await mem.human({
+      threadId: thread.threadId,
+      text: 'why?',
+      replyToPostId: personaPost.id,
+      author: { id: '99', displayName: 'Dan' },
+    });
     const persona = personas.find((p) => p.name === personaPost.username)!;
     expect(calls[0]).toMatchObject({ replyToPersonaId: persona.id });
     await bot.idle();
@@ -208,7 +232,10 @@ describe.each(testDialects())('platform-neutral chat bot on %s', (dialect) => {
     expect(ended.text).toMatch(/<@99>.*has ended/);
 
     const exported = await mem.command({ subcommand: 'export', ...inThread });
-    expect(exported.replies[0]).toMatchObject({ ok: true, file: { name: expect.stringMatching(/^humans-in-the-loop-.*\.md$/) } });
+    expect(exported.replies[0]).toMatchObject({
+      ok: true,
+      file: { name: expect.stringMatching(/^humans-in-the-loop-.*\.md$/) },
+    });
     bot.stop();
   });
 });

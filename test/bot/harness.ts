@@ -17,8 +17,14 @@ export function committingBus(db: Kysely<Database>, inner: EventBus = createMemo
   return {
     async publish(e: ArenaEvent) {
       if (e.type === 'debate.created') {
-        await db.insertInto('ideas').values({ id: e.ideaId, title: e.title, summary: e.title, source_type: 'user' }).execute();
-        await db.insertInto('debate_sessions').values({ id: e.debateId, idea_id: e.ideaId, phase: 'divergence' }).execute();
+        await db
+          .insertInto('ideas')
+          .values({ id: e.ideaId, title: e.title, summary: e.title, source_type: 'user' })
+          .execute();
+        await db
+          .insertInto('debate_sessions')
+          .values({ id: e.debateId, idea_id: e.ideaId, phase: 'divergence' })
+          .execute();
       }
       if (e.type === 'message.created') {
         const m = e.message;
@@ -54,7 +60,8 @@ export function startBot(props: {
   const bot = createChatBot({
     ...props,
     publicUrl: 'https://arena.example',
-    exportMarkdown: (d) => `# ${d.title}\n\n${d.messages.map((m) => `- ${m.agentName}: ${m.content}`).join('\n')}\n`,
+    exportMarkdown: (d) =>
+      `# ${d.title}\n\n${d.messages.map((m) => `- ${m.agentName}: ${m.content}`).join('\n')}\n`,
     clock: { now: () => new Date() },
     log: silentLogger,
   });

@@ -11,7 +11,11 @@ import { createPriceTable } from '../../engine/llm/pricing.ts';
 import type { LlmProvider } from '../../engine/llm/types.ts';
 import { createConsoleLogger, silentLogger } from '../../engine/log.ts';
 import type { Persona } from '../../personas/types.ts';
-import { type DiscordEmulator, type RateLimitConfig, startDiscordEmulator } from '../emulators/discord/index.ts';
+import {
+  type DiscordEmulator,
+  type RateLimitConfig,
+  startDiscordEmulator,
+} from '../emulators/discord/index.ts';
 
 export const PUBLIC_URL = 'https://arena.example';
 
@@ -89,7 +93,10 @@ export async function startInstance(props: {
 
 export async function startEmulator(rateLimits?: Partial<RateLimitConfig>): Promise<DiscordEmulator> {
   const emu = await startDiscordEmulator({
-    rateLimits: rateLimits ?? { webhook: { limit: 50, windowMs: 1000 }, channel: { limit: 500, windowMs: 1000 } },
+    rateLimits: rateLimits ?? {
+      webhook: { limit: 50, windowMs: 1000 },
+      channel: { limit: 500, windowMs: 1000 },
+    },
   });
   await registerArenaCommands({
     token: emu.token,
@@ -108,7 +115,8 @@ export function slowTurn(inner: LlmProvider, turnIndex: number | 'all', msPerWor
     models: () => inner.models(),
     async chat(req, onDelta) {
       const m = req.metadata;
-      if (m?.task !== 'turn' || (turnIndex !== 'all' && m.turnIndex !== turnIndex)) return inner.chat(req, onDelta);
+      if (m?.task !== 'turn' || (turnIndex !== 'all' && m.turnIndex !== turnIndex))
+        return inner.chat(req, onDelta);
       const result = await inner.chat(req);
       for (const word of result.text.match(/\S+\s*/g) ?? []) {
         await new Promise((r) => setTimeout(r, msPerWord));

@@ -9,7 +9,10 @@ import { type ArenaInstance, slowTurn, smallCast, startEmulator, startInstance }
 import { expectThreadMatchesDebate, ownPosts, until } from './thread-check.ts';
 
 // A long answer for one turn, so a message has to be split over several Discord posts.
-const LONG = Array.from({ length: 40 }, (_, i) => `Point ${i + 1}: the marketplace needs proof that idle GPUs are reliable enough for paying jobs.`).join(' ');
+const LONG = Array.from(
+  { length: 40 },
+  (_, i) => `Point ${i + 1}: the marketplace needs proof that idle GPUs are reliable enough for paying jobs.`,
+).join(' ');
 
 describe.each(testDialects())('Discord debate threads on %s', (dialect) => {
   let t: TestDatabase;
@@ -29,15 +32,29 @@ describe.each(testDialects())('Discord debate threads on %s', (dialect) => {
   afterAll(() => t.dispose());
 
   async function startDebate(channelId: string, idea: string) {
-    const i = emu!.invokeCommand({ user: emu!.seed.users.alice, channelId, subcommand: 'start', options: { idea, rounds: 1 } });
-    const reply = await emu!.waitFor(() => emu!.interactionReply(i.id)?.content.includes('Debate started') && emu!.interactionReply(i.id), 20_000, 'start reply');
+    const i = emu!.invokeCommand({
+      user: emu!.seed.users.alice,
+      channelId,
+      subcommand: 'start',
+      options: { idea, rounds: 1 },
+    });
+    const reply = await emu!.waitFor(
+      () => emu!.interactionReply(i.id)?.content.includes('Debate started') && emu!.interactionReply(i.id),
+      20_000,
+      'start reply',
+    );
     const threadId = /<#(\d+)>/.exec(reply.content)![1]!;
     return { interaction: i, threadId };
   }
 
   async function waitDone(threadId: string) {
     const row = await until(
-      () => t.db.selectFrom('chat_threads').select('debate_id').where('thread_id', '=', threadId).executeTakeFirst(),
+      () =>
+        t.db
+          .selectFrom('chat_threads')
+          .select('debate_id')
+          .where('thread_id', '=', threadId)
+          .executeTakeFirst(),
       'binding',
     );
     await until(async () => {
@@ -54,16 +71,25 @@ describe.each(testDialects())('Discord debate threads on %s', (dialect) => {
       respond: (req) => (req.metadata?.task === 'turn' && req.metadata.turnIndex === 1 ? LONG : undefined),
     });
     instance = await startInstance({ db: t.db, emu, llm, personas });
-    const { interaction, threadId } = await startDebate(emu.seed.channels.ideas, 'A marketplace for idle GPUs');
+    const { interaction, threadId } = await startDebate(
+      emu.seed.channels.ideas,
+      'A marketplace for idle GPUs',
+    );
     expect(emu.interactionResponses(interaction.id)[0]!.callbackType).toBe(5);
     expect(emu.interaction(interaction.id)!.deadlineMissed).toBe(false);
     const thread = emu.threads.find((c) => c.id === threadId)!;
-    expect(thread).toMatchObject({ type: 11, name: 'A marketplace for idle GPUs', parentId: emu.seed.channels.ideas });
+    expect(thread).toMatchObject({
+      type: 11,
+      name: 'A marketplace for idle GPUs',
+      parentId: emu.seed.channels.ideas,
+    });
 
     const debateId = await waitDone(threadId);
     const detail = (await instance.arena.getDebate(debateId))!;
     expect(detail.status).toBe('completed');
-    expect(new Set(detail.messages.map((m) => m.phase))).toEqual(new Set(['divergence', 'convergence', 'planning']));
+    expect(new Set(detail.messages.map((m) => m.phase))).toEqual(
+      new Set(['divergence', 'convergence', 'planning']),
+    );
     const { posts } = await expectThreadMatchesDebate(emu, instance.arena, threadId, debateId, personas);
     expect(posts.filter((p) => p.content.startsWith('Point 1:')).length).toBe(1);
     expect(posts.some((p) => p.content.endsWith('paying jobs.') && p.content.length > 1500)).toBe(true);
@@ -71,8 +97,13 @@ describe.each(testDialects())('Discord debate threads on %s', (dialect) => {
     // One webhook for the channel, stored with its token, used with thread_id and no mentions.
     const hooks = emu.webhooks(emu.seed.channels.ideas);
     expect(hooks).toHaveLength(1);
-    expect(await getWebhook(t.db, 'discord', emu.seed.channels.ideas)).toMatchObject({ webhookId: hooks[0]!.id, token: hooks[0]!.token });
-    const executes = emu.requests.filter((r) => r.method === 'POST' && r.path.startsWith(`/webhooks/${hooks[0]!.id}/`));
+    expect(await getWebhook(t.db, 'discord', emu.seed.channels.ideas)).toMatchObject({
+      webhookId: hooks[0]!.id,
+      token: hooks[0]!.token,
+    });
+    const executes = emu.requests.filter(
+      (r) => r.method === 'POST' && r.path.startsWith(`/webhooks/${hooks[0]!.id}/`),
+    );
     expect(executes.length).toBeGreaterThan(10);
     for (const r of executes) {
       expect(r.query.thread_id).toBe(threadId);
@@ -96,7 +127,9 @@ describe.each(testDialects())('Discord debate threads on %s', (dialect) => {
     const [da, db] = await Promise.all([waitDone(a.threadId), waitDone(b.threadId)]);
     const hooks = emu.webhooks(emu.seed.channels.general);
     expect(hooks).toHaveLength(1);
-    expect(emu.requests.filter((r) => r.method === 'POST' && /^\/channels\/\d+\/webhooks$/.test(r.path))).toHaveLength(1);
+    expect(
+      emu.requests.filter((r) => r.method === 'POST' && /^\/channels\/\d+\/webhooks$/.test(r.path)),
+    ).toHaveLength(1);
     for (const [threadId, debateId] of [
       [a.threadId, da],
       [b.threadId, db],
@@ -107,13 +140,20 @@ describe.each(testDialects())('Discord debate threads on %s', (dialect) => {
   });
 
   it('under tight rate limits loses and reorders nothing', async () => {
-    emu = await startEmulator({ webhook: { limit: 2, windowMs: 500 }, channel: { limit: 3, windowMs: 1000 } });
+    emu = await startEmulator({
+      webhook: { limit: 2, windowMs: 500 },
+      channel: { limit: 3, windowMs: 1000 },
+    });
     instance = await startInstance({ db: t.db, emu, llm: createFakeLlm(), personas });
     const { threadId } = await startDebate(emu.seed.channels.ideas, 'Rate-limited reindeer rentals');
     const debateId = await waitDone(threadId);
     await expectThreadMatchesDebate(emu, instance.arena, threadId, debateId, personas);
     expect(emu.rateLimitHits.length).toBeGreaterThan(0);
-    const binding = (await t.db.selectFrom('chat_threads').select('id').where('thread_id', '=', threadId).executeTakeFirst())!;
+    const binding = (await t.db
+      .selectFrom('chat_threads')
+      .select('id')
+      .where('thread_id', '=', threadId)
+      .executeTakeFirst())!;
     expect((await listOutbox(t.db, binding.id)).every((r) => r.status === 'sent')).toBe(true);
   }, 120_000);
 
@@ -126,7 +166,11 @@ describe.each(testDialects())('Discord debate threads on %s', (dialect) => {
     // Let the first turn through, then delete the webhook as an admin would, mid-debate.
     await hold.next();
     hold.release();
-    const first = await emu.waitFor(() => ownPosts(emu!, threadId).find((m) => m.webhookId), 20_000, 'first persona post');
+    const first = await emu.waitFor(
+      () => ownPosts(emu!, threadId).find((m) => m.webhookId),
+      20_000,
+      'first persona post',
+    );
     expect(emu.deleteWebhook(first.webhookId!)).toBe(true);
     const debateId = await waitDone(threadId);
     await expectThreadMatchesDebate(emu, instance.arena, threadId, debateId, personas);
@@ -134,14 +178,17 @@ describe.each(testDialects())('Discord debate threads on %s', (dialect) => {
     expect(hooks).toHaveLength(1);
     expect(hooks[0]!.id).not.toBe(first.webhookId);
     expect((await getWebhook(t.db, 'discord', emu.seed.channels.ideas))!.webhookId).toBe(hooks[0]!.id);
-    expect(emu.requests.filter((r) => r.method === 'POST' && /^\/channels\/\d+\/webhooks$/.test(r.path))).toHaveLength(2);
+    expect(
+      emu.requests.filter((r) => r.method === 'POST' && /^\/channels\/\d+\/webhooks$/.test(r.path)),
+    ).toHaveLength(2);
   });
 
   it('streams a slow message: posted early, edited at most once a second, final text exact', async () => {
     emu = await startEmulator();
     const words = Array.from({ length: 30 }, (_, i) => `word${i}`).join(' ');
     const fake = createFakeLlm({
-      respond: (req) => (req.metadata?.task === 'turn' && req.metadata.turnIndex === 1 ? `${words}.` : undefined),
+      respond: (req) =>
+        req.metadata?.task === 'turn' && req.metadata.turnIndex === 1 ? `${words}.` : undefined,
     });
     instance = await startInstance({ db: t.db, emu, llm: slowTurn(fake, 1, 100), personas });
     // Nothing is said before the thread exists, so the whole stream is watched.
@@ -157,7 +204,9 @@ describe.each(testDialects())('Discord debate threads on %s', (dialect) => {
       expect(earlier.endsWith(' …')).toBe(true);
       expect(words.startsWith(earlier.slice(0, -2))).toBe(true);
     }
-    const edits = emu.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/messages/${streamed.id}`));
+    const edits = emu.requests.filter(
+      (r) => r.method === 'PATCH' && r.path.endsWith(`/messages/${streamed.id}`),
+    );
     expect(edits.length).toBe(streamed.history.length);
     // Streaming edits are coalesced to one a second; only the final, exact edit may follow sooner.
     const times = edits.slice(0, -1).map((r) => r.time);

@@ -45,23 +45,47 @@ describe.each(testDialects())('people in a Discord debate thread on %s', (dialec
     instance = await startInstance({ db: t.db, emu, llm: fake, personas });
     const { alice, bob, carol } = emu.seed.users;
     const hold = fake.hold();
-    const i = emu.invokeCommand({ user: alice, channelId: emu.seed.channels.ideas, subcommand: 'start', options: { idea: 'Peer-to-peer GPU rental', rounds: 1 } });
-    const reply = await emu.waitFor(() => emu.interactionReply(i.id)?.content.includes('Debate started') && emu.interactionReply(i.id), 20_000, 'start');
+    const i = emu.invokeCommand({
+      user: alice,
+      channelId: emu.seed.channels.ideas,
+      subcommand: 'start',
+      options: { idea: 'Peer-to-peer GPU rental', rounds: 1 },
+    });
+    const reply = await emu.waitFor(
+      () => emu.interactionReply(i.id)?.content.includes('Debate started') && emu.interactionReply(i.id),
+      20_000,
+      'start',
+    );
     const threadId = /<#(\d+)>/.exec(reply.content)![1]!;
-    const { debate_id: debateId } = (await t.db.selectFrom('chat_threads').select('debate_id').where('thread_id', '=', threadId).executeTakeFirst())!;
-    const humans = async () => (await instance.arena.getDebate(debateId))!.messages.filter((m) => m.authorKind === 'human');
+    const { debate_id: debateId } = (await t.db
+      .selectFrom('chat_threads')
+      .select('debate_id')
+      .where('thread_id', '=', threadId)
+      .executeTakeFirst())!;
+    const humans = async () =>
+      (await instance.arena.getDebate(debateId))!.messages.filter((m) => m.authorKind === 'human');
 
     // The first turn is in flight (held) when Bob asks a persona by handle.
     await hold.next();
-    emu.sendUserMessage({ user: bob, channelId: threadId, content: 'What about @SecurityParanoid and sybil attacks?' });
+    emu.sendUserMessage({
+      user: bob,
+      channelId: threadId,
+      content: 'What about @SecurityParanoid and sybil attacks?',
+    });
     await until(async () => (await humans()).length === 1, 'first human message');
     hold.release();
 
     const first = (await humans())[0]!;
-    expect(first).toMatchObject({ agentName: 'Bob', agentId: `discord:${bob.id}`, content: 'What about @SecurityParanoid and sybil attacks?' });
+    expect(first).toMatchObject({
+      agentName: 'Bob',
+      agentId: `discord:${bob.id}`,
+      content: 'What about @SecurityParanoid and sybil attacks?',
+    });
     // The persona who answers a person's message references it.
     const answerTo = (id: string) => async () =>
-      (await instance.arena.getDebate(debateId))!.messages.find((m) => m.authorKind === 'persona' && m.references.includes(id));
+      (await instance.arena.getDebate(debateId))!.messages.find(
+        (m) => m.authorKind === 'persona' && m.references.includes(id),
+      );
     expect((await until(answerTo(first.id), 'answer to Bob')).agentId).toBe('security_paranoid');
 
     // Carol replies to the post of another persona: that persona answers her. Meanwhile Alice posts a
@@ -73,10 +97,16 @@ describe.each(testDialects())('people in a Discord debate thread on %s', (dialec
     );
     const targetPersona = personas.find((p) => p.name === target.author.username)!;
     await atConvergence;
-    emu.sendUserMessage({ user: carol, channelId: threadId, content: 'Why do you think so?', replyTo: target.id });
+    emu.sendUserMessage({
+      user: carol,
+      channelId: threadId,
+      content: 'Why do you think so?',
+      replyTo: target.id,
+    });
     await until(async () => (await humans()).length === 2, 'reply injected');
     emu.sendUserMessage({ user: alice, channelId: threadId, content: `Long thought. ${'x'.repeat(2990)}` });
-    for (let n = 0; n < 7; n++) emu.sendUserMessage({ user: bob, channelId: threadId, content: `quick point ${n}` });
+    for (let n = 0; n < 7; n++)
+      emu.sendUserMessage({ user: bob, channelId: threadId, content: `quick point ${n}` });
     await until(async () => (await humans()).length === 7, 'long and flood messages');
     openConvergence();
     const second = (await humans())[1]!;
@@ -86,7 +116,10 @@ describe.each(testDialects())('people in a Discord debate thread on %s', (dialec
     const byTarget = await until(
       async () =>
         (await instance.arena.getDebate(debateId))!.messages.find(
-          (m) => m.agentId === targetPersona.id && m.turnIndex > second.turnIndex && m.references.includes(second.id),
+          (m) =>
+            m.agentId === targetPersona.id &&
+            m.turnIndex > second.turnIndex &&
+            m.references.includes(second.id),
         ),
       'answer to Carol',
     );
@@ -108,14 +141,18 @@ describe.each(testDialects())('people in a Discord debate thread on %s', (dialec
       'quick point 2',
       'quick point 3',
     ]);
-    const notices = ownPosts(emu, threadId).filter((m) => m.webhookId === null && m.embeds.length === 0).map((m) => m.content);
+    const notices = ownPosts(emu, threadId)
+      .filter((m) => m.webhookId === null && m.embeds.length === 0)
+      .map((m) => m.content);
     expect(notices.filter((n) => n.includes(`<@${bob.id}>`) && n.includes('posting faster'))).toHaveLength(1);
     expect(notices.filter((n) => n.includes(`<@${alice.id}>`) && n.includes('1500 of 3004'))).toHaveLength(1);
     // Persona and bot posts never came back into the debate as people's messages.
     expect(all).toHaveLength(7);
     await expectThreadMatchesDebate(emu, instance.arena, threadId, debateId, personas);
     // Notices mention people without pinging anyone.
-    for (const r of emu.requests.filter((x) => x.method === 'POST' && x.path === `/channels/${threadId}/messages`)) {
+    for (const r of emu.requests.filter(
+      (x) => x.method === 'POST' && x.path === `/channels/${threadId}/messages`,
+    )) {
       expect(r.body).toMatchObject({ allowed_mentions: { parse: [] } });
     }
   });

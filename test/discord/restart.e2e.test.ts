@@ -17,7 +17,10 @@ describe.each(testDialects())('killing the Discord bot mid-debate on %s', (diale
     t = await createTestDatabase(dialect);
     personas = smallCast(await builtinCatalog());
     // Tight enough that posts queue up, so a kill lands with sends in flight.
-    emu = await startEmulator({ webhook: { limit: 3, windowMs: 600 }, channel: { limit: 8, windowMs: 1000 } });
+    emu = await startEmulator({
+      webhook: { limit: 3, windowMs: 600 },
+      channel: { limit: 8, windowMs: 1000 },
+    });
   });
   afterAll(async () => {
     await instance?.kill();
@@ -28,7 +31,10 @@ describe.each(testDialects())('killing the Discord bot mid-debate on %s', (diale
   it('continues the thread after two crashes with no duplicate and no missing post', async () => {
     const words = Array.from({ length: 40 }, (_, n) => `w${n}`).join(' ');
     const llm = () => {
-      const fake = createFakeLlm({ respond: (req) => (req.metadata?.task === 'turn' && req.metadata.turnIndex === 3 ? `${words}.` : undefined) });
+      const fake = createFakeLlm({
+        respond: (req) =>
+          req.metadata?.task === 'turn' && req.metadata.turnIndex === 3 ? `${words}.` : undefined,
+      });
       // Turn 3 streams slowly, so the second crash lands while its preview is on screen.
       return slowTurn(slowTurn(fake, 'all', 15), 3, 150);
     };
@@ -40,7 +46,11 @@ describe.each(testDialects())('killing the Discord bot mid-debate on %s', (diale
       subcommand: 'start',
       options: { idea: 'Crash-tolerant carpooling', rounds: 1 },
     });
-    const reply = await emu.waitFor(() => emu.interactionReply(i.id)?.content.includes('Debate started') && emu.interactionReply(i.id), 20_000, 'start');
+    const reply = await emu.waitFor(
+      () => emu.interactionReply(i.id)?.content.includes('Debate started') && emu.interactionReply(i.id),
+      20_000,
+      'start',
+    );
     const threadId = /<#(\d+)>/.exec(reply.content)![1]!;
     const { debate_id: debateId } = (await t.db
       .selectFrom('chat_threads')
@@ -49,26 +59,41 @@ describe.each(testDialects())('killing the Discord bot mid-debate on %s', (diale
       .executeTakeFirstOrThrow())!;
 
     // First crash: right after a post reached Discord, most likely before it was recorded.
-    await emu.waitFor(() => ownPosts(emu, threadId).filter((m) => m.webhookId).length >= 2, 30_000, 'two persona posts');
+    await emu.waitFor(
+      () => ownPosts(emu, threadId).filter((m) => m.webhookId).length >= 2,
+      30_000,
+      'two persona posts',
+    );
     await instance.kill();
     instance = await start();
     // Second crash: while a message is still being written (its preview has no outbox row yet).
     const preview = await emu.waitFor(
-      () => ownPosts(emu, threadId).find((m) => m.webhookId && m.content.startsWith('w0 w1') && m.content.endsWith(' …')),
+      () =>
+        ownPosts(emu, threadId).find(
+          (m) => m.webhookId && m.content.startsWith('w0 w1') && m.content.endsWith(' …'),
+        ),
       30_000,
       'a streaming preview',
     );
     await instance.kill();
     instance = await start();
 
-    await until(async () => {
-      const d = await instance!.arena.getDebate(debateId);
-      return d && d.status !== 'active' && d.status !== 'paused' && d;
-    }, 'debate end', 60_000);
+    await until(
+      async () => {
+        const d = await instance!.arena.getDebate(debateId);
+        return d && d.status !== 'active' && d.status !== 'paused' && d;
+      },
+      'debate end',
+      60_000,
+    );
     await instance.discord.bot.idle();
     expect((await instance.arena.getDebate(debateId))!.status).toBe('completed');
     await expectThreadMatchesDebate(emu, instance.arena, threadId, debateId, personas);
-    const binding = (await t.db.selectFrom('chat_threads').select('id').where('thread_id', '=', threadId).executeTakeFirstOrThrow())!;
+    const binding = (await t.db
+      .selectFrom('chat_threads')
+      .select('id')
+      .where('thread_id', '=', threadId)
+      .executeTakeFirstOrThrow())!;
     expect((await listOutbox(t.db, binding.id)).every((r) => r.status === 'sent')).toBe(true);
     // The abandoned preview was cleaned up; the turn was written again and delivered once.
     expect(emu.message(preview.id)!.deleted).toBe(true);

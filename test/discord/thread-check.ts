@@ -6,7 +6,11 @@ import type { DiscordEmulator, StoredMessage } from '../emulators/discord/index.
 import { PUBLIC_URL } from './arena-world.ts';
 
 /** Polls an async condition until it holds; fails with `label` after `timeoutMs`. */
-export async function until<T>(check: () => Promise<T | null | undefined | false>, label: string, timeoutMs = 45_000): Promise<T> {
+export async function until<T>(
+  check: () => Promise<T | null | undefined | false>,
+  label: string,
+  timeoutMs = 45_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -17,13 +21,15 @@ export async function until<T>(check: () => Promise<T | null | undefined | false
 }
 
 const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
-const embedTitle = (m: StoredMessage) => ((m.embeds[0] as { title?: string } | undefined)?.title ?? null);
+const embedTitle = (m: StoredMessage) => (m.embeds[0] as { title?: string } | undefined)?.title ?? null;
 
 /** The app's own posts in a thread: persona posts through webhooks and the bot's own messages. */
 export function ownPosts(emu: DiscordEmulator, threadId: string): StoredMessage[] {
   return emu
     .messages(threadId)
-    .filter((m) => m.webhookId !== null ? m.interactionId === null : m.author.id === emu.seed.botUser.id && m.type === 0);
+    .filter((m) =>
+      m.webhookId !== null ? m.interactionId === null : m.author.id === emu.seed.botUser.id && m.type === 0,
+    );
 }
 
 /**
@@ -45,19 +51,30 @@ export async function expectThreadMatchesDebate(
   expect(banners.at(-1)).toMatch(/^Debate (finished|stopped)/);
   expect(new Set(banners).size).toBe(banners.length);
 
-  const content = posts.filter((m) => !(m.webhookId === null && (embedTitle(m) !== null || /^[⏸▶⏳✂]/u.test(m.content))));
+  const content = posts.filter(
+    (m) => !(m.webhookId === null && (embedTitle(m) !== null || /^[⏸▶⏳✂]/u.test(m.content))),
+  );
+  // On failure, show both sides: the transcript and what the thread shows.
+  const transcript = detail.messages
+    .map((m) => `#${m.turnIndex} ${m.agentName}: ${m.content.slice(0, 50)}`)
+    .join('\n');
+  const shown = content.map((p) => `${p.author.username}: ${p.content.slice(0, 50)}`).join('\n');
+  const context = `\n--- transcript\n${transcript}\n--- thread\n${shown}`;
   let i = 0;
   for (const m of detail.messages) {
     if (m.authorKind === 'human' && m.agentId.startsWith('discord:')) continue;
     const persona = m.authorKind === 'persona' ? personas.find((p) => p.id === m.agentId) : undefined;
     let text = '';
     const start = i;
-    while (i < content.length && squash(text) !== squash(m.authorKind === 'persona' ? m.content : `📝 ${m.content}`)) {
+    while (
+      i < content.length &&
+      squash(text) !== squash(m.authorKind === 'persona' ? m.content : `📝 ${m.content}`)
+    ) {
       const post = content[i++]!;
       expect(post.content.length).toBeLessThanOrEqual(2000);
       if (persona) {
-        expect(post.webhookId, `turn ${m.turnIndex} should be a webhook post`).not.toBeNull();
-        expect(post.author.username).toBe(safeWebhookUsername(persona.name));
+        expect(post.webhookId, `turn ${m.turnIndex} should be a webhook post${context}`).not.toBeNull();
+        expect(post.author.username, `turn ${m.turnIndex}${context}`).toBe(safeWebhookUsername(persona.name));
         expect(post.avatarUrl).toBe(`${PUBLIC_URL}/avatars/${persona.id}.png`);
       } else {
         expect(post.webhookId).toBeNull();
