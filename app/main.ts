@@ -53,14 +53,7 @@ export async function startArena(props: { config: Config; log: Logger }): Promis
     });
     setStatus({ id: 'bus', name: 'Event bus', kind: 'service', status: 'running', detail: ctx.busKind });
 
-    await ctx.runner.start();
-    setStatus({
-      id: 'engine',
-      name: 'Debate engine',
-      kind: 'service',
-      status: 'running',
-      detail: 'runner started',
-    });
+    setStatus({ id: 'engine', name: 'Debate engine', kind: 'service', status: 'starting' });
 
     const dashboard = createDashboard({
       arena: ctx.arena,
@@ -149,6 +142,16 @@ export async function startArena(props: { config: Config; log: Logger }): Promis
       detail: 'not yet available',
     });
     log.info('slack: off (not yet available)');
+
+    // Viewers subscribe first, so the first turns already stream live into chat and the dashboard.
+    await ctx.runner.start();
+    setStatus({
+      id: 'engine',
+      name: 'Debate engine',
+      kind: 'service',
+      status: 'running',
+      detail: 'runner started',
+    });
 
     return { dashboardUrl, context: ctx, close: closeAll };
   } catch (error) {
