@@ -46,16 +46,17 @@ export async function createArenaBench(opts: ArenaBenchOptions): Promise<ArenaBe
   const database = await openBenchDatabase({ dialect: opts.dialect, postgresUrl: opts.postgresUrl });
   const meter = meterDatabase(database.db);
   const probe = createMemoryProbe();
-  const llm = createBenchLlm({ latencyMs: opts.latencyMs, onCall: probe.sample });
+  // The warm-up runs without model latency; measured runs wait as asked.
+  const llm = createBenchLlm({ latencyMs: 0, onCall: probe.sample });
   const bus = createMemoryBus();
   let busCount: Record<string, number> = {};
-  let busBytes = 0;
+  let busBytes: Record<string, number> = {};
   let busSelfMs = 0;
   bus.subscribe((event) => {
     const began = performance.now();
     busCount[event.type] = (busCount[event.type] ?? 0) + 1;
     // What a Redis bus would carry: every event as JSON.
-    busBytes += Buffer.byteLength(JSON.stringify(event));
+    busBytes[event.type] = (busBytes[event.type] ?? 0) + Buffer.byteLength(JSON.stringify(event));
     busSelfMs += performance.now() - began;
   });
   const { arena, runner } = createArena({
@@ -83,6 +84,7 @@ export async function createArenaBench(opts: ArenaBenchOptions): Promise<ArenaBe
     const first = await runOne();
     if (first.end !== 'completed') throw new Error(`the warm-up debate ended ${first.end}`);
     const script = scriptOf(await listMessages(database.db, first.debateId));
+    llm.setLatency(opts.latencyMs);
     return { script, run, close: () => database.dispose() };
   } catch (error) {
     await database.dispose();
@@ -92,7 +94,7 @@ export async function createArenaBench(opts: ArenaBenchOptions): Promise<ArenaBe
   async function run(debates: number): Promise<ScenarioResult> {
     meter.reset();
     busCount = {};
-    busBytes = 0;
+    busBytes = {};
     busSelfMs = 0;
     const llmBefore = llm.stats();
     const walBefore = await database.walPosition();
@@ -107,7 +109,7 @@ export async function createArenaBench(opts: ArenaBenchOptions): Promise<ArenaBe
     const turns = await countMessages(runs.map((r) => r.debateId));
     const fakeMs = llmStats.selfMs - llmBefore.selfMs;
     const meterMs = sqlStats.selfMs + busSelfMs;
-    const busMessages = Object.values(busCount).reduce((a, b) => a + b, 0);
+    const busMessages = sum(busCount);
     const perDebate: Record<string, number> = {};
     for (const [kind, n] of Object.entries(sqlStats.byKind).sort((a, b) => b[1] - a[1])) {
       perDebate[kind] = round(n / debates, 1);
@@ -149,8 +151,9 @@ export async function createArenaBench(opts: ArenaBenchOptions): Promise<ArenaBe
       state: null,
       bus: {
         messagesPerTurn: perTurn(busMessages, turns),
-        bytesPerTurn: perTurn(busBytes, turns, 0),
+        bytesPerTurn: perTurn(sum(busBytes), turns, 0),
         byType: busCount,
+        bytesByType: busBytes,
       },
       memory: memoryOf(window, debates, retained),
       loopDelayP99Ms: round(window.loopDelayP99Ms, 1),
@@ -178,4 +181,8 @@ export async function runArenaBench(opts: ArenaBenchOptions & { debates: number 
   } finally {
     await bench.close();
   }
+}
+
+function sum(counts: Record<string, number>): number {
+  return Object.values(counts).reduce((a, b) => a + b, 0);
 }

@@ -42,7 +42,8 @@ export function parseBenchArgs(argv: string[], write: (text: string) => void): B
       'pglite',
     )
     .option('--latency <ms>', 'fake model wait before the first delta of every call', '0')
-    .option('--systems <list>', `which to run: ${SYSTEMS.join(', ')}`, SYSTEMS.join(','))
+    // langgraph-lean (no LangChain model layer) is a diagnostic: it keeps the default run under ~3 minutes to leave it out.
+    .option('--systems <list>', `which to run: ${SYSTEMS.join(', ')}`, 'arena,langgraph')
     .option(
       '--price <mode>',
       'priced: the model costs money, every call reserves budget; free: like local Ollama',

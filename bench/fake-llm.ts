@@ -28,6 +28,8 @@ export interface BenchLlmStats {
 
 export interface BenchLlm extends LlmProvider {
   stats(): BenchLlmStats;
+  /** Changes the wait before the first delta (warm-ups run without it). */
+  setLatency(ms: number): void;
 }
 
 const WORDS =
@@ -40,7 +42,7 @@ const POOL = WORDS.split(' ');
  * ~40 deltas; verdict calls get valid verdict JSON; token counts are estimated from characters.
  */
 export function createBenchLlm(opts: BenchLlmOptions = {}): BenchLlm {
-  const latencyMs = opts.latencyMs ?? 0;
+  let latencyMs = opts.latencyMs ?? 0;
   const replyChars = opts.replyChars ?? 600;
   const deltaCount = opts.deltas ?? 40;
   const provider = opts.provider ?? 'bench';
@@ -89,6 +91,9 @@ export function createBenchLlm(opts: BenchLlmOptions = {}): BenchLlm {
       };
     },
     stats: () => ({ ...stats }),
+    setLatency(ms) {
+      latencyMs = ms;
+    },
   };
 }
 

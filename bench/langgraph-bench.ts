@@ -6,6 +6,7 @@ import { BenchChatModel } from './langgraph/chat-model.ts';
 import { buildDebateGraph, initialState } from './langgraph/debate-graph.ts';
 import { buildLeanGraph } from './langgraph/lean-graph.ts';
 import { MeteredMemorySaver } from './langgraph/metered-saver.ts';
+import { NODES } from './langgraph/steps.ts';
 import { createMemoryProbe, heldMb, measureWindow } from './measure.ts';
 import { memoryOf, perTurn, round, type ScenarioResult } from './result.ts';
 import { callsOf, type DebateScript } from './script.ts';
@@ -28,7 +29,8 @@ export interface LangGraphBench {
 export async function createLangGraphBench(opts: LangGraphBenchOptions): Promise<LangGraphBench> {
   const personas = new Map((await builtinCatalog()).map((p) => [p.id, p]));
   const probe = createMemoryProbe();
-  const llm = createBenchLlm({ latencyMs: opts.latencyMs, onCall: probe.sample });
+  // The warm-up runs without model latency; measured runs wait as asked.
+  const llm = createBenchLlm({ latencyMs: 0, onCall: probe.sample });
   const lean = opts.variant === 'langgraph-lean';
   const build = (saver: MeteredMemorySaver) =>
     lean
@@ -48,6 +50,7 @@ export async function createLangGraphBench(opts: LangGraphBenchOptions): Promise
   let meterMs = 0;
   const runOne = async (graph: ReturnType<typeof build>, threadId: string): Promise<boolean> => {
     const input = lean ? { idea: BENCH_IDEA, step: 0, outcome: null } : initialState(BENCH_IDEA);
+    // The two graphs' state types differ; the call is the same for both.
     const stream = await graph.stream(
       input as never,
       { configurable: { thread_id: threadId }, streamMode, recursionLimit } as never,
@@ -58,7 +61,7 @@ export async function createLangGraphBench(opts: LangGraphBenchOptions): Promise
       streamCount[mode] = (streamCount[mode] ?? 0) + 1;
       // What a viewer would be sent, shaped like the arena's events.
       streamBytes += Buffer.byteLength(JSON.stringify(viewerEvent(threadId, mode, chunk)));
-      if (mode === 'updates' && typeof chunk === 'object' && chunk && 'write_final' in chunk) done = true;
+      if (mode === 'updates' && typeof chunk === 'object' && chunk && NODES.final in chunk) done = true;
       meterMs += performance.now() - began;
     }
     return done;
@@ -66,6 +69,7 @@ export async function createLangGraphBench(opts: LangGraphBenchOptions): Promise
 
   if (!(await runOne(build(new MeteredMemorySaver()), 'warmup')))
     throw new Error('the warm-up graph run did not finish');
+  llm.setLatency(opts.latencyMs);
 
   return {
     async run(debates) {

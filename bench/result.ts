@@ -55,6 +55,7 @@ export interface ScenarioResult {
     /** JSON bytes those events would take on a Redis bus, per turn. */
     bytesPerTurn: number;
     byType: Record<string, number>;
+    bytesByType?: Record<string, number>;
   };
   memory: {
     baselineRssMb: number;

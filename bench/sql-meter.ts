@@ -146,7 +146,9 @@ function wrapBuilder(builder: Builder, onTransaction: () => void): Builder {
       // Builder methods (setIsolationLevel, setAccessMode) return new builders: keep counting on those.
       return (...args: unknown[]) => {
         const out = value.apply(target, args);
-        return out && typeof out === 'object' && 'execute' in out ? wrapBuilder(out as Builder, onTransaction) : out;
+        return out && typeof out === 'object' && 'execute' in out
+          ? wrapBuilder(out as Builder, onTransaction)
+          : out;
       };
     },
   });
