@@ -51,6 +51,9 @@ class PGliteDriver implements Driver {
       release = resolve;
     });
     await previous;
+    // PGlite runs each statement synchronously in WASM; yielding once per statement lets timers and
+    // sockets (chat acknowledgements, SSE) run between statements under a burst of turns.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     this.#connection.release = release;
     return this.#connection;
   }
