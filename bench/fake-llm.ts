@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { seededRng } from '../engine/debate/random.ts';
 import { abortableSleep } from '../engine/llm/retry.ts';
 import { type ChatRequest, type ChatResult, LlmError, type LlmProvider } from '../engine/llm/types.ts';
 
@@ -50,7 +51,7 @@ export function createBenchLlm(opts: BenchLlmOptions = {}): BenchLlm {
 
   function compose(req: ChatRequest): { text: string; pieces: string[]; promptTokens: number } {
     const m = req.metadata;
-    const rng = mulberry32(fnv1a(`${m?.personaId}|${m?.task}|${m?.turnIndex}|${m?.round}|${m?.idea}`));
+    const rng = seededRng(`${m?.personaId}|${m?.task}|${m?.turnIndex}|${m?.round}|${m?.idea}`);
     const text =
       m?.task === 'verdict'
         ? verdictJson(rng, opts.score ?? 8)
@@ -117,23 +118,4 @@ function verdictJson(rng: () => number, score: number): string {
     risks: [item(), item()],
     conditions: [item()],
   });
-}
-
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,4 +1,5 @@
 import type { Lang, Persona } from '../../personas/types.ts';
+import { seededRng } from '../debate/random.ts';
 import {
   composePlan,
   composeSummary,
@@ -46,7 +47,7 @@ export function createOfflineProvider(opts: OfflineProviderOptions): LlmProvider
     const ctx: OfflineContext = {
       persona: meta ? byId.get(meta.personaId) : undefined,
       lang,
-      rng: mulberry32(fnv1a(seed)),
+      rng: seededRng(seed),
       idea,
       reaction: meta?.reaction ?? 'propose',
       quote: meta?.targetText ? shortPhrase(meta.targetText) : undefined,
@@ -141,23 +142,4 @@ function firstLine(text: string): string {
 
 function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
-}
-
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
