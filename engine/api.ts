@@ -78,10 +78,16 @@ export interface Arena {
   injectHuman(
     debateId: string,
     input: HumanMessageInput,
-  ): Promise<{ ok: true; message: DebateMessageView; nextPersonaId: string | null } | { ok: false; reason: 'not_found' | 'already_finished' }>;
+  ): Promise<
+    | { ok: true; message: DebateMessageView; nextPersonaId: string | null }
+    | { ok: false; reason: 'not_found' | 'already_finished' }
+  >;
   getDebate(debateId: string): Promise<DebateDetailView | null>;
   listDebates(filter?: { status?: DebateStatus; limit?: number }): Promise<DebateSummaryView[]>;
-  listIdeas(filter?: { status?: IdeaStatus; limit?: number }): Promise<Array<{ id: string; title: string; status: IdeaStatus; score: number; createdAt: string }>>;
+  listIdeas(filter?: {
+    status?: IdeaStatus;
+    limit?: number;
+  }): Promise<Array<{ id: string; title: string; status: IdeaStatus; score: number; createdAt: string }>>;
   budget(): Promise<BudgetSnapshot>;
   personas(): readonly Persona[];
 }

@@ -1,5 +1,5 @@
-import type { Lang, Phase } from '../personas/types.ts';
 import type { AuthorKind, DebateOutcome, MessageType } from '../db/schema.ts';
+import type { Lang, Phase } from '../personas/types.ts';
 
 /** A debate message as every viewer (chat, dashboard, terminal) sees it. */
 export interface DebateMessageView {

@@ -217,7 +217,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('chat_outbox')
     .addColumn('id', 'uuid', (c) => c.primaryKey().defaultTo(sql`gen_random_uuid()`))
     .addColumn('seq', 'bigserial', (c) => c.notNull().unique())
-    .addColumn('thread_binding_id', 'uuid', (c) => c.notNull().references('chat_threads.id').onDelete('cascade'))
+    .addColumn('thread_binding_id', 'uuid', (c) =>
+      c.notNull().references('chat_threads.id').onDelete('cascade'),
+    )
     .addColumn('platform', 'varchar(20)', (c) => c.notNull())
     .addColumn('debate_id', 'uuid', (c) => c.notNull().references('debate_sessions.id').onDelete('cascade'))
     .addColumn('message_id', 'uuid', (c) => c.references('debate_messages.id').onDelete('cascade'))

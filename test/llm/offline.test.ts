@@ -159,7 +159,9 @@ describe('offline provider', () => {
 
 describe('shortPhrase', () => {
   it('never nests quotation marks when the quoted message opens with a quote', () => {
-    const phrase = shortPhrase('"Let me put a concrete proposal on the…" — that is the part I would challenge. More.');
+    const phrase = shortPhrase(
+      '"Let me put a concrete proposal on the…" — that is the part I would challenge. More.',
+    );
     expect(phrase).toBe('that is the part I would challenge');
     expect(shortPhrase('I am not convinced by "Let me put…". As a Senior')).not.toMatch(/["“”]/);
   });
