@@ -235,6 +235,16 @@ export interface ChatOutboxTable {
   dedup_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
+/** Money held for an LLM call in flight (migration 20261125_120000_budget_reservations). */
+export interface BudgetReservationsTable {
+  id: Generated<string>;
+  debate_id: string | null;
+  /** UTC day of the reservation, `YYYY-MM-DD`. */
+  day: ColumnType<string, string, string>;
+  amount_usd: Numeric;
+  created_at: Timestamp;
+}
+
 export interface Database {
   signals: SignalsTable;
   trends: TrendsTable;
@@ -248,6 +258,7 @@ export interface Database {
   chat_threads: ChatThreadsTable;
   chat_webhooks: ChatWebhooksTable;
   chat_outbox: ChatOutboxTable;
+  budget_reservations: BudgetReservationsTable;
 }
 
 export type Signal = Selectable<SignalsTable>;

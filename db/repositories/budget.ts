@@ -1,21 +1,5 @@
-import { type ColumnType, type Generated, type Kysely, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../schema.ts';
-
-/** Money held for an LLM call in flight (migration 20261125_120000_budget_reservations). */
-export interface BudgetReservationsTable {
-  id: Generated<string>;
-  debate_id: string | null;
-  /** UTC day of the reservation, `YYYY-MM-DD`. */
-  day: ColumnType<string, string, string>;
-  /** numeric(14, 6), read back as a string. */
-  amount_usd: ColumnType<string, number | string, number | string>;
-  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
-}
-
-// Until db/schema.ts lists the table, repositories see it through withTables.
-function reservations(db: Kysely<Database>) {
-  return db.withTables<{ budget_reservations: BudgetReservationsTable }>();
-}
 
 // Two-int advisory key ('ARNA', 1): its own key space, apart from single-bigint locks others take.
 const BUDGET_LOCK = [0x41524e41, 1] as const;
@@ -34,7 +18,7 @@ export async function insertReservation(
   db: Kysely<Database>,
   r: { debateId: string | null; day: string; amountUsd: number; createdAt: Date },
 ): Promise<string> {
-  const row = await reservations(db)
+  const row = await db
     .insertInto('budget_reservations')
     .values({
       debate_id: r.debateId,
@@ -49,19 +33,13 @@ export async function insertReservation(
 
 /** Deletes one reservation; false when it was already gone (settled, released or pruned). */
 export async function deleteReservation(db: Kysely<Database>, id: string): Promise<boolean> {
-  const res = await reservations(db)
-    .deleteFrom('budget_reservations')
-    .where('id', '=', id)
-    .executeTakeFirst();
+  const res = await db.deleteFrom('budget_reservations').where('id', '=', id).executeTakeFirst();
   return Number(res.numDeletedRows) > 0;
 }
 
 /** Drops reservations made before `before` (their callers crashed or forgot to settle). */
 export async function pruneReservations(db: Kysely<Database>, before: Date): Promise<number> {
-  const res = await reservations(db)
-    .deleteFrom('budget_reservations')
-    .where('created_at', '<', before)
-    .executeTakeFirst();
+  const res = await db.deleteFrom('budget_reservations').where('created_at', '<', before).executeTakeFirst();
   return Number(res.numDeletedRows);
 }
 
