@@ -104,6 +104,13 @@ export async function measureWindow<T>(
     const result = await work();
     const end = performance.now();
     const used = process.cpuUsage(cpu);
+    // The window starts at the baseline, so its peak is at least that (a GC between the two reads
+    // can otherwise leave the first probe sample just below it).
+    const sampled = probe.close();
+    const peak = {
+      rssMb: Math.max(sampled.rssMb, baseline.rssMb),
+      heapMb: Math.max(sampled.heapMb, baseline.heapMb),
+    };
     // A tick still waiting at the end counts: work that never yields would otherwise look delay-free.
     delays.push(Math.max(0, end - expected));
     return {
@@ -112,7 +119,7 @@ export async function measureWindow<T>(
         wallMs: end - began,
         cpuMs: (used.user + used.system) / 1000,
         baseline,
-        peak: probe.close(),
+        peak,
         loopDelayP99Ms: percentile(delays, 0.99),
         loopDelayMaxMs: Math.max(...delays),
       },
