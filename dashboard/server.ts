@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
 import { createContext } from './context.ts';
-import { toNodeListener } from './http/node-adapter.ts';
-import { errorResponse, fromHttpError, HttpError } from './http/respond.ts';
-import { createRouter } from './http/router.ts';
+import { createDashboardApp, refuseOtherMethods } from './http/app.ts';
+import { limitBody } from './http/body.ts';
 import { createMetrics } from './metrics.ts';
 import { registerActionRoutes } from './routes/actions.ts';
 import { registerReadRoutes } from './routes/read.ts';
@@ -14,7 +14,7 @@ import type { Dashboard, DashboardProps, RequestInfo } from './types.ts';
 
 export type { ComponentStatus, Dashboard, DashboardConfig, DashboardProps } from './types.ts';
 
-/** The dashboard: JSON API, SSE live stream, actions, /metrics and the page, on node:http. */
+/** The dashboard: JSON API, SSE live stream, actions, /metrics and the page, on hono. */
 export function createDashboard(props: DashboardProps): Dashboard {
   const { config } = props;
   const log = props.log.child('dashboard');
@@ -36,26 +36,18 @@ export function createDashboard(props: DashboardProps): Dashboard {
   const ctx = createContext(props, { hub, metrics, stats });
   ctxRef = ctx;
 
-  const router = createRouter();
-  registerReadRoutes(router, ctx);
-  registerActionRoutes(router, ctx);
-  registerStaticRoutes(router, ctx);
+  const app = createDashboardApp(log);
+  registerReadRoutes(app, ctx);
+  registerActionRoutes(app, ctx);
+  // Chat platforms' webhooks (Slack's /slack/events) share the dashboard's port and public URL.
+  for (const [path, inbound] of Object.entries(props.inbound ?? {})) {
+    app.post(path, limitBody(inbound.maxBodyBytes ?? 1024 * 1024), (c) => inbound.handle(c.req.raw));
+  }
+  registerStaticRoutes(app, ctx);
+  refuseOtherMethods(app);
 
-  const handle = async (request: Request, info: RequestInfo = {}): Promise<Response> => {
-    const url = new URL(request.url);
-    const found = router.match(request.method, url.pathname);
-    if (found === 'not_found') return errorResponse(404, 'not_found', `No route for ${url.pathname}`);
-    if (found === 'method')
-      return errorResponse(405, 'method_not_allowed', `${request.method} is not allowed here`);
-    try {
-      return await found.handler({ request, url, params: found.params, info });
-    } catch (error) {
-      if (error instanceof HttpError) return fromHttpError(error);
-      // Internal details stay in the server log; the page gets a code.
-      log.error(`${request.method} ${url.pathname} failed`, { error });
-      return errorResponse(500, 'internal', 'Internal error');
-    }
-  };
+  const handle = async (request: Request, info: RequestInfo = {}): Promise<Response> =>
+    app.fetch(request, info);
 
   let server: Server | null = null;
   let baseUrl = `http://${config.host}:${config.port}`;
@@ -64,7 +56,10 @@ export function createDashboard(props: DashboardProps): Dashboard {
     handle,
     sseClients: () => hub.clients(),
     async listen() {
-      server = createServer(toNodeListener(handle, () => baseUrl));
+      const listener = getRequestListener((request, env) =>
+        handle(request, { remoteAddress: env.incoming.socket.remoteAddress }),
+      );
+      server = createServer(listener);
       // Long-lived SSE responses must not be cut by node's default request timeout.
       server.requestTimeout = 0;
       server.headersTimeout = 30_000;

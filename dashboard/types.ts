@@ -60,8 +60,17 @@ export interface DashboardProps {
   personas?: readonly Persona[];
   /** PNG bytes of a persona's generated avatar (personas/index.ts `renderAvatar`). */
   renderAvatar?: (persona: Persona) => Uint8Array;
+  /** Extra POST endpoints on the same port, by path (Slack's `/slack/events`). */
+  inbound?: Record<string, InboundEndpoint>;
   log: Logger;
   clock: Clock;
+}
+
+/** A webhook endpoint served by another part of the app; it sees the raw request. */
+export interface InboundEndpoint {
+  handle(request: Request): Promise<Response>;
+  /** Largest accepted body in bytes (default 1 MiB). */
+  maxBodyBytes?: number;
 }
 
 /** Network details the node adapter knows and an in-memory `handle()` call may pass. */

@@ -1,35 +1,22 @@
+import type { HonoRequest, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
 import { HttpError } from './respond.ts';
 
-/** Reads a request body as text, refusing it once it grows past `limit` bytes. */
-export async function readText(request: Request, limit: number): Promise<string> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > limit) throw tooLarge(limit);
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(limit);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** Refuses a request body larger than `limit` bytes with 413, streamed or declared. */
+export function limitBody(limit: number): MiddlewareHandler {
+  return bodyLimit({
+    maxSize: limit,
+    onError: () => {
+      throw new HttpError(413, 'body_too_large', `The request body is larger than ${limit} bytes`);
+    },
+  });
 }
 
 /** Parses a JSON body against a schema; every failure is a 4xx with a code, never a 500. */
-export async function readJson<T extends z.ZodType>(
-  request: Request,
-  schema: T,
-  limit: number,
-): Promise<z.infer<T>> {
-  const type = request.headers.get('content-type') ?? '';
-  const text = await readText(request, limit);
+export async function readJson<T extends z.ZodType>(request: HonoRequest, schema: T): Promise<z.infer<T>> {
+  const type = request.header('content-type') ?? '';
+  const text = await request.text();
   // An empty body means "no options" for actions that take none.
   if (text.trim() === '') return parse(schema, {});
   // Requiring JSON also makes a cross-site form post impossible: browsers preflight JSON requests.
@@ -45,6 +32,20 @@ export async function readJson<T extends z.ZodType>(
   return parse(schema, value);
 }
 
+/** Validates a query string against a schema: 400 `invalid_query` naming the first bad field. */
+export function readQuery<T extends z.ZodType>(request: HonoRequest, schema: T): z.infer<T> {
+  const result = schema.safeParse(request.query());
+  if (!result.success) {
+    const first = result.error.issues[0];
+    throw new HttpError(
+      400,
+      'invalid_query',
+      `${first?.path.join('.') ?? 'query'}: ${first?.message ?? 'invalid'}`,
+    );
+  }
+  return result.data;
+}
+
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const result = schema.safeParse(value);
   if (!result.success) {
@@ -54,8 +55,4 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
     throw new HttpError(400, 'invalid_body', `${where}${first?.message ?? 'invalid body'}`, issues);
   }
   return result.data;
-}
-
-function tooLarge(limit: number): HttpError {
-  return new HttpError(413, 'body_too_large', `The request body is larger than ${limit} bytes`);
 }

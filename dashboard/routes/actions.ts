@@ -1,22 +1,29 @@
+import type { Context } from 'hono';
 import type { ControlResult } from '../../engine/api.ts';
 import { authorizeAction } from '../auth.ts';
 import type { DashboardContext } from '../context.ts';
-import { readJson } from '../http/body.ts';
+import type { DashboardApp, DashboardEnv } from '../http/app.ts';
+import { limitBody, readJson } from '../http/body.ts';
 import { HttpError, json } from '../http/respond.ts';
-import type { RouteContext, Router } from '../http/router.ts';
 import { debateIdParam, emptyBody, humanMessageBody, pauseBody, startDebateBody } from '../schemas.ts';
 
 /** Actions: each one authorised first, then its body checked, then handed to the Arena facade. */
-export function registerActionRoutes(router: Router, ctx: DashboardContext): void {
+export function registerActionRoutes(app: DashboardApp, ctx: DashboardContext): void {
   const { arena, config, bus, clock } = ctx.props;
   const log = ctx.props.log.child('dashboard');
   const running = new Set<string>();
 
-  const action = (path: string, run: (c: RouteContext) => Promise<Response>) =>
-    router.post(path, async (c) => {
-      authorizeAction(c.request, config);
-      return run(c);
-    });
+  const action = (path: string, run: (c: Context<DashboardEnv>) => Promise<Response>) =>
+    app.post(
+      path,
+      async (c, next) => {
+        // Authorised before the body is even read.
+        authorizeAction(c.req.raw, config);
+        await next();
+      },
+      limitBody(ctx.maxBodyBytes),
+      (c) => run(c),
+    );
 
   const debateId = (raw: string | undefined) => {
     const id = debateIdParam.safeParse(raw);
@@ -24,8 +31,8 @@ export function registerActionRoutes(router: Router, ctx: DashboardContext): voi
     return id.data;
   };
 
-  action('/api/debates', async ({ request }) => {
-    const body = await readJson(request, startDebateBody, ctx.maxBodyBytes);
+  action('/api/debates', async (c) => {
+    const body = await readJson(c.req, startDebateBody);
     const started = await arena.startDebate({
       ...body,
       origin: 'dashboard',
@@ -34,27 +41,27 @@ export function registerActionRoutes(router: Router, ctx: DashboardContext): voi
     return json(started, 201);
   });
 
-  action('/api/debates/:id/pause', async ({ request, params }) => {
-    const id = debateId(params.id);
-    const body = await readJson(request, pauseBody, ctx.maxBodyBytes);
+  action('/api/debates/:id/pause', async (c) => {
+    const id = debateId(c.req.param('id'));
+    const body = await readJson(c.req, pauseBody);
     return control(await arena.pause(id, body.reason ?? 'user'));
   });
 
-  action('/api/debates/:id/resume', async ({ request, params }) => {
-    const id = debateId(params.id);
-    await readJson(request, emptyBody, ctx.maxBodyBytes);
+  action('/api/debates/:id/resume', async (c) => {
+    const id = debateId(c.req.param('id'));
+    await readJson(c.req, emptyBody);
     return control(await arena.resume(id));
   });
 
-  action('/api/debates/:id/stop', async ({ request, params }) => {
-    const id = debateId(params.id);
-    await readJson(request, emptyBody, ctx.maxBodyBytes);
+  action('/api/debates/:id/stop', async (c) => {
+    const id = debateId(c.req.param('id'));
+    await readJson(c.req, emptyBody);
     return control(await arena.stop(id));
   });
 
-  action('/api/debates/:id/messages', async ({ request, params }) => {
-    const id = debateId(params.id);
-    const body = await readJson(request, humanMessageBody, ctx.maxBodyBytes);
+  action('/api/debates/:id/messages', async (c) => {
+    const id = debateId(c.req.param('id'));
+    const body = await readJson(c.req, humanMessageBody);
     const author = body.author ?? 'dashboard';
     const result = await arena.injectHuman(id, {
       author,
@@ -66,9 +73,9 @@ export function registerActionRoutes(router: Router, ctx: DashboardContext): voi
     return json({ message: result.message, nextPersonaId: result.nextPersonaId }, 201);
   });
 
-  action('/api/jobs/:name/run', async ({ request, params }) => {
-    const name = params.name ?? '';
-    await readJson(request, emptyBody, ctx.maxBodyBytes);
+  action('/api/jobs/:name/run', async (c) => {
+    const name = c.req.param('name') ?? '';
+    await readJson(c.req, emptyBody);
     const job = Object.hasOwn(ctx.props.jobs ?? {}, name) ? ctx.props.jobs![name] : undefined;
     if (!job) throw new HttpError(404, 'unknown_job', `No job named "${name}"`);
     if (running.has(name)) throw new HttpError(409, 'job_running', `Job "${name}" is already running`);

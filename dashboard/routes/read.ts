@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import {
   recentSignals,
   signalSourceStats,
@@ -7,17 +6,18 @@ import {
 } from '../../db/repositories/signals.ts';
 import { usageByModel, utcDay, utcMonthStart } from '../../db/repositories/usage.ts';
 import type { DashboardContext } from '../context.ts';
+import type { DashboardApp } from '../http/app.ts';
+import { readQuery } from '../http/body.ts';
 import { HttpError, json } from '../http/respond.ts';
-import type { Router } from '../http/router.ts';
 import { agentActivity, countDebatesByStatus, ideaCounts, toSignalView } from '../read-model.ts';
 import { debateIdParam, debatesQuery, ideasQuery, signalsQuery } from '../schemas.ts';
 import { buildState, personaView } from '../state.ts';
 
 /** The read API: JSON snapshots of the arena, open to anyone who can reach the dashboard. */
-export function registerReadRoutes(router: Router, ctx: DashboardContext): void {
+export function registerReadRoutes(app: DashboardApp, ctx: DashboardContext): void {
   const { arena, db, config, clock } = ctx.props;
 
-  router.get('/api/health', async () => {
+  app.get('/api/health', async () => {
     const dbOk = await ctx.dbHealthy();
     const components = ctx.components();
     const status = !dbOk ? 'down' : components.some((c) => c.status === 'error') ? 'degraded' : 'ok';
@@ -33,29 +33,29 @@ export function registerReadRoutes(router: Router, ctx: DashboardContext): void 
     );
   });
 
-  router.get('/api/state', async () => json(await buildState(ctx)));
+  app.get('/api/state', async () => json(await buildState(ctx)));
 
-  router.get('/api/debates', async ({ url }) => {
-    const q = query(debatesQuery, url);
+  app.get('/api/debates', async (c) => {
+    const q = readQuery(c.req, debatesQuery);
     return json({ debates: await arena.listDebates(q) });
   });
 
-  router.get('/api/debates/:id', async ({ params }) => {
-    const id = debateIdParam.safeParse(params.id);
+  app.get('/api/debates/:id', async (c) => {
+    const id = debateIdParam.safeParse(c.req.param('id'));
     if (!id.success) throw new HttpError(404, 'debate_not_found', 'No debate with this id');
     const debate = await arena.getDebate(id.data);
     if (!debate) throw new HttpError(404, 'debate_not_found', 'No debate with this id');
     return json({ debate, partials: ctx.hub.partials().filter((p) => p.debateId === debate.id) });
   });
 
-  router.get('/api/ideas', async ({ url }) => {
-    const q = query(ideasQuery, url);
+  app.get('/api/ideas', async (c) => {
+    const q = readQuery(c.req, ideasQuery);
     const [ideas, counts] = await Promise.all([arena.listIdeas(q), ideaCounts(db)]);
     return json({ ideas, counts });
   });
 
-  router.get('/api/signals', async ({ url }) => {
-    const q = query(signalsQuery, url);
+  app.get('/api/signals', async (c) => {
+    const q = readQuery(c.req, signalsQuery);
     const rows = q.source
       ? await signalsBySource(db, q.source, q.limit)
       : q.category
@@ -71,7 +71,7 @@ export function registerReadRoutes(router: Router, ctx: DashboardContext): void 
     });
   });
 
-  router.get('/api/budget', async () => {
+  app.get('/api/budget', async () => {
     const now = clock.now();
     const [budget, byModel] = await Promise.all([
       arena.budget(),
@@ -80,7 +80,7 @@ export function registerReadRoutes(router: Router, ctx: DashboardContext): void 
     return json({ budget, byModel });
   });
 
-  router.get('/api/personas', async () => {
+  app.get('/api/personas', async () => {
     const activity = await ctx.settle('agent states', () => agentActivity(db));
     return json({
       personas: ctx.personas().map((p) => ({
@@ -90,13 +90,13 @@ export function registerReadRoutes(router: Router, ctx: DashboardContext): void 
     });
   });
 
-  router.get('/api/events', ({ request, url }) => {
+  app.get('/api/events', (c) => {
     // EventSource sends Last-Event-ID when it reconnects; a fresh page passes the snapshot's id.
-    const last = request.headers.get('last-event-id') ?? url.searchParams.get('since');
-    return ctx.hub.stream(last, request.signal);
+    const last = c.req.header('last-event-id') ?? c.req.query('since') ?? null;
+    return ctx.hub.stream(last, c.req.raw.signal);
   });
 
-  router.get('/metrics', async () => {
+  app.get('/metrics', async () => {
     const [byStatus, budget, deliveries] = await Promise.all([
       ctx.settle('debate counts', () => countDebatesByStatus(db)),
       ctx.settle('budget', () => arena.budget()),
@@ -116,17 +116,4 @@ export function registerReadRoutes(router: Router, ctx: DashboardContext): void 
       headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' },
     });
   });
-}
-
-function query<T extends z.ZodType>(schema: T, url: URL): z.infer<T> {
-  const result = schema.safeParse(Object.fromEntries(url.searchParams));
-  if (!result.success) {
-    const first = result.error.issues[0];
-    throw new HttpError(
-      400,
-      'invalid_query',
-      `${first?.path.join('.') ?? 'query'}: ${first?.message ?? 'invalid'}`,
-    );
-  }
-  return result.data;
 }

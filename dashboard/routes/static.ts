@@ -4,8 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { DashboardContext } from '../context.ts';
+import type { DashboardApp } from '../http/app.ts';
 import { HttpError, withSecurityHeaders } from '../http/respond.ts';
-import type { Router } from '../http/router.ts';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 
@@ -30,7 +30,7 @@ interface Asset {
 }
 
 /** The page and its assets from dashboard/public, and persona avatars. */
-export function registerStaticRoutes(router: Router, ctx: DashboardContext, publicDir = PUBLIC_DIR): void {
+export function registerStaticRoutes(app: DashboardApp, ctx: DashboardContext, publicDir = PUBLIC_DIR): void {
   // Only files present at start are served: a request path is a key in this map, never a file path.
   const assets = new Map<string, Asset>();
   for (const file of listFiles(publicDir)) {
@@ -62,17 +62,17 @@ export function registerStaticRoutes(router: Router, ctx: DashboardContext, publ
     return new Response(body, { headers: withSecurityHeaders(headers) });
   };
 
-  const page = ({ request }: { request: Request }) => {
+  const page = (c: { req: { raw: Request } }) => {
     const index = assets.get('/index.html');
     if (!index) throw new HttpError(500, 'missing_page', 'dashboard/public/index.html is missing');
-    return serve(request, index);
+    return serve(c.req.raw, index);
   };
-  router.get('/', page);
-  router.get('/debates/:id', page);
+  app.get('/', page);
+  app.get('/debates/:id', page);
 
   const avatars = new Map<string, Asset>();
-  router.get('/avatars/:id.png', ({ request, params }) => {
-    const persona = ctx.persona(params.id ?? '');
+  app.get('/avatars/:file{[^/]+\\.png}', (c) => {
+    const persona = ctx.persona(c.req.param('file').slice(0, -'.png'.length));
     if (!persona) throw new HttpError(404, 'unknown_persona', 'No persona with this id');
     // A custom persona's own image wins over the generated one.
     if (persona.avatarUrl) {
@@ -89,18 +89,19 @@ export function registerStaticRoutes(router: Router, ctx: DashboardContext, publ
       avatars.set(persona.id, asset);
     }
     // Chat platforms fetch avatars often; they change only with the catalog.
-    return serve(request, asset, 'public, max-age=86400');
+    return serve(c.req.raw, asset, 'public, max-age=86400');
   });
 
-  router.get('/:file', ({ request, params }) => {
-    const asset = assets.get(`/${params.file}`);
-    if (!asset || params.file === 'index.html') throw new HttpError(404, 'not_found', 'No such file');
-    return serve(request, asset);
+  app.get('/:file', (c) => {
+    const file = c.req.param('file');
+    const asset = assets.get(`/${file}`);
+    if (!asset || file === 'index.html') throw new HttpError(404, 'not_found', 'No such file');
+    return serve(c.req.raw, asset);
   });
-  router.get('/js/:file', ({ request, params }) => {
-    const asset = assets.get(`/js/${params.file}`);
+  app.get('/js/:file', (c) => {
+    const asset = assets.get(`/js/${c.req.param('file')}`);
     if (!asset) throw new HttpError(404, 'not_found', 'No such file');
-    return serve(request, asset);
+    return serve(c.req.raw, asset);
   });
 }
 
