@@ -41,6 +41,13 @@ const positiveInt = (fallback: number, max: number) =>
       message: `expected a whole number from 1 to ${max}`,
     });
 
+const optionalPositiveInt = (max: number) =>
+  optionalString
+    .transform((v) => (v === undefined ? undefined : Number(v)))
+    .refine((v) => v === undefined || (Number.isInteger(v) && v >= 1 && v <= max), {
+      message: `expected a whole number from 1 to ${max}`,
+    });
+
 const envSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:'], 'a postgres:// URL, or leave unset for embedded PGlite'),
   DATA_DIR: optionalString.default('./data'),
@@ -54,6 +61,7 @@ const envSchema = z.object({
   OPENAI_MODEL_MAP: optionalString,
   LLM_PRICES: optionalString,
   LLM_TIMEOUT_MS: positiveInt(120_000, 3_600_000),
+  LLM_CONCURRENCY: optionalPositiveInt(256),
   PERSONAS_DIR: optionalString,
   DEBATE_ROUNDS: positiveInt(2, 10),
   DEBATE_BUDGET_USD: money(5),

@@ -10,6 +10,7 @@ import { systemClock } from '../engine/clock.ts';
 import type { DebateRunner } from '../engine/debate/runner.ts';
 import type { EventBus } from '../engine/events.ts';
 import { createPriceTable } from '../engine/llm/pricing.ts';
+import { type LlmRouter, routeProvider } from '../engine/llm/router/index.ts';
 import { type ProviderMode, selectProvider } from '../engine/llm/select.ts';
 import type { LlmProvider } from '../engine/llm/types.ts';
 import type { Logger } from '../engine/log.ts';
@@ -25,6 +26,8 @@ export interface ArenaContext {
   personas: readonly Persona[];
   database: DatabaseHandle;
   llm: LlmProvider;
+  /** The router in front of the provider (the same object as llm), for the PROCESSES panel and /metrics. */
+  router: LlmRouter;
   /** One line saying which LLM provider runs and why. */
   llmDescription: string;
   bus: EventBus;
@@ -66,7 +69,7 @@ export async function openArenaContext(
     const report = await migrateToLatest(database.db);
     if (report.error) throw new RuntimeFailure(`migration failed: ${errorText(report.error)}`);
 
-    const { provider: llm, description: llmDescription } = await selectProvider({
+    const { provider, description: llmDescription } = await selectProvider({
       mode: opts.provider ?? config.LLM_PROVIDER,
       ollamaHost: config.OLLAMA_HOST,
       openai: config.OPENAI_BASE_URL
@@ -80,6 +83,12 @@ export async function openArenaContext(
       log: log.child('llm'),
       timeoutMs: config.LLM_TIMEOUT_MS,
     });
+    const router = routeProvider(provider, {
+      concurrency: config.LLM_CONCURRENCY,
+      ollamaHost: config.OLLAMA_HOST,
+      log: log.child('llm-router'),
+    });
+    const llm: LlmProvider = router;
 
     const busKind = config.REDIS_URL ? 'redis' : 'memory';
     const bus = config.REDIS_URL
@@ -117,7 +126,20 @@ export async function openArenaContext(
     });
     closers.push(() => runner.stop());
 
-    return { config, log, personas, database, llm, llmDescription, bus, busKind, arena, runner, close };
+    return {
+      config,
+      log,
+      personas,
+      database,
+      llm,
+      router,
+      llmDescription,
+      bus,
+      busKind,
+      arena,
+      runner,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

@@ -116,7 +116,7 @@ export function createOllamaProvider(opts: OllamaProviderOptions): OllamaProvide
         messages: req.messages,
         stream: true,
         ...(req.options?.json ? { format: 'json' } : {}),
-        ...(opts.keepAlive === undefined ? {} : { keep_alive: opts.keepAlive }),
+        ...keepAliveOf(req.keepAlive ?? opts.keepAlive),
         options: {
           ...(req.options?.temperature === undefined ? {} : { temperature: req.options.temperature }),
           ...(req.options?.maxTokens === undefined ? {} : { num_predict: req.options.maxTokens }),
@@ -207,6 +207,11 @@ export function createOllamaProvider(opts: OllamaProviderOptions): OllamaProvide
       }
     },
   };
+}
+
+// ollama-js sends a number as seconds and a string as a duration ("30m"); 0 unloads at once.
+function keepAliveOf(value: string | number | undefined): { keep_alive?: string | number } {
+  return value === undefined ? {} : { keep_alive: value };
 }
 
 /** `name` as Ollama lists it: a bare name means its `:latest` tag. */

@@ -1,4 +1,5 @@
 import type { Lang, Phase, PlanSection } from '../../personas/types.ts';
+import type { RouteHints } from './router/types.ts';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -21,6 +22,10 @@ export interface ChatRequest {
    * provider composes its text from it (persona, reaction, target), so the runner should always set it.
    */
   metadata?: ChatMetadata;
+  /** For the router: which debate, how urgent, which models come next. Providers ignore it. */
+  route?: RouteHints;
+  /** Ollama keep_alive for this call (set by the router): how long the model stays loaded after it. */
+  keepAlive?: string | number;
 }
 
 /** Structured context of a call: who speaks, about what, answering which message. */

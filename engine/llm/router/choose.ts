@@ -1,0 +1,78 @@
+/** A call waiting in the router. */
+export interface QueuedCall {
+  seq: number;
+  model: string;
+  debateId: string;
+  human: boolean;
+  enqueuedAt: number;
+}
+
+export interface ChooseState {
+  /** Waiting calls per model, in arrival order. */
+  queues: ReadonlyMap<string, readonly QueuedCall[]>;
+  inFlight: ReadonlyMap<string, number>;
+  /** True when the model is loaded (or needs no loading: hosted APIs). */
+  loaded: (model: string) => boolean;
+  perModel: number;
+  totalInFlight: number;
+  totalCap: number;
+  now: number;
+  agingMs: number;
+  /** Models dispatched while not loaded and not yet answered: loads under way. */
+  loading: ReadonlySet<string>;
+  /** When the debate was last served (a counter); never served debates go first. */
+  lastServed: ReadonlyMap<string, number>;
+  /** False while calls are still arriving: a load waits a moment for the calls that will share it. */
+  coldReady: boolean;
+}
+
+/**
+ * The next call to dispatch, or null to wait. Order: a person's turn first; then a call that waited
+ * past agingMs; then calls for a model that is loaded (or loading); a model that is not loaded starts
+ * only when no loaded model has calls waiting and no other load is under way, so each model is loaded
+ * once for the calls that need it. Within a model, debates take turns (round-robin).
+ */
+export function chooseNext(state: ChooseState): QueuedCall | null {
+  if (state.totalInFlight >= state.totalCap) return null;
+  const open = (model: string) => (state.inFlight.get(model) ?? 0) < state.perModel;
+  const warm = (model: string) =>
+    state.loaded(model) || state.loading.has(model) || (state.inFlight.get(model) ?? 0) > 0;
+  const waiting = [...state.queues].filter(([, q]) => q.length > 0);
+  if (waiting.length === 0) return null;
+
+  const heads = (pred: (c: QueuedCall) => boolean) =>
+    waiting.flatMap(([model, q]) => (open(model) ? q.filter(pred) : [])).sort((a, b) => a.seq - b.seq);
+  const human = heads((c) => c.human)[0];
+  if (human) return human;
+  const aged = heads((c) => state.now - c.enqueuedAt >= state.agingMs)[0];
+  if (aged) return pickInModel(state, aged.model);
+
+  const warmModels = waiting.filter(([model]) => warm(model));
+  const warmOpen = warmModels.filter(([model]) => open(model));
+  if (warmOpen.length > 0) return pickInModel(state, oldest(warmOpen));
+  // Loaded models still have work: a new load now could evict one of them.
+  if (warmModels.length > 0 || state.loading.size > 0 || !state.coldReady) return null;
+  const cold = waiting.filter(([model]) => open(model));
+  if (cold.length === 0) return null;
+  // The cold model with the most waiting calls is worth its load most; ties go to the oldest call.
+  cold.sort((a, b) => b[1].length - a[1].length || a[1][0]!.seq - b[1][0]!.seq);
+  return pickInModel(state, cold[0]![0]);
+}
+
+function oldest(models: ReadonlyArray<readonly [string, readonly QueuedCall[]]>): string {
+  return [...models].sort((a, b) => a[1][0]!.seq - b[1][0]!.seq)[0]![0];
+}
+
+/** Within one model: the debate served longest ago first, then arrival order. */
+function pickInModel(state: ChooseState, model: string): QueuedCall {
+  const queue = state.queues.get(model)!;
+  const human = queue.find((c) => c.human);
+  if (human) return human;
+  let best = queue[0]!;
+  for (const c of queue) {
+    const a = state.lastServed.get(c.debateId) ?? -1;
+    const b = state.lastServed.get(best.debateId) ?? -1;
+    if (a < b) best = c;
+  }
+  return best;
+}

@@ -1,0 +1,296 @@
+import type { Logger } from '../../log.ts';
+import { type ChatRequest, type ChatResult, LlmError, type LlmProvider } from '../types.ts';
+import { type ChooseState, chooseNext, type QueuedCall } from './choose.ts';
+import {
+  AGING_MS,
+  DEFAULT_CONCURRENCY,
+  FALLBACK_CONCURRENCY,
+  GATHER_MS,
+  HINT_TTL_MS,
+  KEEP_ALIVE_NEEDED,
+  KEEP_ALIVE_RELEASE,
+  MAX_QUEUED,
+  MAX_WAIT_MS,
+  TOTAL_CONCURRENCY_FACTOR,
+} from './constants.ts';
+import type { RateGate } from './rate-gate.ts';
+import type { Admission, LoadedModelInfo, ModelInspector, RouterSnapshot } from './types.ts';
+
+export interface LlmRouterOptions {
+  provider: LlmProvider;
+  /** Parallel calls per model (LLM_CONCURRENCY); default from the provider. */
+  concurrency?: number | undefined;
+  /** Calls in flight over all models; default concurrency × TOTAL_CONCURRENCY_FACTOR. */
+  totalConcurrency?: number;
+  /** A local model server's loaded models and sizes: turns on model-aware ordering and keep_alive. */
+  inspector?: ModelInspector;
+  /** The model a request will really use (Ollama's fallback), so calls queue under it. */
+  resolveModel?: (model: string, signal?: AbortSignal) => Promise<string>;
+  /** The provider's 429 gate: while closed, nothing is dispatched. */
+  gate?: RateGate;
+  now?: () => number;
+  limits?: {
+    maxQueued?: number;
+    maxWaitMs?: number;
+    agingMs?: number;
+    hintTtlMs?: number;
+    gatherMs?: number;
+  };
+  log?: Logger;
+}
+
+/** An LlmProvider that queues calls per model across debates and dispatches them in a model-aware, fair order. */
+export interface LlmRouter extends LlmProvider {
+  snapshot(): RouterSnapshot;
+  /** Whether a new debate may start: refused while the queue is too long or too slow. */
+  admit(): Admission;
+  /** Models the server has loaded now (as last seen), for the planner's tie-breaker. */
+  loadedModels(): ReadonlySet<string>;
+  /** Asks the server which models are loaded now. */
+  refresh(): Promise<void>;
+}
+
+interface Waiting extends QueuedCall {
+  /** Starts the call with the keep_alive chosen at dispatch (while its siblings still wait). */
+  grant: (keepAlive: string | number | undefined) => void;
+}
+
+export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
+  const { provider, inspector, gate } = opts;
+  const now = opts.now ?? Date.now;
+  const perModel = Math.max(
+    1,
+    opts.concurrency ?? DEFAULT_CONCURRENCY[provider.name] ?? FALLBACK_CONCURRENCY,
+  );
+  const totalCap = opts.totalConcurrency ?? perModel * TOTAL_CONCURRENCY_FACTOR;
+  const agingMs = opts.limits?.agingMs ?? AGING_MS;
+  const maxQueued = opts.limits?.maxQueued ?? MAX_QUEUED;
+  const maxWaitMs = opts.limits?.maxWaitMs ?? MAX_WAIT_MS;
+  const hintTtlMs = opts.limits?.hintTtlMs ?? HINT_TTL_MS;
+  const gatherMs = opts.limits?.gatherMs ?? GATHER_MS;
+
+  const queues = new Map<string, Waiting[]>();
+  const inFlight = new Map<string, number>();
+  const loading = new Set<string>();
+  const lastServed = new Map<string, number>();
+  const hints = new Map<string, { models: readonly string[]; at: number }>();
+  let reported: LoadedModelInfo[] = [];
+  // /api/ps is asked again after every answer, before the next choice: a load or a keep_alive 0 changes it.
+  let fresh = false;
+  let seq = 0;
+  let served = 0;
+  let totalInFlight = 0;
+  let modelLoads = 0;
+  let callsTotal = 0;
+  let refreshing: Promise<void> | undefined;
+  let gateTimer: NodeJS.Timeout | undefined;
+  let gatherTimer: NodeJS.Timeout | undefined;
+  let lastArrival = Number.NEGATIVE_INFINITY;
+
+  const isLoaded = (model: string) => !inspector || reported.some((m) => m.model === model);
+
+  async function refresh(): Promise<void> {
+    if (!inspector) return;
+    refreshing ??= (async () => {
+      fresh = true;
+      const models = await inspector.loaded();
+      if (models) reported = models;
+    })().finally(() => {
+      refreshing = undefined;
+      pump();
+    });
+    return refreshing;
+  }
+
+  function liveHints(): Array<readonly string[]> {
+    const t = now();
+    for (const [id, h] of hints) if (t - h.at > hintTtlMs) hints.delete(id);
+    return [...hints.values()].map((h) => h.models);
+  }
+
+  /** Keep a model loaded that queued or upcoming steps need; release one nobody needs while others wait. */
+  function keepAliveFor(model: string): string | number | undefined {
+    if (!inspector) return undefined;
+    const upcoming = liveHints().flat();
+    const needed = (m: string) => (queues.get(m)?.length ?? 0) > 0 || upcoming.includes(m);
+    if (needed(model)) return KEEP_ALIVE_NEEDED;
+    const others = [...queues.keys(), ...upcoming].some((m) => m !== model && needed(m));
+    return others ? KEEP_ALIVE_RELEASE : undefined;
+  }
+
+  function pump() {
+    const until = gate?.until() ?? null;
+    if (until !== null) {
+      if (!gateTimer) {
+        gateTimer = setTimeout(() => {
+          gateTimer = undefined;
+          pump();
+        }, until - now());
+        gateTimer.unref?.();
+      }
+      return;
+    }
+    if (inspector && queues.size > 0 && (!fresh || refreshing)) {
+      void refresh();
+      return;
+    }
+    for (;;) {
+      const t = now();
+      const coldReady = !inspector || t - lastArrival >= gatherMs;
+      const state: ChooseState = {
+        queues,
+        inFlight,
+        loaded: isLoaded,
+        perModel,
+        totalInFlight,
+        totalCap,
+        now: t,
+        agingMs,
+        loading,
+        lastServed,
+        coldReady,
+      };
+      const next = chooseNext(state) as Waiting | null;
+      if (!next) {
+        if (!coldReady && queues.size > 0 && !gatherTimer) {
+          gatherTimer = setTimeout(
+            () => {
+              gatherTimer = undefined;
+              pump();
+            },
+            gatherMs - (t - lastArrival),
+          );
+          gatherTimer.unref?.();
+        }
+        return;
+      }
+      const queue = queues.get(next.model)!;
+      queue.splice(queue.indexOf(next), 1);
+      if (queue.length === 0) queues.delete(next.model);
+      if (!isLoaded(next.model) && !loading.has(next.model) && (inFlight.get(next.model) ?? 0) === 0) {
+        modelLoads++;
+        loading.add(next.model);
+      }
+      inFlight.set(next.model, (inFlight.get(next.model) ?? 0) + 1);
+      totalInFlight++;
+      lastServed.set(next.debateId, ++served);
+      next.grant(keepAliveFor(next.model));
+    }
+  }
+
+  function enqueue(model: string, req: ChatRequest): Promise<string | number | undefined> {
+    return new Promise((resolve, reject) => {
+      const signal = req.signal;
+      const onAbort = () => {
+        const queue = queues.get(model);
+        const at = queue?.indexOf(item) ?? -1;
+        if (queue && at >= 0) {
+          queue.splice(at, 1);
+          if (queue.length === 0) queues.delete(model);
+        }
+        reject(new LlmError('aborted while queued', 'aborted', false));
+      };
+      const item: Waiting = {
+        seq: ++seq,
+        model,
+        debateId: req.route?.debateId ?? '',
+        human: req.route?.priority === 'human',
+        enqueuedAt: now(),
+        grant: (keepAlive) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(keepAlive);
+        },
+      };
+      if (signal?.aborted) {
+        reject(new LlmError('aborted while queued', 'aborted', false));
+        return;
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      lastArrival = item.enqueuedAt;
+      const queue = queues.get(model) ?? [];
+      queue.push(item);
+      queues.set(model, queue);
+      pump();
+    });
+  }
+
+  function finish(model: string) {
+    inFlight.set(model, (inFlight.get(model) ?? 1) - 1);
+    if (inFlight.get(model) === 0) inFlight.delete(model);
+    totalInFlight--;
+    loading.delete(model);
+    fresh = false;
+    pump();
+  }
+
+  function snapshot(): RouterSnapshot {
+    const queued: Record<string, number> = {};
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const [model, q] of queues) {
+      queued[model] = q.length;
+      for (const c of q) oldest = Math.min(oldest, c.enqueuedAt);
+    }
+    const loadedModels = [...reported];
+    const until = gate?.until() ?? null;
+    return {
+      provider: provider.name,
+      concurrency: perModel,
+      loadedModels,
+      queued,
+      queuedTotal: Object.values(queued).reduce((a, b) => a + b, 0),
+      inFlight: totalInFlight,
+      inFlightByModel: Object.fromEntries(inFlight),
+      modelLoads,
+      callsTotal,
+      oldestWaitMs: Number.isFinite(oldest) ? Math.max(0, now() - oldest) : 0,
+      rateLimitedUntil: until === null ? null : new Date(until).toISOString(),
+      rateLimitHits: gate?.hits() ?? 0,
+    };
+  }
+
+  void refresh();
+
+  return {
+    name: provider.name,
+    models: () => provider.models(),
+    snapshot,
+    refresh,
+    loadedModels: () => new Set(inspector ? snapshot().loadedModels.map((m) => m.model) : []),
+    admit(): Admission {
+      const s = snapshot();
+      if (s.queuedTotal >= maxQueued) {
+        return {
+          ok: false,
+          reason: 'llm_queue_full',
+          detail: `${s.queuedTotal} model calls are waiting (the limit is ${maxQueued}); try again when running debates have moved on`,
+        };
+      }
+      if (s.oldestWaitMs >= maxWaitMs) {
+        return {
+          ok: false,
+          reason: 'llm_queue_full',
+          detail: `the oldest model call has waited ${Math.round(s.oldestWaitMs / 1000)} s; the model server is not keeping up`,
+        };
+      }
+      return { ok: true };
+    },
+    async chat(req: ChatRequest, onDelta?: (delta: string) => void): Promise<ChatResult> {
+      const model = opts.resolveModel ? await opts.resolveModel(req.model, req.signal) : req.model;
+      const debateId = req.route?.debateId;
+      if (debateId && req.route?.upcomingModels) {
+        hints.set(debateId, { models: req.route.upcomingModels, at: now() });
+      }
+      const keepAlive = await enqueue(model, req);
+      callsTotal++;
+      try {
+        const result = await provider.chat(
+          { ...req, ...(keepAlive === undefined ? {} : { keepAlive }) },
+          onDelta,
+        );
+        return result;
+      } finally {
+        finish(model);
+      }
+    },
+  };
+}

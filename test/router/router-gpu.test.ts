@@ -1,0 +1,95 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createOllamaProvider } from '../../engine/llm/ollama.ts';
+import { createOllamaInspector } from '../../engine/llm/router/ollama-inspector.ts';
+import { createLlmRouter } from '../../engine/llm/router/router.ts';
+import type { LlmProvider } from '../../engine/llm/types.ts';
+import { silentLogger } from '../../engine/log.ts';
+import { type SimulatedOllama, startSimulatedOllama } from '../fakes/simulated-ollama.ts';
+
+// The default catalog's five models (parameter counts as Ollama lists them).
+const MODELS = {
+  'phi4:14b': 14.7,
+  'qwen2.5:14b': 14.8,
+  'qwen2.5:32b': 32.8,
+  'llama3.2:3b': 3.2,
+  'llama3.3:70b': 70.6,
+};
+// The default convergence lineup's models, in persona order, and the plan writers' (then the final plan).
+const VERDICTS = ['32b', '32b', '32b', '14b', '70b', '14b', '32b', '32b'];
+const SECTIONS = ['32b', '32b', '14b', '14b', 'phi4', 'phi4', '70b', '3b', 'phi4', '14b'];
+const full = (short: string) =>
+  ({
+    '32b': 'qwen2.5:32b',
+    '14b': 'qwen2.5:14b',
+    '70b': 'llama3.3:70b',
+    phi4: 'phi4:14b',
+    '3b': 'llama3.2:3b',
+  })[short]!;
+
+let sim: SimulatedOllama | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+async function setup(opts: { router: boolean }) {
+  sim = await startSimulatedOllama({ models: MODELS, memoryGb: 24, loadMsPerGb: 0.05, generateMs: 1 });
+  const ollama = createOllamaProvider({ host: sim.url, timeoutMs: 10_000, log: silentLogger });
+  const llm: LlmProvider = opts.router
+    ? createLlmRouter({
+        provider: ollama,
+        inspector: createOllamaInspector(sim.url),
+        resolveModel: ollama.resolveModel,
+        limits: { gatherMs: 5 },
+      })
+    : ollama;
+  return { llm, gpu: sim.gpu };
+}
+
+const call = (llm: LlmProvider, model: string, debateId: string, upcomingModels: string[]) =>
+  llm.chat({ model, messages: [{ role: 'user', content: 'hi' }], route: { debateId, upcomingModels } });
+
+/** One debate's convergence then planning: independent steps issued together, as the engine does. */
+async function phases(llm: LlmProvider, debateId: string, together: boolean) {
+  const groups = [VERDICTS.map(full), SECTIONS.map(full), ['llama3.3:70b']];
+  for (const [i, group] of groups.entries()) {
+    const upcoming = groups.slice(i + 1).flat();
+    if (together) await Promise.all(group.map((m) => call(llm, m, debateId, upcoming)));
+    else for (const m of group) await call(llm, m, debateId, upcoming);
+  }
+}
+
+describe('LLM router on a simulated 24 GB GPU (load counts, not times)', () => {
+  it('loads each distinct model once per phase when independent steps come together', async () => {
+    const before = await setup({ router: false });
+    await phases(before.llm, 'd1', false);
+    const sequential = before.gpu.stats().loads;
+    await sim!.close();
+
+    const after = await setup({ router: true });
+    await phases(after.llm, 'd1', true);
+    const stats = after.gpu.stats();
+    // convergence: 32b, 14b, 70b; planning: 32b, 14b + phi4 + 3b, 70b (kept for the final plan).
+    expect(stats.loads).toBeLessThanOrEqual(3 + 5);
+    expect(stats.loads).toBeLessThan(sequential);
+    expect(stats.calls).toBe(VERDICTS.length + SECTIONS.length + 1);
+  });
+
+  it('ten debates started together share loads: at most twice the loads of one', async () => {
+    const one = await setup({ router: true });
+    await phases(one.llm, 'solo', true);
+    const single = one.gpu.stats().loads;
+    await sim!.close();
+
+    const many = await setup({ router: true });
+    await Promise.all(Array.from({ length: 10 }, (_, i) => phases(many.llm, `d${i}`, true)));
+    expect(many.gpu.stats().calls).toBe(10 * (VERDICTS.length + SECTIONS.length + 1));
+    expect(many.gpu.stats().loads).toBeLessThanOrEqual(2 * single);
+  });
+
+  it('without the router, ten debates thrash the GPU', async () => {
+    const many = await setup({ router: false });
+    await Promise.all(Array.from({ length: 10 }, (_, i) => phases(many.llm, `d${i}`, false)));
+    expect(many.gpu.stats().loads).toBeGreaterThan(20);
+  });
+});

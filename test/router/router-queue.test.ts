@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { createLlmRouter } from '../../engine/llm/router/router.ts';
+import type { ModelInspector } from '../../engine/llm/router/types.ts';
+import type { ChatRequest, ChatResult, LlmProvider } from '../../engine/llm/types.ts';
+
+/** A provider whose calls wait until the test releases them; records start order and overlap. */
+function heldProvider() {
+  const started: ChatRequest[] = [];
+  const pending: Array<() => void> = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const provider: LlmProvider = {
+    name: 'fake',
+    models: async () => [],
+    async chat(req): Promise<ChatResult> {
+      started.push(req);
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise<void>((r) => pending.push(r));
+      inFlight--;
+      return { text: 'ok', model: req.model, provider: 'fake', promptTokens: 1, completionTokens: 1, ms: 0 };
+    },
+  };
+  return {
+    provider,
+    started,
+    maxInFlight: () => maxInFlight,
+    /** Lets the oldest running call finish, then waits for the router to dispatch what follows. */
+    async releaseOne() {
+      pending.shift()?.();
+      await settle();
+    },
+  };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 5));
+const req = (model: string, debateId: string, extra: Partial<ChatRequest> = {}): ChatRequest => ({
+  model,
+  messages: [{ role: 'user', content: debateId }],
+  route: { debateId },
+  ...extra,
+});
+
+describe('LLM router queues', () => {
+  it('runs independent calls concurrently up to the concurrency per model', async () => {
+    const fake = heldProvider();
+    const router = createLlmRouter({ provider: fake.provider, concurrency: 3 });
+    const calls = Array.from({ length: 8 }, (_, i) => router.chat(req('m', `d${i % 2}`)));
+    await settle();
+    expect(fake.started).toHaveLength(3);
+    expect(router.snapshot()).toMatchObject({ inFlight: 3, queued: { m: 5 }, queuedTotal: 5 });
+    for (let i = 0; i < 8; i++) await fake.releaseOne();
+    await Promise.all(calls);
+    expect(fake.maxInFlight()).toBe(3);
+    expect(router.snapshot()).toMatchObject({ inFlight: 0, queuedTotal: 0, callsTotal: 8 });
+  });
+
+  it("a new debate's first turn is not delayed behind a long debate's queue (round-robin)", async () => {
+    const fake = heldProvider();
+    const router = createLlmRouter({ provider: fake.provider, concurrency: 1 });
+    const long = Array.from({ length: 20 }, () => router.chat(req('m', 'long')));
+    await settle();
+    const fresh = router.chat(req('m', 'new'));
+    await settle();
+    await fake.releaseOne();
+    // The second call to run is the new debate's, not the long debate's 2nd of 20.
+    expect(fake.started.map((r) => r.route?.debateId).slice(0, 2)).toEqual(['long', 'new']);
+    for (let i = 0; i < 21; i++) await fake.releaseOne();
+    await Promise.all([...long, fresh]);
+  });
+
+  it("a person's reply jumps the queue for that debate's next turn", async () => {
+    const fake = heldProvider();
+    const router = createLlmRouter({ provider: fake.provider, concurrency: 1 });
+    const others = ['a', 'b', 'c', 'd'].map((d) => router.chat(req('m', d)));
+    await settle();
+    const human = router.chat(req('m', 'e', { route: { debateId: 'e', priority: 'human' } }));
+    await settle();
+    await fake.releaseOne();
+    expect(fake.started[1]?.route?.debateId).toBe('e');
+    for (let i = 0; i < 5; i++) await fake.releaseOne();
+    await Promise.all([...others, human]);
+  });
+
+  it('refuses new debates with a clear reason when the queue is full', async () => {
+    const fake = heldProvider();
+    const router = createLlmRouter({ provider: fake.provider, concurrency: 1, limits: { maxQueued: 3 } });
+    expect(router.admit()).toEqual({ ok: true });
+    const calls = Array.from({ length: 4 }, (_, i) => router.chat(req('m', `d${i}`)));
+    await settle();
+    const refused = router.admit();
+    expect(refused).toMatchObject({ ok: false, reason: 'llm_queue_full' });
+    expect(refused.ok ? '' : refused.detail).toMatch(/3 model calls are waiting/);
+    for (let i = 0; i < 4; i++) await fake.releaseOne();
+    await Promise.all(calls);
+    expect(router.admit()).toEqual({ ok: true });
+  });
+
+  it('a call aborted while queued leaves the queue', async () => {
+    const fake = heldProvider();
+    const router = createLlmRouter({ provider: fake.provider, concurrency: 1 });
+    const first = router.chat(req('m', 'a'));
+    const controller = new AbortController();
+    const second = router.chat({ ...req('m', 'b'), signal: controller.signal });
+    await settle();
+    controller.abort();
+    await expect(second).rejects.toMatchObject({ code: 'aborted' });
+    expect(router.snapshot().queuedTotal).toBe(0);
+    await fake.releaseOne();
+    await first;
+  });
+
+  it('serves loaded models first, loads each model once, and sets keep_alive from pending needs', async () => {
+    const fake = heldProvider();
+    let loaded = ['b'];
+    const inspector: ModelInspector = {
+      loaded: async () => loaded.map((model) => ({ model, sizeBytes: 1 })),
+      sizes: async () => new Map(),
+    };
+    const router = createLlmRouter({
+      provider: fake.provider,
+      concurrency: 4,
+      inspector,
+      limits: { gatherMs: 1 },
+    });
+    const calls = ['a', 'b', 'a', 'c', 'b', 'a'].map((m, i) =>
+      router.chat(req(m, `d${i}`, { route: { debateId: `d${i}`, upcomingModels: ['c'] } })),
+    );
+    await settle();
+    // b is loaded: both b calls go first; then the cold model with the most waiting calls (a ×3), all
+    // at once; c waits while a loads (one load at a time).
+    expect(fake.started.map((r) => r.model)).toEqual(['b', 'b', 'a', 'a', 'a']);
+    expect(fake.started[0]?.keepAlive).toBe('30m'); // the other b call still waits
+    expect(fake.started[1]?.keepAlive).toBe(0); // no later step needs b, others wait
+    loaded = ['a'];
+    for (let i = 0; i < 5; i++) await fake.releaseOne();
+    loaded = ['c'];
+    expect(fake.started.slice(5).map((r) => r.model)).toEqual(['c']);
+    expect(fake.started[5]?.keepAlive).toBe('30m'); // the debates said they need c next
+    await fake.releaseOne();
+    await Promise.all(calls);
+    expect(router.snapshot().modelLoads).toBe(2);
+  });
+});
