@@ -147,7 +147,14 @@ export function isSecret(name: string): boolean {
   return SECRET_NAMES.test(name);
 }
 
-/** Hides the password of a URL-like value before it is shown anywhere. */
+/**
+ * Hides the user information of a URL-like value before it is shown anywhere. The value may be
+ * malformed (that is why it is shown), so nothing is parsed: everything up to the last `@` goes,
+ * whatever it contains (`/`, `:`, `@`) and whether or not there is a scheme.
+ */
 export function redactCredentials(value: string): string {
-  return value.replace(/\/\/([^:/@\s]+):([^@/\s]+)@/, '//$1:***@');
+  const at = value.lastIndexOf('@');
+  if (at < 0) return value;
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value)?.[0] ?? '';
+  return `${scheme}***@${value.slice(at + 1)}`;
 }

@@ -17,7 +17,8 @@ const SECRET_VALUE = [
   /\b(xapp-[A-Za-z0-9-]{8,})/g,
   /\b([A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,})\b/g,
   /(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi,
-  /(\/\/[^:/@\s]+:)[^@/\s]+(?=@)/g,
+  // Up to the last `@` of the word: a password may itself hold `/` or `@`.
+  /(\/\/[^:/@\s]+:)\S+(?=@)/g,
   /(\/webhooks\/\d+\/)[A-Za-z0-9_-]+/g,
 ];
 

@@ -1,6 +1,7 @@
 import type { DebateDetailView } from '../../engine/api.ts';
 import { LABELS } from '../../engine/debate/labels.ts';
 import type { ArenaEvent, DebateMessageView } from '../../engine/events.ts';
+import { oneLineSafe, stripControl } from '../../engine/text/sanitize.ts';
 import type { Lang, Persona } from '../../personas/types.ts';
 
 /** Where the CLI writes; a test passes a recorder. */
@@ -84,7 +85,7 @@ export function createTerminalRenderer(p: {
         return;
       }
       case 'message.delta':
-        if (event.turnIndex === streaming) out.write(event.delta);
+        if (event.turnIndex === streaming) out.write(stripControl(event.delta));
         return;
       case 'message.created': {
         const m = event.message;
@@ -99,7 +100,7 @@ export function createTerminalRenderer(p: {
         return;
       }
       case 'debate.paused':
-        out.write(`${style.bold(`⏸ ${l.status.paused}: ${event.reason}`)}\n`);
+        out.write(`${style.bold(`⏸ ${l.status.paused}: ${oneLineSafe(event.reason)}`)}\n`);
         return;
       default:
         return;
@@ -107,15 +108,19 @@ export function createTerminalRenderer(p: {
   };
 }
 
-/** A committed message with its author line, for `debates show` and non-streamed turns. */
+/**
+ * A committed message with its author line, for `debates show` and non-streamed turns. Stored text
+ * is foreign: terminal escapes and control characters are stripped before it reaches the terminal.
+ */
 export function formatMessage(m: DebateMessageView, style: Style, lang: Lang): string {
   const l = LABELS[lang];
+  const name = oneLineSafe(m.agentName);
   const who =
     m.authorKind === 'human'
-      ? `${m.agentName} (${l.person})`
-      : `${m.agentName}${m.handle ? ` (@${m.handle})` : ''}`;
+      ? `${name} (${l.person})`
+      : `${name}${m.handle ? ` (@${oneLineSafe(m.handle)})` : ''}`;
   const head = `${style.color(m.color, `● ${who}`)} ${style.dim(`· #${m.turnIndex} ${l.type[m.type]}`)}`;
-  return `${head}\n${m.content}`;
+  return `${head}\n${stripControl(m.content)}`;
 }
 
 /** The end of a run: outcome, spending, and the final plan. */
@@ -123,11 +128,11 @@ export function formatResult(d: DebateDetailView, style: Style, lang: Lang): str
   const l = LABELS[lang];
   const outcome = d.outcome ? l.outcome[d.outcome] : l.status[d.status];
   const lines = [
-    style.bold(`${d.title}: ${outcome}`),
+    style.bold(`${oneLineSafe(d.title)}: ${outcome}`),
     style.dim(
       `${d.messageCount} messages · ${(d.promptTokens + d.completionTokens).toLocaleString('en-US')} tokens · $${d.costUsd.toFixed(4)} · id ${d.id}`,
     ),
   ];
-  if (d.plan?.finalPlan) lines.push('', style.bold(`${l.finalPlan}`), '', d.plan.finalPlan);
+  if (d.plan?.finalPlan) lines.push('', style.bold(`${l.finalPlan}`), '', stripControl(d.plan.finalPlan));
   return `${lines.join('\n')}\n`;
 }

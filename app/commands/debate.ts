@@ -6,6 +6,7 @@ import { DebateInputError } from '../../engine/debate/errors.ts';
 import { exportDebateMarkdown } from '../../engine/debate/export.ts';
 import type { DebateRunner } from '../../engine/debate/runner.ts';
 import type { ArenaEvent, EventBus } from '../../engine/events.ts';
+import { oneLineSafe } from '../../engine/text/sanitize.ts';
 import { RuntimeFailure, UsageError } from '../errors.ts';
 import {
   createTerminalRenderer,
@@ -96,7 +97,7 @@ export function registerDebateCommands(program: Command, deps: DebateCommandDeps
         for (const d of list) {
           const where = `${d.status}${d.outcome ? `/${d.outcome}` : ''} · ${d.phase} ${d.round}/${d.totalRounds}`;
           out.write(
-            `${d.id}  ${where.padEnd(36)} ${String(d.messageCount).padStart(4)} msgs  $${d.costUsd.toFixed(4)}  ${d.title}\n`,
+            `${d.id}  ${where.padEnd(36)} ${String(d.messageCount).padStart(4)} msgs  $${d.costUsd.toFixed(4)}  ${oneLineSafe(d.title)}\n`,
           );
         }
       });

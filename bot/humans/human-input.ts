@@ -4,6 +4,7 @@ import type { ChatPlatformName, Database } from '../../db/schema.ts';
 import type { Arena } from '../../engine/api.ts';
 import type { Clock } from '../../engine/clock.ts';
 import type { Logger } from '../../engine/log.ts';
+import { sanitizeName, stripControl } from '../../engine/text/sanitize.ts';
 import { HUMAN_BURST, HUMAN_WINDOW_MS, MAX_HUMAN_CHARS } from '../constants.ts';
 import { createKeyedQueue } from '../keyed-queue.ts';
 import type { IncomingHumanMessage, PlatformFormat } from '../platform.ts';
@@ -41,7 +42,7 @@ export function createHumanInput(deps: HumanInputDeps): (message: IncomingHumanM
       lastPrune = now;
     }
     const who = deps.format.userMention(m.author.id);
-    const text = m.text.trim();
+    const text = stripControl(m.text).trim();
     // Attachments or stickers alone carry nothing the personas can read.
     if (text === '') return;
 
@@ -61,7 +62,8 @@ export function createHumanInput(deps: HumanInputDeps): (message: IncomingHumanM
     const trimmed = text.length > MAX_HUMAN_CHARS ? splitText(text, MAX_HUMAN_CHARS)[0]! : text;
     const personaId = m.replyToPostId ? await deps.personaOfPost(binding, m.replyToPostId) : null;
     const result = await deps.arena.injectHuman(binding.debateId, {
-      author: m.author.displayName,
+      // A display name is chosen by its owner: one line, no controls, before it goes anywhere.
+      author: sanitizeName(m.author.displayName),
       authorId: `${deps.platform}:${m.author.id}`,
       text: trimmed,
       ...(personaId ? { replyToPersonaId: personaId } : {}),

@@ -2,16 +2,17 @@ import { PLAN_SECTION_LABELS } from '../../personas/index.ts';
 import type { Lang, PlanSection } from '../../personas/types.ts';
 import type { DebateDetailView, PlanView } from '../api.ts';
 import type { DebateMessageView } from '../events.ts';
+import { safeMarkdownInline as inline, safeMarkdown } from '../text/markdown-safe.ts';
 import { LABELS, type Labels } from './labels.ts';
 
 /**
- * A debate as a Markdown document: a header with status and spending, the transcript by phase and
+ * A debate as a Markdown document (foreign text with control characters stripped and HTML escaped): a header with status and spending, the transcript by phase and
  * round (each message anchored, its references linked), verdict scores, and the plan.
  */
 export function exportDebateMarkdown(detail: DebateDetailView, lang: Lang): string {
   const l = LABELS[lang];
   const byId = new Map(detail.messages.map((m) => [m.id, m]));
-  const out: string[] = [`# ${detail.title}`, '', ...header(detail, l), '', `## ${l.transcript}`];
+  const out: string[] = [`# ${inline(detail.title)}`, '', ...header(detail, l), '', `## ${l.transcript}`];
   let section = '';
   for (const m of detail.messages) {
     const heading = sectionOf(m, detail, l);
@@ -31,7 +32,7 @@ function header(d: DebateDetailView, l: Labels): string[] {
   const status = d.outcome ? `${l.status[d.status]} · ${l.outcome[d.outcome]}` : l.status[d.status];
   const tokens = d.promptTokens + d.completionTokens;
   return [
-    `- **${status}**${d.pauseReason ? ` (${d.pauseReason})` : ''}`,
+    `- **${status}**${d.pauseReason ? ` (${inline(d.pauseReason)})` : ''}`,
     `- ${l.started}: ${d.startedAt.replace('T', ' ').slice(0, 16)} UTC`,
     `- ${l.tokens}: ${n(tokens)} (${l.tokensIn} ${n(d.promptTokens)}, ${l.tokensOut} ${n(d.completionTokens)})`,
     `- ${l.cost}: $${d.costUsd.toFixed(4)}`,
@@ -53,15 +54,15 @@ function messageBlock(
 ): string[] {
   const who =
     m.authorKind === 'human'
-      ? `**${m.agentName}** (${l.person})`
-      : `**${m.agentName}**${m.handle ? ` (@${m.handle})` : ''}`;
+      ? `**${inline(m.agentName)}** (${l.person})`
+      : `**${inline(m.agentName)}**${m.handle ? ` (@${inline(m.handle)})` : ''}`;
   const verdict = m.metadata?.verdict as { score?: number } | null | undefined;
   const score = m.type === 'verdict' && verdict?.score !== undefined ? ` · **${verdict.score}/10**` : '';
   const lines = [`<a id="m-${m.turnIndex}"></a>`, `#${m.turnIndex} · ${who} · _${l.type[m.type]}_${score}`];
   const refs = m.references
     .map((id) => byId.get(id))
     .filter((r): r is DebateMessageView => r !== undefined)
-    .map((r) => `[#${r.turnIndex} ${r.agentName}](#m-${r.turnIndex})`);
+    .map((r) => `[#${r.turnIndex} ${inline(r.agentName).replace(/[[\]]/g, '')}](#m-${r.turnIndex})`);
   if (refs.length > 0) lines.push(`↳ ${l.repliesTo} ${refs.join(', ')}`);
   if (m.type === 'plan') {
     // Plan text is printed once, in the plan below; the transcript points to it.
@@ -72,7 +73,8 @@ function messageBlock(
       `→ [${section ? sectionTitle(section, lang) : l.finalPlan}](#plan-${section ?? 'final'})`,
     ];
   }
-  const body = m.authorKind === 'human' ? m.content.split('\n').map((x) => `> ${x}`) : [nest(m.content, 5)];
+  const content = safeMarkdown(m.content);
+  const body = m.authorKind === 'human' ? content.split('\n').map((x) => `> ${x}`) : [nest(content, 5)];
   return [...lines, '', ...body];
 }
 
@@ -95,13 +97,19 @@ const SECTIONS: Array<[PlanSection, keyof PlanView]> = [
 ];
 
 function planBlock(plan: PlanView, lang: Lang, l: Labels): string[] {
-  const out = [`## ${l.plan}: ${plan.title}`];
+  const out = [`## ${l.plan}: ${inline(plan.title)}`];
   for (const [section, key] of SECTIONS) {
     const text = plan[key];
     if (text)
-      out.push('', `<a id="plan-${section}"></a>`, `### ${sectionTitle(section, lang)}`, '', nest(text, 4));
+      out.push(
+        '',
+        `<a id="plan-${section}"></a>`,
+        `### ${sectionTitle(section, lang)}`,
+        '',
+        nest(safeMarkdown(text), 4),
+      );
   }
   if (plan.finalPlan)
-    out.push('', '<a id="plan-final"></a>', `### ${l.finalPlan}`, '', nest(plan.finalPlan, 4));
+    out.push('', '<a id="plan-final"></a>', `### ${l.finalPlan}`, '', nest(safeMarkdown(plan.finalPlan), 4));
   return out;
 }

@@ -4,6 +4,7 @@ import { insertWithNextTurnIndex } from '../../db/repositories/debates.ts';
 import type { HumanMessageInput } from '../api.ts';
 import { HUMAN_TEXT_MAX_CHARS } from '../constants.ts';
 import type { DebateMessageView } from '../events.ts';
+import { sanitizeName, stripControl } from '../text/sanitize.ts';
 import { isDebateId } from './control.ts';
 import type { Engine } from './engine.ts';
 import { DebateInputError } from './errors.ts';
@@ -13,9 +14,15 @@ import { loadRun } from './run-state.ts';
 import { toMessageView } from './views.ts';
 
 const HumanSchema = z.object({
-  author: z.string().trim().min(1).max(100),
+  // Stored sanitised: one line, no control characters (prompts quote it again anyway).
+  author: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .transform((v) => sanitizeName(v)),
   authorId: z.string().trim().min(1).max(100),
-  text: z.string().trim().min(1).max(HUMAN_TEXT_MAX_CHARS),
+  text: z.string().transform(stripControl).pipe(z.string().trim().min(1).max(HUMAN_TEXT_MAX_CHARS)),
   replyToPersonaId: z.string().max(100).optional(),
 });
 

@@ -10,6 +10,7 @@ import {
 } from '../constants.ts';
 import { estimateTokens } from '../llm/tokens.ts';
 import type { ChatMessage, ChatMetadata } from '../llm/types.ts';
+import { oneLineSafe, quoteLines, quoteName } from '../text/sanitize.ts';
 import { BRIEFS, type Briefs, sectionLabel } from './briefs.ts';
 import type { Cast } from './cast.ts';
 import type { HistoryEntry } from './history.ts';
@@ -49,9 +50,11 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
   const speaker = 'speakerId' in step ? cast.byId.get(step.speakerId) : undefined;
   const kind = step.kind === 'section' ? 'plan' : step.kind;
   const system = speaker
-    ? buildSystemPrompt(speaker, { lang, phase: step.phase }).slice(0, SYSTEM_PROMPT_MAX_CHARS)
+    ? // Never sliced: the builder shortens the persona's own text so its safety rules always fit.
+      buildSystemPrompt(speaker, { lang, phase: step.phase, budgetChars: SYSTEM_PROMPT_MAX_CHARS })
     : b.moderatorSystem;
-  const idea = `${b.idea}\n${input.idea.title}${input.idea.summary !== input.idea.title ? `\n${input.idea.summary}` : ''}`;
+  // The idea is someone's text (a person, a feed): quoted like any other.
+  const idea = `${b.idea}\n${quoteLines(input.idea.title)}${input.idea.summary !== input.idea.title ? `\n${quoteLines(input.idea.summary)}` : ''}`;
   const task = taskOf(input, b);
   const maxTokens = MAX_TOKENS[kind];
   const fixed = estimateTokens(system) + estimateTokens(idea) + estimateTokens(task) + 64;
@@ -96,10 +99,10 @@ function taskOf(input: PromptInput, b: Briefs): string {
   const { step, history } = input;
   const label = (turn: number | undefined) => {
     const e = history.find((x) => x.turnIndex === turn);
-    return e ? `${e.agentName} (#${e.turnIndex})` : '';
+    return e ? `${nameOf(e)} (#${e.turnIndex})` : '';
   };
   const target = history.find((e) => e.turnIndex === step.targetTurn);
-  const person = target?.authorKind === 'human' ? b.answerPerson(target.agentName) : '';
+  const person = target?.authorKind === 'human' ? b.answerPerson(nameOf(target)) : '';
   switch (step.kind) {
     case 'turn':
       return (
@@ -176,7 +179,7 @@ function fitTranscript(
   }
   const digest: string[] = [];
   for (const e of [...dropped].reverse()) {
-    const line = `- #${e.turnIndex} ${e.agentName} (${e.type}): ${clip(oneLine(e.content), DIGEST_LINE_CHARS)}`;
+    const line = `- #${e.turnIndex} ${nameOf(e)} (${e.type}): ${clip(oneLine(e.content), DIGEST_LINE_CHARS)}`;
     if (estimateTokens(line) > left) break;
     digest.unshift(line);
     left -= estimateTokens(line);
@@ -197,10 +200,7 @@ function fitTranscript(
 function render(e: HistoryEntry, cast: Cast, b: Briefs, maxTokens: number): string {
   const content = clip(e.content, maxTokens * 3);
   if (e.authorKind === 'human') {
-    return `[#${e.turnIndex}] ${b.person(e.agentName)}\n${content
-      .split('\n')
-      .map((line) => `> ${line}`)
-      .join('\n')}`;
+    return `[#${e.turnIndex}] ${b.person(nameOf(e))}\n${quoteLines(content)}`;
   }
   const persona: Persona | undefined = cast.byId.get(e.agentId);
   const who = persona ? `${persona.name} (@${persona.handle})` : e.agentName;
@@ -208,8 +208,13 @@ function render(e: HistoryEntry, cast: Cast, b: Briefs, maxTokens: number): stri
   return `[#${e.turnIndex}] ${who} · ${e.type}${refs}\n${content}`;
 }
 
+/** A person's display name only ever reaches a prompt sanitised to one line and quoted. */
+function nameOf(e: HistoryEntry): string {
+  return e.authorKind === 'human' ? quoteName(e.agentName) : e.agentName;
+}
+
 function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+  return oneLineSafe(text);
 }
 
 function clip(text: string, chars: number): string {

@@ -4,18 +4,24 @@ import { ideaHasOpenDebate, insertDebate } from '../../db/repositories/debates.t
 import { getIdea, insertIdea, setIdeaStatus } from '../../db/repositories/ideas.ts';
 import type { StartDebateInput } from '../api.ts';
 import { IDEA_MAX_CHARS, IDEA_MIN_CHARS, IDEA_TITLE_MAX_CHARS, MAX_ROUNDS } from '../constants.ts';
+import { oneLineSafe, stripControl } from '../text/sanitize.ts';
 import type { Engine } from './engine.ts';
 import { DebateInputError } from './errors.ts';
 import type { DebateMeta } from './meta.ts';
 
 const StartSchema = z
   .object({
-    idea: z.string().trim().min(IDEA_MIN_CHARS).max(IDEA_MAX_CHARS).optional(),
+    // Control characters are stripped at this edge: a stored idea never clears a terminal.
+    idea: z
+      .string()
+      .transform(stripControl)
+      .pipe(z.string().trim().min(IDEA_MIN_CHARS).max(IDEA_MAX_CHARS))
+      .optional(),
     ideaId: z.uuid().optional(),
     rounds: z.number().int().min(1).max(MAX_ROUNDS).optional(),
     lang: z.enum(['ko', 'en']).optional(),
     origin: z.string().trim().min(1).max(40),
-    startedBy: z.string().trim().max(100).optional(),
+    startedBy: z.string().transform(oneLineSafe).pipe(z.string().max(100)).optional(),
     budgetCapUsd: z.number().nonnegative().finite().optional(),
     /** Pins the planner's seed (tests compare runs of one debate); the debate id otherwise. */
     seed: z.string().min(1).max(100).optional(),
