@@ -109,6 +109,21 @@ function trackDebates(e) {
   else if (e.type === 'message.created') d.messageCount++;
 }
 
+const LIFECYCLE = new Set([
+  'debate.created',
+  'debate.paused',
+  'debate.resumed',
+  'debate.completed',
+  'phase.changed',
+]);
+
+/** Scrolls LIVE DEBATE into view when it is off-screen (on the grid page only). */
+function bringLiveIntoView() {
+  if (document.body.dataset.route !== 'home') return;
+  const r = $('#panel-debate').getBoundingClientRect();
+  if (r.top < 0 || r.top > window.innerHeight - 80) $('#panel-debate').scrollIntoView({ block: 'start' });
+}
+
 function onEvent(e) {
   if (switching && e.debateId === switching.id) switching.buffer.push(e);
   trackDebates(e);
@@ -116,9 +131,12 @@ function onEvent(e) {
   if (e.type === 'debate.created' && live.isFinished() && !switching) {
     const d = S.debates[0];
     live.show({ ...d, messages: [], plan: null });
+    bringLiveIntoView();
   }
   live.apply(e);
   page.apply(e);
+  // say / pause / resume / stop depend on the followed debate's status.
+  if (LIFECYCLE.has(e.type)) palette.render();
   if (e.type === 'budget.updated') {
     S.budget = e.budget;
     renderBudget(S);
@@ -150,6 +168,7 @@ async function switchLive(id) {
     const buffered = switching.buffer;
     switching = null;
     live.show(debate, partials);
+    palette.render();
     // Deltas are not replayed: the partial text above already has them, and message.created
     // brings the whole text anyway.
     for (const e of buffered) live.apply(e);
@@ -223,6 +242,7 @@ async function startDebate(input) {
   await switchLive(started.debateId);
   palette.feedback(t('say.started', { title: started.title }), 'ok');
   palette.close();
+  bringLiveIntoView();
 }
 
 function debateIdea(idea) {

@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import type { DashboardContext } from '../context.ts';
 import type { DashboardApp } from '../http/app.ts';
 import { HttpError, withSecurityHeaders } from '../http/respond.ts';
+import { createFontAssets } from './fonts.ts';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 
@@ -91,6 +92,17 @@ export function registerStaticRoutes(app: DashboardApp, ctx: DashboardContext, p
     // Chat platforms fetch avatars often; they change only with the catalog.
     return serve(c.req.raw, asset, 'public, max-age=86400');
   });
+
+  const fonts = createFontAssets();
+  const font = (request: Request, asset: ReturnType<typeof fonts>) => {
+    if (!asset) throw new HttpError(404, 'not_found', 'No such font');
+    // Font files change only with their package version.
+    return serve(request, asset, 'public, max-age=604800');
+  };
+  app.get('/fonts/:pkg/:file', (c) => font(c.req.raw, fonts(c.req.param('pkg'), c.req.param('file'))));
+  app.get('/fonts/:pkg/:folder/:file', (c) =>
+    font(c.req.raw, fonts(c.req.param('pkg'), c.req.param('file'), c.req.param('folder'))),
+  );
 
   app.get('/:file', (c) => {
     const file = c.req.param('file');

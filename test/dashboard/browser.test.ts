@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL } from '../helpers/db.ts';
@@ -8,7 +7,6 @@ import { type Harness, startHarness } from './harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'browser-test-token-7c1d';
-const SHOTS = path.resolve('docs/screenshots');
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium)
   console.warn(
@@ -76,8 +74,11 @@ describe.skipIf(!hasChromium)('dashboard in a browser', { timeout: 180_000 }, ()
       [debateId, n] as const,
       { timeout: 120_000 },
     );
-  /** The README pictures: taken while a persona is visibly writing (its turn held back until then). */
-  const screenshotWhileWriting = async (p: Page, file: string, fullPage: boolean) => {
+  /**
+   * A persona is visibly writing: its turn is held back until the streamed text shows. (Tests never
+   * write into the repository; the README pictures come from `npm run screenshots`.)
+   */
+  const seeWriting = async (p: Page) => {
     gate.close();
     try {
       await p.waitForFunction(
@@ -86,7 +87,6 @@ describe.skipIf(!hasChromium)('dashboard in a browser', { timeout: 180_000 }, ()
         null,
         { timeout: 30_000 },
       );
-      await p.screenshot({ path: path.join(SHOTS, file), fullPage, animations: 'disabled' });
     } finally {
       gate.open();
     }
@@ -101,7 +101,6 @@ describe.skipIf(!hasChromium)('dashboard in a browser', { timeout: 180_000 }, ()
     );
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     h = await startHarness({
       // One run, on the production dialect when CI provides it (the HTTP suite covers both dialects).
       dialect: TEST_DATABASE_URL ? 'postgres' : 'pglite',
@@ -242,11 +241,11 @@ describe.skipIf(!hasChromium)('dashboard in a browser', { timeout: 180_000 }, ()
     expect(debate).toBeDefined();
     await page.waitForSelector(`#panel-debate[data-debate="${debate!.id}"]`);
 
-    // Mid-debate: a few persona messages and text streaming in; that moment is the README screenshot.
+    // Mid-debate: a few persona messages and text streaming in.
     await waitMessages(page, debate!.id, 4);
     // The idea being debated has moved from pending to in debate.
     await page.waitForSelector('[data-status="in_debate"] .idea-n:text("1")');
-    await screenshotWhileWriting(page, 'dashboard-desktop.png', true);
+    await seeWriting(page);
 
     await waitDone(page, debate!.id);
     const seen = await page.evaluate(() => (window as unknown as { __seen: Record<string, unknown> }).__seen);
@@ -421,7 +420,7 @@ describe.skipIf(!hasChromium)('dashboard in a browser', { timeout: 180_000 }, ()
     expect(await page.isVisible('#panel-debate')).toBe(true);
     expect(await page.isVisible('#panel-signals')).toBe(false);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-    await screenshotWhileWriting(page, 'dashboard-mobile.png', false);
+    await seeWriting(page);
     await page.tap('[data-tab-button="signals"]');
     expect(await page.isVisible('#panel-signals')).toBe(true);
     expect(await page.isVisible('#panel-debate')).toBe(false);

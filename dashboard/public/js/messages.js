@@ -1,6 +1,7 @@
 // Debate messages as cards, shared by the LIVE DEBATE panel and the transcript page.
 import { fmtClock, h, safeColor } from './dom.js';
 import { t } from './i18n.js';
+import { markdown } from './markdown.js';
 
 /** The evaluator's score of a verdict message, wherever the engine put it. */
 export function verdictScore(m) {
@@ -83,7 +84,7 @@ export function messageCard(m, opts = {}) {
           ),
         )
       : null,
-    h('p', { class: 'msg-body' }, opts.clip ? clip(m.content, opts.clip) : m.content),
+    h('div', { class: 'msg-body' }, markdown(opts.clip ? clip(m.content, opts.clip) : m.content)),
     score !== null ? h('div', { class: 'score-bar', '--p': `${score * 10}%` }) : null,
   );
   return card;

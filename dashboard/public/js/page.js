@@ -1,6 +1,7 @@
 // The debate page: the whole transcript by phase, reactions, clickable references, scores and the plan.
 import { $, fill, fmtNum, fmtUsd, h, safeColor } from './dom.js';
 import { t } from './i18n.js';
+import { markdown } from './markdown.js';
 import { messageCard, streamingCard, verdictScore } from './messages.js';
 import { getJson } from './net.js';
 
@@ -127,7 +128,7 @@ export function createDebatePage({ persona }) {
           'details',
           { class: 'plan-sec', open: k === 'finalPlan' },
           h('summary', null, t(`plan.${k}`)),
-          h('div', { class: 'plan-text' }, plan[k]),
+          h('div', { class: 'plan-text' }, markdown(plan[k])),
         ),
       ),
     );

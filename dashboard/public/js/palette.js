@@ -55,7 +55,18 @@ export function createPalette({ commands }) {
           )
         : h('li', { class: 'cmd empty' }, t('term.noMatch')),
     );
-    list.querySelector('.sel')?.scrollIntoView({ block: 'nearest' });
+    keepSelectedInList();
+  };
+
+  // Scrolls the list only: scrollIntoView would also scroll the page, and the palette renders at
+  // load, so the dashboard would open scrolled down to the terminal.
+  const keepSelectedInList = () => {
+    const sel = list.querySelector('.sel');
+    if (!sel || list.scrollHeight <= list.clientHeight) return;
+    const l = list.getBoundingClientRect();
+    const s = sel.getBoundingClientRect();
+    if (s.top < l.top) list.scrollTop -= l.top - s.top;
+    else if (s.bottom > l.bottom) list.scrollTop += s.bottom - l.bottom;
   };
 
   const runSelected = () => {
