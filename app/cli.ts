@@ -7,6 +7,7 @@ import { registerDbCommands } from './commands/db.ts';
 import { registerDebateCommands } from './commands/debate.ts';
 import { registerDiscordCommands } from './commands/discord.ts';
 import { registerPersonasCommand } from './commands/personas.ts';
+import { registerSignalsCommands } from './commands/signals.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { RuntimeFailure, UsageError } from './errors.ts';
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
     },
   });
   registerDiscordCommands(program, { config });
+  registerSignalsCommands(program, { config });
   return program;
 }
 

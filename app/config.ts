@@ -82,6 +82,7 @@ const envSchema = z.object({
   BUDGET_DAILY_USD: money(50),
   BUDGET_MONTHLY_USD: money(1500),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  FEEDS_FILE: optionalString,
 });
 
 type Env = z.infer<typeof envSchema>;

@@ -28,6 +28,10 @@ export interface SignalsTable {
   collected_at: Timestamp;
   processed_at: NullableTimestamp;
   created_at: Timestamp;
+  /** Unique key of the item across fetches and feeds: hash of its canonical URL or guid. */
+  dedup_key: ColumnType<string | null, string | null | undefined, string | null>;
+  published_at: NullableTimestamp;
+  feed_url: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface TrendsTable {
@@ -245,6 +249,44 @@ export interface BudgetReservationsTable {
   created_at: Timestamp;
 }
 
+/** One configured feed's health and conditional-request validators (migration 20261202_140000). */
+export interface FeedHealthTable {
+  url: string;
+  name: string;
+  source: string;
+  category: string;
+  etag: string | null;
+  last_modified: string | null;
+  last_fetch_at: NullableTimestamp;
+  last_ok_at: NullableTimestamp;
+  last_error: string | null;
+  last_error_at: NullableTimestamp;
+  /** `ok`, `not_modified` or `error`. */
+  last_status: string | null;
+  items_last: ColumnType<number, number | undefined, number>;
+  items_added_last: ColumnType<number, number | undefined, number>;
+  /** Consecutive failed fetches; reset by a good one. */
+  failures: ColumnType<number, number | undefined, number>;
+  next_fetch_at: NullableTimestamp;
+  updated_at: Timestamp;
+}
+
+/** A scheduled job's last run and its lease: one row per job name. */
+export interface JobRunsTable {
+  name: string;
+  status: ColumnType<string, string | undefined, string>;
+  lease_owner: string | null;
+  lease_expires_at: NullableTimestamp;
+  last_started_at: NullableTimestamp;
+  last_finished_at: NullableTimestamp;
+  last_duration_ms: number | null;
+  last_result: Json;
+  last_error: string | null;
+  next_run_at: NullableTimestamp;
+  runs: ColumnType<number, number | undefined, number>;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   signals: SignalsTable;
   trends: TrendsTable;
@@ -259,6 +301,8 @@ export interface Database {
   chat_webhooks: ChatWebhooksTable;
   chat_outbox: ChatOutboxTable;
   budget_reservations: BudgetReservationsTable;
+  feed_health: FeedHealthTable;
+  job_runs: JobRunsTable;
 }
 
 export type Signal = Selectable<SignalsTable>;
@@ -279,3 +323,5 @@ export type AgentStateRow = Selectable<AgentStatesTable>;
 export type ChatThreadRow = Selectable<ChatThreadsTable>;
 export type ChatWebhookRow = Selectable<ChatWebhooksTable>;
 export type ChatOutboxRow = Selectable<ChatOutboxTable>;
+export type FeedHealthRow = Selectable<FeedHealthTable>;
+export type JobRunRow = Selectable<JobRunsTable>;

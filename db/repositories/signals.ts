@@ -78,3 +78,47 @@ export async function deleteSignalsBefore(db: Kysely<Database>, cutoff: Date): P
   const result = await db.deleteFrom('signals').where('collected_at', '<', cutoff).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/**
+ * Stores signals that are new; an item already kept (same `dedup_key`, from any feed or fetch) is
+ * skipped by the unique index, not by a read first, so two fetchers at once never store it twice.
+ * Returns the ids of the rows actually added.
+ */
+export async function insertNewSignals(db: Kysely<Database>, signals: NewSignal[]): Promise<string[]> {
+  if (signals.length === 0) return [];
+  const rows = await db
+    .insertInto('signals')
+    .values(signals)
+    .onConflict((oc) => oc.column('dedup_key').doNothing())
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Signals collected in [from, to), oldest first (what trend analysis reads). */
+export function signalsBetween(db: Kysely<Database>, from: Date, to: Date, limit = 5000): Promise<Signal[]> {
+  return db
+    .selectFrom('signals')
+    .selectAll()
+    .where('collected_at', '>=', from)
+    .where('collected_at', '<', to)
+    .orderBy('collected_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** Newest signals, optionally of one source or category. */
+export function listSignals(
+  db: Kysely<Database>,
+  filter: { source?: string; category?: string; limit?: number } = {},
+): Promise<Signal[]> {
+  let q = db.selectFrom('signals').selectAll();
+  if (filter.source) q = q.where('source', '=', filter.source);
+  if (filter.category) q = q.where('category', '=', filter.category);
+  return q
+    .orderBy('collected_at', 'desc')
+    .orderBy('score', 'desc')
+    .limit(filter.limit ?? 30)
+    .execute();
+}

@@ -1,0 +1,61 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanEnv, runArena } from '../helpers/cli.ts';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/db.ts';
+import { type FeedServer, startFeedServer } from './feed-server.ts';
+
+describe('arena signals (CLI)', () => {
+  let server: FeedServer;
+  let dir: string;
+  let env: Record<string, string>;
+  let pg: TestDatabase | undefined;
+  beforeAll(async () => {
+    // Real Postgres when there is one: a new PGlite data dir spends most of a CLI call on initdb.
+    if (TEST_DATABASE_URL) pg = await createTestDatabase('postgres', { migrate: false });
+    server = await startFeedServer();
+    dir = await mkdtemp(path.join(tmpdir(), 'arena-signals-cli-'));
+    const feeds = path.join(dir, 'feeds.yaml');
+    await writeFile(
+      feeds,
+      `feeds:\n  - {name: Dev, url: "${server.url}/rss2", source: news, category: dev_tools}\n  - {name: Broken, url: "${server.url}/500", source: rss, category: ai}\n`,
+    );
+    env = cleanEnv({
+      DATA_DIR: dir,
+      FEEDS_FILE: feeds,
+      LOG_LEVEL: 'error',
+      ...(pg?.url ? { DATABASE_URL: pg.url } : {}),
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await pg?.dispose();
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('fetches, lists signals and shows feed health', async () => {
+    const fetched = await runArena(['signals', 'fetch', '--json'], { env });
+    expect(fetched.stderr).toBe('');
+    expect(fetched.code).toBe(0);
+    const report = JSON.parse(fetched.stdout);
+    expect(report).toMatchObject({ added: 3, errors: 1 });
+
+    const one = await runArena(['signals', 'fetch', '--feed', `${server.url}/rdf`], { env });
+    expect(one.code).toBe(0);
+    expect(one.stdout).toMatch(/2 new signal\(s\), 0 feed error\(s\)/);
+
+    const list = await runArena(['signals', 'list', '--source', 'news'], { env });
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain('Bitcoin rallies as $BTC ETF inflows surge');
+    expect(list.stdout).not.toContain('Small language models');
+
+    const feeds = await runArena(['signals', 'feeds'], { env });
+    expect(feeds.stdout).toMatch(/Dev\s+news\/dev_tools\s+yes/);
+    expect(feeds.stdout).toMatch(/Broken .*HTTP 500 Internal Server Error/);
+
+    const bad = await runArena(['signals', 'fetch', '--feed', 'file:///etc/passwd'], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--feed: expected an http\(s\) URL/);
+  }, 240_000);
+});
