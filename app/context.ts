@@ -148,7 +148,12 @@ export async function openArenaContext(
 
 async function openDatabaseFor(config: Config, log: Logger, opts: OpenOptions): Promise<DatabaseHandle> {
   try {
-    return await connectDatabase({ databaseUrl: config.DATABASE_URL, pgliteDataDir: config.pgliteDir });
+    return await connectDatabase({
+      databaseUrl: config.DATABASE_URL,
+      pgliteDataDir: config.pgliteDir,
+      // Queries in flight fail and are retried by their owners; the health probe reports the outage.
+      onPoolError: (error) => log.warn('database connection lost', { error: errorText(error) }),
+    });
   } catch (error) {
     if (error instanceof DataDirLockedError && opts.memoryIfLocked) {
       log.warn(`${error.message}; running in a throwaway in-memory database instead (nothing is kept)`);

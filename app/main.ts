@@ -1,5 +1,6 @@
 import { startDiscordBot } from '../bot/discord/client.ts';
 import { type ComponentStatus, createDashboard } from '../dashboard/server.ts';
+import type { DatabaseHealth } from '../db/connect.ts';
 import { countOutbox } from '../db/repositories/outbox-stats.ts';
 import { systemClock } from '../engine/clock.ts';
 import type { Logger } from '../engine/log.ts';
@@ -70,9 +71,14 @@ export async function startArena(props: { config: Config; log: Logger }): Promis
         codename: CODENAME,
         dialect: ctx.database.dialect,
       },
+      dbHealth: () => ctx.database.health(),
       components: () =>
         [...status.values()].map((c) =>
-          c.id === 'engine' ? { ...c, detail: `${ctx.runner.active().length} debate(s) running` } : c,
+          c.id === 'engine'
+            ? { ...c, detail: `${ctx.runner.active().length} debate(s) running` }
+            : c.id === 'database'
+              ? databaseStatus(c, ctx.database.health())
+              : c,
         ),
       deliveries: () => countOutbox(ctx.database.db),
       log,
@@ -158,4 +164,11 @@ export async function startArena(props: { config: Config; log: Logger }): Promis
     await closeAll();
     throw error;
   }
+}
+
+/** The database line of the PROCESSES panel and health: an error while the probe cannot reach it. */
+function databaseStatus(c: ComponentStatus, health: DatabaseHealth): ComponentStatus {
+  if (health.ok) return { ...c, status: 'running' };
+  const down = Math.round((Date.now() - health.since.getTime()) / 1000);
+  return { ...c, status: 'error', lastError: `unreachable for ${down} s: ${health.error ?? 'no answer'}` };
 }

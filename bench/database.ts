@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
-import postgres from 'postgres';
+import { adminExecute } from '../db/admin.ts';
 import { connectDatabase, type DialectName } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import type { Database } from '../db/schema.ts';
@@ -29,9 +29,7 @@ export async function openBenchDatabase(opts: BenchDatabaseOptions): Promise<Ben
     if (!opts.postgresUrl)
       throw new Error('--db postgres needs BENCH_DATABASE_URL (a server where a database may be created)');
     dropName = `arena_bench_${randomBytes(5).toString('hex')}`;
-    const admin = postgres(opts.postgresUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${dropName}`);
-    await admin.end();
+    await adminExecute(opts.postgresUrl, `create database ${dropName}`);
     const u = new URL(opts.postgresUrl);
     u.pathname = `/${dropName}`;
     url = u.toString();
@@ -55,9 +53,7 @@ export async function openBenchDatabase(opts: BenchDatabaseOptions): Promise<Ben
     async dispose() {
       await handle.close();
       if (dropName && opts.postgresUrl) {
-        const admin = postgres(opts.postgresUrl, { max: 1, onnotice: () => {} });
-        await admin.unsafe(`drop database if exists ${dropName} with (force)`);
-        await admin.end();
+        await adminExecute(opts.postgresUrl, `drop database if exists ${dropName} with (force)`);
       }
     },
   };

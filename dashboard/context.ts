@@ -78,6 +78,7 @@ export function createContext(
       }
     },
     async dbHealthy() {
+      if (props.dbHealth) return props.dbHealth().ok;
       try {
         await sql`select 1`.execute(props.db);
         return true;

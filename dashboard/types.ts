@@ -50,6 +50,8 @@ export interface DashboardProps {
   bus: EventBus;
   db: Kysely<Database>;
   config: DashboardConfig;
+  /** The latest database probe, so health never queues a query behind the debates (db/health-probe.ts). */
+  dbHealth?: () => { ok: boolean; error: string | null; latencyMs: number | null };
   /** The app's real components and jobs; called on every health/state request. */
   components: () => ComponentStatus[];
   /** Jobs the "run job now" action may start, by name. */

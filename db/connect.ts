@@ -1,20 +1,21 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { Kysely } from 'kysely';
-import { PostgresJSDialect } from 'kysely-postgres-js';
-import postgres from 'postgres';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { Pool, PoolConfig } from 'pg';
 import { lockDataDir } from './data-dir-lock.ts';
-import { PGliteDialect } from './pglite-dialect.ts';
+import { type DatabaseHealth, startHealthProbe } from './health-probe.ts';
 import type { Database } from './schema.ts';
 
 export type DialectName = 'postgres' | 'pglite';
+export type { DatabaseHealth } from './health-probe.ts';
 
 export interface DatabaseHandle {
   db: Kysely<Database>;
   dialect: DialectName;
   /** Where the data lives, for people: a redacted URL or a folder. */
   location: string;
+  /** The latest probe of the database, answered without a query (never queued behind the pool). */
+  health(): DatabaseHealth;
   close(): Promise<void>;
 }
 
@@ -24,50 +25,87 @@ export interface ConnectOptions {
   /** PGlite data folder, or `memory://` for a throwaway database. */
   pgliteDataDir?: string;
   maxConnections?: number;
+  /** Postgres `application_name` of the pool's connections (default `arena`), seen in pg_stat_activity. */
+  applicationName?: string;
+  /** Postgres: how often the health probe runs on its own connection (default 2 s). */
+  probeIntervalMs?: number;
+  /** Told when the pool loses a connection (the server restarted or went away); never throws. */
+  onPoolError?: (error: Error) => void;
 }
 
 // Both drivers return the same JS types: int8 as number (counts and token sums stay far below
 // 2^53), numeric as string (money is exact until a repository maps it), date as 'YYYY-MM-DD'.
 const OID = { int8: 20, date: 1082, numeric: 1700 } as const;
+const asText = (v: string) => v;
 
 export async function connectDatabase(options: ConnectOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) return connectPostgres(options.databaseUrl, options);
   return connectPglite(options.pgliteDataDir ?? 'memory://');
 }
 
-async function connectPostgres(url: string, options: ConnectOptions): Promise<DatabaseHandle> {
-  const sqlClient = postgres(url, {
-    max: options.maxConnections ?? 10,
-    onnotice: () => {},
+/** Postgres config shared by the pool and the health probe's connection. */
+export async function postgresConfig(url: string, applicationName = 'arena'): Promise<PoolConfig> {
+  const { default: pg } = await import('pg');
+  const parsers: Record<number, (v: string) => unknown> = {
+    [OID.int8]: Number,
+    [OID.date]: asText,
+    [OID.numeric]: asText,
+  };
+  return {
+    connectionString: url,
+    application_name: applicationName,
+    // A server that accepts TCP but never answers (a cut network) fails the connect instead of
+    // hanging every caller.
+    connectionTimeoutMillis: 5_000,
+    keepAlive: true,
     types: {
-      int8: {
-        to: OID.int8,
-        from: [OID.int8],
-        serialize: (v: number) => String(v),
-        parse: (v: string) => Number(v),
-      },
-      date: { to: OID.date, from: [OID.date], serialize: (v: string) => v, parse: (v: string) => v },
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        parsers[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
+  };
+}
+
+async function connectPostgres(url: string, options: ConnectOptions): Promise<DatabaseHandle> {
+  const { default: pg } = await import('pg');
+  const config = await postgresConfig(url, options.applicationName);
+  const onPoolError = options.onPoolError ?? (() => {});
+  const pool: Pool = new pg.Pool({ ...config, max: options.maxConnections ?? 10 });
+  // An idle connection that dies is reported here; without a listener the process would exit.
+  pool.on('error', (error) => onPoolError(error));
+  // A connection that dies while checked out (a query in flight, a transaction open) emits
+  // 'error' on the client itself, which the pool does not listen to then: the query fails on its
+  // own, the pool drops the broken client on release, and this listener keeps the process alive.
+  pool.on('connect', (client) => client.on('error', (error) => onPoolError(error)));
+  // Fail fast on a broken server instead of surprising anyone later.
+  const first = await pool.connect().catch(async (error) => {
+    await pool.end().catch(() => {});
+    throw error;
   });
-  const db = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: sqlClient }) });
+  first.release();
+  const probe = startHealthProbe({ config, intervalMs: options.probeIntervalMs ?? 2_000 });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
     dialect: 'postgres',
     location: redactUrl(url),
-    close: () => db.destroy(),
+    health: probe.health,
+    async close() {
+      await probe.stop();
+      await db.destroy();
+    },
   };
 }
 
 async function connectPglite(dataDir: string): Promise<DatabaseHandle> {
+  const [{ PGlite }, { PGliteDialect }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('./pglite-dialect.ts'),
+  ]);
   const inMemory = dataDir.startsWith('memory://');
   if (!inMemory) await mkdir(dataDir, { recursive: true });
   const unlock = inMemory ? () => {} : lockDataDir(dataDir);
   const pglite = new PGlite(inMemory ? 'memory://' : path.resolve(dataDir), {
-    parsers: {
-      [OID.int8]: (v: string) => Number(v),
-      [OID.date]: (v: string) => v,
-      [OID.numeric]: (v: string) => v,
-    },
+    parsers: { [OID.int8]: Number, [OID.date]: asText, [OID.numeric]: asText },
   });
   try {
     await pglite.waitReady;
@@ -76,10 +114,16 @@ async function connectPglite(dataDir: string): Promise<DatabaseHandle> {
     throw error;
   }
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  const since = new Date();
   return {
     db,
     dialect: 'pglite',
     location: inMemory ? 'memory' : path.resolve(dataDir),
+    // Embedded: the database lives and dies with this process.
+    health: () =>
+      pglite.closed
+        ? { ok: false, checkedAt: new Date(), latencyMs: null, error: 'database closed', since }
+        : { ok: true, checkedAt: new Date(), latencyMs: 0, error: null, since },
     async close() {
       try {
         await db.destroy();

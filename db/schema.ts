@@ -5,7 +5,7 @@ type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 /** numeric columns come back from both drivers as strings; repositories map them to numbers. */
 type Numeric = ColumnType<string, number | string | undefined, number | string>;
-// jsonb: pass plain objects on insert/update (never JSON.stringify: postgres.js would store a JSON string).
+// jsonb: pass plain objects on insert/update (never JSON.stringify: the driver would store a JSON string).
 type Json = JSONColumnType<
   Record<string, unknown> | null,
   Record<string, unknown> | null | undefined,

@@ -20,17 +20,17 @@ export function registerReadRoutes(app: DashboardApp, ctx: DashboardContext): vo
   app.get('/api/health', async () => {
     const dbOk = await ctx.dbHealthy();
     const components = ctx.components();
-    const status = !dbOk ? 'down' : components.some((c) => c.status === 'error') ? 'degraded' : 'ok';
-    return json(
-      {
-        status,
-        version: config.version,
-        codename: config.codename,
-        db: { dialect: config.dialect, ok: dbOk },
-        components,
-      },
-      dbOk ? 200 : 503,
-    );
+    // The process is alive and recovers by itself when the database returns: degraded, not down
+    // (a 503 would make an orchestrator restart a process that cannot start without its database).
+    const degraded = !dbOk || components.some((c) => c.status === 'error');
+    const latencyMs = ctx.props.dbHealth?.().latencyMs ?? null;
+    return json({
+      status: degraded ? 'degraded' : 'ok',
+      version: config.version,
+      codename: config.codename,
+      db: { dialect: config.dialect, ok: dbOk, latencyMs },
+      components,
+    });
   });
 
   app.get('/api/state', async () => json(await buildState(ctx)));

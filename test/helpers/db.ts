@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
+import { adminExecute } from '../../db/admin.ts';
 import { connectDatabase, type DatabaseHandle, type DialectName } from '../../db/connect.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 
@@ -39,13 +39,15 @@ export async function createTestDatabase(
     // A whole database per test: the app sees exactly what it sees in production, and child
     // processes need nothing but the URL.
     schema = `arena_t_${randomBytes(6).toString('hex')}`;
-    const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${schema}`);
-    await admin.end();
+    await adminExecute(TEST_DATABASE_URL, `create database ${schema}`);
     const u = new URL(TEST_DATABASE_URL);
     u.pathname = `/${schema}`;
     url = u.toString();
-    handle = await connectDatabase({ databaseUrl: url, maxConnections: opts.maxConnections ?? 10 });
+    handle = await connectDatabase({
+      databaseUrl: url,
+      maxConnections: opts.maxConnections ?? 10,
+      applicationName: 'arena-test',
+    });
   } else {
     handle = await connectDatabase({ pgliteDataDir: 'memory://' });
   }
@@ -60,9 +62,7 @@ export async function createTestDatabase(
     async dispose() {
       await handle.close();
       if (schema && TEST_DATABASE_URL) {
-        const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
-        await admin.unsafe(`drop database if exists ${schema} with (force)`);
-        await admin.end();
+        await adminExecute(TEST_DATABASE_URL, `drop database if exists ${schema} with (force)`);
       }
     },
   };
