@@ -11,6 +11,7 @@ import type { DebateRunner } from '../engine/debate/runner.ts';
 import type { EventBus } from '../engine/events.ts';
 import { createPriceTable } from '../engine/llm/pricing.ts';
 import { type LlmRouter, routeProvider } from '../engine/llm/router/index.ts';
+import { createRateGate } from '../engine/llm/router/rate-gate.ts';
 import { type ProviderMode, selectProvider } from '../engine/llm/select.ts';
 import type { LlmProvider } from '../engine/llm/types.ts';
 import type { Logger } from '../engine/log.ts';
@@ -69,7 +70,10 @@ export async function openArenaContext(
     const report = await migrateToLatest(database.db);
     if (report.error) throw new RuntimeFailure(`migration failed: ${errorText(report.error)}`);
 
+    // One 429 gate, shared by the OpenAI-compatible provider and the router's queue.
+    const gate = createRateGate();
     const { provider, description: llmDescription } = await selectProvider({
+      gate,
       mode: opts.provider ?? config.LLM_PROVIDER,
       ollamaHost: config.OLLAMA_HOST,
       openai: config.OPENAI_BASE_URL
@@ -85,6 +89,7 @@ export async function openArenaContext(
     });
     const router = routeProvider(provider, {
       concurrency: config.LLM_CONCURRENCY,
+      gate,
       ollamaHost: config.OLLAMA_HOST,
       log: log.child('llm-router'),
     });

@@ -13,13 +13,13 @@ export function scrub(message: string, secrets: ReadonlyArray<string | undefined
 
 const MISSING_MODEL = /model .*not found|does not exist|no such model|model_not_found|unknown model/i;
 
-/** The LlmError for an HTTP error answer. 404 of a model → model_not_found; 429/5xx → retryable. */
-export function httpError(status: number, message: string, partial = false): LlmError {
+/** The LlmError for an HTTP error answer. 404 of a model → model_not_found; 429 → rate_limited; 5xx → retryable. */
+export function httpError(status: number, message: string, partial = false, retryAfterMs?: number): LlmError {
   if (status === 404 && MISSING_MODEL.test(message)) {
     return new LlmError(message, 'model_not_found', false, { status });
   }
-  if (status === 429 || status >= 500)
-    return new LlmError(message, 'server_error', true, { status, partial });
+  if (status === 429) return new LlmError(message, 'rate_limited', true, { status, partial, retryAfterMs });
+  if (status >= 500) return new LlmError(message, 'server_error', true, { status, partial });
   return new LlmError(message, 'bad_response', false, { status, partial });
 }
 

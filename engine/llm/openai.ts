@@ -4,6 +4,7 @@ import { createCallGuard, guardedFetch } from './call-guard.ts';
 import { httpError, scrub, toLlmError } from './errors.ts';
 import { mapModel, parseModelMap } from './model-map.ts';
 import { type RetryPolicy, retryPolicy, withRetries } from './retry.ts';
+import { createRateGate, type RateGate, retryAfterMs } from './router/rate-gate.ts';
 import { readSseData } from './sse.ts';
 import { estimatePromptTokens, estimateTokens } from './tokens.ts';
 import { type ChatRequest, type ChatResult, LlmError, type LlmProvider } from './types.ts';
@@ -23,6 +24,8 @@ export interface OpenAiProviderOptions {
   fetch?: typeof fetch;
   /** Provider label in results, prices and api_usage; default 'openai'. */
   name?: string;
+  /** Holds every call after a 429 until the time the API gave; default: one gate for this provider. */
+  gate?: RateGate;
 }
 
 const chunkSchema = z.object({
@@ -54,6 +57,7 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): LlmProvider {
       ? parseModelMap(opts.modelMap)
       : opts.modelMap;
   const fetchImpl = opts.fetch ?? fetch;
+  const gate = opts.gate ?? createRateGate();
   const policy = retryPolicy({
     ...opts.retry,
     ...(opts.retries === undefined ? {} : { retries: opts.retries }),
@@ -76,13 +80,19 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): LlmProvider {
     } catch {
       // not JSON: keep the text
     }
+    const wait = res.status === 429 ? retryAfterMs(res.headers, Date.now()) : undefined;
+    // Slow the whole provider down, not just this call: every call waits at the gate.
+    if (res.status === 429) gate.block(wait ?? policy.baseDelayMs * 4);
     return httpError(
       res.status,
       scrub(`${what} answered ${res.status}: ${detail || res.statusText}`, secrets),
+      false,
+      wait,
     );
   }
 
   async function attempt(remote: string, req: ChatRequest, onDelta?: (d: string) => void) {
+    await gate.wait(req.signal);
     const guard = createCallGuard(req.signal, opts.timeoutMs);
     const what = `${where} (${remote})`;
     let text = '';

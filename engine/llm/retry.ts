@@ -35,7 +35,7 @@ export function isRetryable(err: unknown): err is LlmError {
     err instanceof LlmError &&
     err.retryable &&
     !err.partial &&
-    (err.code === 'server_error' || err.code === 'connection')
+    (err.code === 'server_error' || err.code === 'connection' || err.code === 'rate_limited')
   );
 }
 
@@ -49,9 +49,13 @@ export async function withRetries<T>(
       return await run(attempt);
     } catch (err) {
       if (!isRetryable(err) || attempt >= policy.retries) throw err;
-      const delay = Math.round(
-        Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt) * (0.5 + policy.random() / 2),
-      );
+      // A 429 says how long to wait (the provider's rate gate holds every call that long); else back off.
+      const delay =
+        err.code === 'rate_limited' && err.retryAfterMs !== undefined
+          ? 0
+          : Math.round(
+              Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt) * (0.5 + policy.random() / 2),
+            );
       ctx.log.warn(`${ctx.what} failed; retrying`, {
         attempt: attempt + 1,
         of: policy.retries,

@@ -5,6 +5,7 @@ import { createOfflineProvider } from './offline.ts';
 import { createOllamaProvider } from './ollama.ts';
 import { createOpenAiProvider } from './openai.ts';
 import type { RetryPolicy } from './retry.ts';
+import type { RateGate } from './router/rate-gate.ts';
 import type { LlmProvider } from './types.ts';
 
 export type ProviderMode = 'auto' | 'ollama' | 'openai' | 'offline';
@@ -23,6 +24,8 @@ export interface SelectProviderOptions {
   probe?: (host: string) => Promise<string[] | null>;
   fetch?: typeof fetch;
   retry?: Partial<RetryPolicy>;
+  /** The rate gate the OpenAI-compatible provider shares with the router. */
+  gate?: RateGate;
 }
 
 export interface SelectedProvider {
@@ -36,7 +39,10 @@ export const OFFLINE_NOTICE =
 
 const PROBE_TIMEOUT_MS = 1_500;
 
-/** Builds the provider LLM_PROVIDER asks for; `auto` uses Ollama when it answers, offline otherwise. */
+/**
+ * Builds the provider LLM_PROVIDER asks for; `auto` uses the OpenAI-compatible API when
+ * OPENAI_BASE_URL is set, else Ollama when it answers, offline otherwise.
+ */
 export async function selectProvider(opts: SelectProviderOptions): Promise<SelectedProvider> {
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const fetchImpl = opts.fetch ?? fetch;
@@ -52,34 +58,39 @@ export async function selectProvider(opts: SelectProviderOptions): Promise<Selec
     });
   const offline = () => createOfflineProvider({ personas: opts.personas });
 
+  const openai = () => {
+    if (!opts.openai) throw new Error('LLM_PROVIDER=openai needs OPENAI_BASE_URL');
+    return createOpenAiProvider({
+      baseUrl: opts.openai.baseUrl,
+      apiKey: opts.openai.apiKey,
+      modelMap: opts.openai.modelMap,
+      timeoutMs,
+      log: opts.log.child('openai'),
+      fetch: fetchImpl,
+      ...(opts.retry ? { retry: opts.retry } : {}),
+      ...(opts.gate ? { gate: opts.gate } : {}),
+    });
+  };
+  const openaiDescription = (why: string) =>
+    `openai-compatible at ${scrub(opts.openai?.baseUrl ?? '', [opts.openai?.apiKey])}${why}`;
+
   switch (opts.mode) {
     case 'offline':
       return {
         provider: offline(),
         description: 'offline — persona text without a model (LLM_PROVIDER=offline)',
       };
-    case 'openai': {
-      if (!opts.openai) throw new Error('LLM_PROVIDER=openai needs OPENAI_BASE_URL');
-      const provider = createOpenAiProvider({
-        baseUrl: opts.openai.baseUrl,
-        apiKey: opts.openai.apiKey,
-        modelMap: opts.openai.modelMap,
-        timeoutMs,
-        log: opts.log.child('openai'),
-        fetch: fetchImpl,
-        ...(opts.retry ? { retry: opts.retry } : {}),
-      });
-      return {
-        provider,
-        description: `openai-compatible at ${scrub(opts.openai.baseUrl, [opts.openai.apiKey])}`,
-      };
-    }
+    case 'openai':
+      return { provider: openai(), description: openaiDescription('') };
     case 'ollama': {
       const models = await probe(opts.ollamaHost);
       const state = models === null ? 'not answering yet' : describeModels(models);
       return { provider: ollama(), description: `ollama at ${host} (${state})` };
     }
     default: {
+      // OPENAI_BASE_URL set: the operator chose that API; auto does not fall back to a local probe.
+      if (opts.openai)
+        return { provider: openai(), description: openaiDescription(' (OPENAI_BASE_URL is set)') };
       const models = await probe(opts.ollamaHost);
       if (models === null) return { provider: offline(), description: OFFLINE_NOTICE };
       if (models.length === 0) {

@@ -74,6 +74,7 @@ export type LlmErrorCode =
   | 'aborted'
   | 'server_error'
   | 'connection'
+  | 'rate_limited'
   | 'bad_response';
 
 /**
@@ -85,14 +86,17 @@ export class LlmError extends Error {
   readonly partial: boolean;
   /** HTTP status of the server's answer, when there was one. */
   readonly status: number | undefined;
+  /** How long the provider asked us to wait before the next call (a 429's Retry-After), ms. */
+  readonly retryAfterMs: number | undefined;
   constructor(
     message: string,
     readonly code: LlmErrorCode,
     readonly retryable: boolean,
-    details: { partial?: boolean; status?: number } = {},
+    details: { partial?: boolean; status?: number; retryAfterMs?: number | undefined } = {},
   ) {
     super(message);
     this.partial = details.partial ?? false;
     this.status = details.status;
+    this.retryAfterMs = details.retryAfterMs;
   }
 }

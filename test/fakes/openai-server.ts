@@ -43,7 +43,8 @@ export interface FakeOpenAiServer {
   /** Remote model ids served; others get 404 model_not_found. */
   models: string[];
   setResponder(fn: OpenAiResponder): void;
-  failNext(n: number, failure?: number | 'destroy'): void;
+  /** The next `n` requests fail; `headers` go with an HTTP failure (e.g. `Retry-After` on a 429). */
+  failNext(n: number, failure?: number | 'destroy', headers?: Record<string, string>): void;
   close(): Promise<void>;
 }
 
@@ -52,7 +53,7 @@ export async function startOpenAiServer(
 ): Promise<FakeOpenAiServer> {
   const models = opts.models ? [...opts.models] : ['gpt-4o-mini'];
   let responder: OpenAiResponder = opts.responder ?? ((req) => `answer from ${req.model}`);
-  const failures: Array<number | 'destroy'> = [];
+  const failures: Array<{ failure: number | 'destroy'; headers: Record<string, string> }> = [];
   const requests: OpenAiRecordedRequest[] = [];
 
   const server = createServer((req, res) => {
@@ -68,9 +69,11 @@ export async function startOpenAiServer(
       body: raw ? (JSON.parse(raw) as OpenAiChatBody) : null,
     };
     requests.push(record);
-    const failure = failures.shift();
+    const injected = failures.shift();
+    const failure = injected?.failure;
     if (failure === 'destroy') return void req.socket.destroy();
     if (failure !== undefined) {
+      for (const [name, value] of Object.entries(injected?.headers ?? {})) res.setHeader(name, value);
       return sendJson(res, failure, {
         error: { message: 'injected failure', type: 'server_error', code: null },
       });
@@ -151,8 +154,8 @@ export async function startOpenAiServer(
     setResponder: (fn) => {
       responder = fn;
     },
-    failNext: (n, failure = 500) => {
-      for (let i = 0; i < n; i++) failures.push(failure);
+    failNext: (n, failure = 500, headers = {}) => {
+      for (let i = 0; i < n; i++) failures.push({ failure, headers });
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -64,6 +64,18 @@ describe('selectProvider', () => {
     expect(ai.description).not.toContain('sk-secret');
   });
 
+  it('auto honours OPENAI_BASE_URL: the OpenAI-compatible API, even when Ollama answers', async () => {
+    const r = await selectProvider({
+      ...base,
+      mode: 'auto',
+      ollamaHost: server.url,
+      openai: { baseUrl: 'http://127.0.0.1:8000/v1', apiKey: 'sk-secret-123456' },
+    });
+    expect(r.provider.name).toBe('openai');
+    expect(r.description).toContain('OPENAI_BASE_URL');
+    expect(r.description).not.toContain('sk-secret');
+  });
+
   it('uses an injected probe', async () => {
     const r = await selectProvider({
       ...base,
