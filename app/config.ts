@@ -78,6 +78,9 @@ const envSchema = z.object({
   DASHBOARD_HOST: optionalString.default('127.0.0.1'),
   DASHBOARD_PORT: port(3000),
   DASHBOARD_TOKEN: optionalString,
+  ARENA_SECRET_KEY: optionalString.refine((v) => v === undefined || v.length >= 16, {
+    message: 'expected at least 16 characters (e.g. `openssl rand -base64 32`)',
+  }),
   PUBLIC_URL: url(['http:', 'https:'], 'an http(s) URL where this server is reachable'),
   BUDGET_DAILY_USD: money(50),
   BUDGET_MONTHLY_USD: money(1500),

@@ -9,6 +9,7 @@ import { renderAvatar } from '../personas/index.ts';
 import type { Config } from './config.ts';
 import { type ArenaContext, errorText, openArenaContext } from './context.ts';
 import { RuntimeFailure } from './errors.ts';
+import { openSecrets } from './secrets.ts';
 
 export const CODENAME = 'Signal Storm';
 
@@ -97,6 +98,8 @@ export async function startArena(props: { config: Config; log: Logger }): Promis
     if (config.DISCORD_TOKEN && config.DISCORD_APPLICATION_ID) {
       setStatus({ id: 'discord', name: 'Discord', kind: 'service', status: 'starting' });
       try {
+        // Stored webhook tokens are sealed with this key; a wrong key stops Discord here, clearly.
+        const secrets = await openSecrets(config, ctx.database.db, log);
         const discord = await startDiscordBot({
           token: config.DISCORD_TOKEN,
           applicationId: config.DISCORD_APPLICATION_ID,
@@ -109,6 +112,7 @@ export async function startArena(props: { config: Config; log: Logger }): Promis
           publicUrl: config.PUBLIC_URL,
           log,
           clock: systemClock,
+          secrets,
         });
         closers.push(() => discord.stop());
         setStatus({

@@ -3,6 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { Client, Events, GatewayIntentBits, type Interaction, type Message } from 'discord.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
+import type { SecretBox } from '../../db/secrets/secret-box.ts';
 import type { Arena, DebateDetailView } from '../../engine/api.ts';
 import type { Clock } from '../../engine/clock.ts';
 import { exportDebateMarkdown } from '../../engine/debate/export.ts';
@@ -43,6 +44,8 @@ export interface DiscordBotOptions {
   exportMarkdown?: (detail: DebateDetailView, lang: Lang) => string;
   log: Logger;
   clock: Clock;
+  /** Webhook tokens are stored sealed with this box (see app/secrets.ts). */
+  secrets: SecretBox;
 }
 
 export interface DiscordBot {
@@ -70,6 +73,7 @@ export async function startDiscordBot(o: DiscordBotOptions): Promise<DiscordBot>
     instanceId: randomBytes(6).toString('hex'),
     clock: o.clock,
     log,
+    secrets: o.secrets,
     signal: abort.signal,
   });
   const platform = createDiscordPlatform({

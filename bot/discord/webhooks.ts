@@ -9,6 +9,7 @@ import {
   WEBHOOK_CLAIM_PREFIX,
 } from '../../db/repositories/chat.ts';
 import type { Database } from '../../db/schema.ts';
+import type { SecretBox } from '../../db/secrets/secret-box.ts';
 import type { Clock } from '../../engine/clock.ts';
 import type { Logger } from '../../engine/log.ts';
 
@@ -31,6 +32,8 @@ export interface WebhookManagerDeps {
   instanceId: string;
   clock: Clock;
   log: Logger;
+  /** Seals tokens before they are stored and opens them when read (AES-GCM at rest). */
+  secrets: SecretBox;
   signal?: AbortSignal;
 }
 
@@ -49,6 +52,8 @@ export function createWebhookManager(deps: WebhookManagerDeps): WebhookManager {
   // Serialises creation per channel inside this process; the claim row does it across processes.
   const inflight = new Map<string, Promise<ChannelHook>>();
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  // A plaintext token left by an older version is still usable; the next start seals it.
+  const reveal = (token: string) => (deps.secrets.isSealed(token) ? deps.secrets.open(token) : token);
 
   async function findOurs(channelId: string): Promise<ChannelHook | null> {
     const hooks = (await rest.get(Routes.channelWebhooks(channelId), {
@@ -83,7 +88,7 @@ export function createWebhookManager(deps: WebhookManagerDeps): WebhookManager {
       deps.signal?.throwIfAborted();
       const stored = await getWebhook(db, 'discord', channelId);
       if (stored && !stored.webhookId.startsWith(WEBHOOK_CLAIM_PREFIX)) {
-        return { id: stored.webhookId, token: stored.token };
+        return { id: stored.webhookId, token: reveal(stored.token) };
       }
       const mine =
         stored?.webhookId === `${WEBHOOK_CLAIM_PREFIX}${owner}` ||
@@ -109,7 +114,10 @@ export function createWebhookManager(deps: WebhookManagerDeps): WebhookManager {
         throw error;
       }
       if (
-        await fulfilWebhookClaim(db, 'discord', channelId, owner, { webhookId: hook.id, token: hook.token })
+        await fulfilWebhookClaim(db, 'discord', channelId, owner, {
+          webhookId: hook.id,
+          token: deps.secrets.seal(hook.token),
+        })
       ) {
         return hook;
       }
@@ -140,7 +148,7 @@ export function createWebhookManager(deps: WebhookManagerDeps): WebhookManager {
       if (cached) return cached;
       const stored = await getWebhook(db, 'discord', channelId);
       return stored && !stored.webhookId.startsWith(WEBHOOK_CLAIM_PREFIX)
-        ? { id: stored.webhookId, token: stored.token }
+        ? { id: stored.webhookId, token: reveal(stored.token) }
         : null;
     },
   };

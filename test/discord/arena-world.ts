@@ -16,6 +16,7 @@ import {
   type RateLimitConfig,
   startDiscordEmulator,
 } from '../emulators/discord/index.ts';
+import { testSecrets } from '../helpers/secrets.ts';
 
 export const PUBLIC_URL = 'https://arena.example';
 
@@ -78,6 +79,7 @@ export async function startInstance(props: {
     ...(props.managerRole ? { managerRole: props.managerRole } : {}),
     log,
     clock: systemClock,
+    secrets: testSecrets,
   });
   // The bot first, so it is listening (and has resumed its threads) before the first turn starts.
   await runner.start();

@@ -7,6 +7,7 @@ import { createFakeLlm } from '../fakes/fake-llm.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
 import { type ArenaInstance, slowTurn, smallCast, startEmulator, startInstance } from './arena-world.ts';
 import { expectThreadMatchesDebate, ownPosts, until } from './thread-check.ts';
+import { testSecrets } from '../helpers/secrets.ts';
 
 // A long answer for one turn, so a message has to be split over several Discord posts.
 const LONG = Array.from(
@@ -97,10 +98,9 @@ describe.each(testDialects())('Discord debate threads on %s', (dialect) => {
     // One webhook for the channel, stored with its token, used with thread_id and no mentions.
     const hooks = emu.webhooks(emu.seed.channels.ideas);
     expect(hooks).toHaveLength(1);
-    expect(await getWebhook(t.db, 'discord', emu.seed.channels.ideas)).toMatchObject({
-      webhookId: hooks[0]!.id,
-      token: hooks[0]!.token,
-    });
+    const stored = await getWebhook(t.db, 'discord', emu.seed.channels.ideas);
+    expect(stored).toMatchObject({ webhookId: hooks[0]!.id });
+    expect(testSecrets.open(stored!.token)).toBe(hooks[0]!.token);
     const executes = emu.requests.filter(
       (r) => r.method === 'POST' && r.path.startsWith(`/webhooks/${hooks[0]!.id}/`),
     );

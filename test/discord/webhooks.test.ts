@@ -6,6 +6,7 @@ import { systemClock } from '../../engine/clock.ts';
 import { silentLogger } from '../../engine/log.ts';
 import { type DiscordEmulator, startDiscordEmulator } from '../emulators/discord/index.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
+import { testSecrets } from '../helpers/secrets.ts';
 
 describe.each(testDialects())('channel webhooks on %s', (dialect) => {
   let t: TestDatabase;
@@ -28,6 +29,7 @@ describe.each(testDialects())('channel webhooks on %s', (dialect) => {
       instanceId,
       clock: systemClock,
       log: silentLogger,
+      secrets: testSecrets,
     });
 
   it('creates exactly one webhook per channel when two processes race for it', async () => {
@@ -42,10 +44,11 @@ describe.each(testDialects())('channel webhooks on %s', (dialect) => {
     ]);
     expect(new Set(hooks.map((h) => h.id)).size).toBe(1);
     expect(emu.webhooks(channel)).toHaveLength(1);
-    expect(await getWebhook(t.db, 'discord', channel)).toMatchObject({
-      webhookId: hooks[0]!.id,
-      token: hooks[0]!.token,
-    });
+    const stored = await getWebhook(t.db, 'discord', channel);
+    expect(stored).toMatchObject({ webhookId: hooks[0]!.id });
+    // The token is stored sealed (AES-GCM), never as it is.
+    expect(stored!.token).not.toContain(hooks[0]!.token);
+    expect(testSecrets.open(stored!.token)).toBe(hooks[0]!.token);
   });
 
   it('reuses an arena webhook Discord already has instead of creating another', async () => {
