@@ -5,9 +5,9 @@ import type { Persona } from '../../personas/types.ts';
 import type { DiscordEmulator } from '../emulators/discord/index.ts';
 import { createFakeLlm } from '../fakes/fake-llm.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
+import { testSecrets } from '../helpers/secrets.ts';
 import { type ArenaInstance, slowTurn, smallCast, startEmulator, startInstance } from './arena-world.ts';
 import { expectThreadMatchesDebate, ownPosts, until } from './thread-check.ts';
-import { testSecrets } from '../helpers/secrets.ts';
 
 // A long answer for one turn, so a message has to be split over several Discord posts.
 const LONG = Array.from(
