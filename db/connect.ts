@@ -127,6 +127,8 @@ async function connectPglite(dataDir: string): Promise<DatabaseHandle> {
     async close() {
       try {
         await db.destroy();
+        // Kysely skips the driver's destroy when no query ever ran.
+        if (!pglite.closed) await pglite.close();
       } finally {
         unlock();
       }

@@ -1,0 +1,77 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectDatabase, type DatabaseHandle } from '../../db/connect.ts';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/db.ts';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
+
+if (!TEST_DATABASE_URL)
+  console.warn('[skip] TEST_DATABASE_URL is not set: the health probe tests are skipped');
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+describe.runIf(TEST_DATABASE_URL)('database health probe on Postgres', () => {
+  let t: TestDatabase;
+  let proxy: TcpProxy;
+  let handle: DatabaseHandle;
+
+  beforeAll(async () => {
+    t = await createTestDatabase('postgres', { migrate: false });
+    const target = new URL(TEST_DATABASE_URL!);
+    proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    const url = new URL(t.url!);
+    url.hostname = '127.0.0.1';
+    url.port = String(proxy.port);
+    // One pooled connection, so a single slow query saturates the pool.
+    handle = await connectDatabase({ databaseUrl: url.toString(), maxConnections: 1, probeIntervalMs: 200 });
+  });
+  afterAll(async () => {
+    await handle?.close();
+    await proxy?.close();
+    await t?.dispose();
+  });
+
+  it('answers from its own connection while the pool is busy', async () => {
+    await until('a first probe', () => handle.health().latencyMs !== null, 5_000);
+    const busy = sql`select pg_sleep(1.5)`.execute(handle.db);
+    const queued = sql`select 1`.execute(handle.db);
+    await sleep(600);
+    const started = performance.now();
+    const h = handle.health();
+    expect(performance.now() - started).toBeLessThan(5);
+    expect(h.ok).toBe(true);
+    // The probe kept running behind the busy pool: its last answer is recent.
+    expect(Date.now() - h.checkedAt.getTime()).toBeLessThan(500);
+    await Promise.all([busy, queued]);
+  });
+
+  it('turns unhealthy when the server is unreachable and healthy again when it returns', async () => {
+    proxy.cut();
+    await until('the probe to notice', () => !handle.health().ok, 5_000);
+    const down = handle.health();
+    expect(down.error).toBeTruthy();
+    // Pool queries fail instead of hanging or killing the process.
+    await expect(sql`select 1`.execute(handle.db)).rejects.toThrow();
+    proxy.restore();
+    await until('the probe to recover', () => handle.health().ok, 5_000);
+    expect(handle.health().since.getTime()).toBeGreaterThanOrEqual(down.since.getTime());
+    const row = await sql<{ one: number }>`select 1 as one`.execute(handle.db);
+    expect(row.rows[0]?.one).toBe(1);
+  });
+});
+
+describe('database health on PGlite', () => {
+  it('is healthy while open and unhealthy once closed', async () => {
+    const handle = await connectDatabase({ pgliteDataDir: 'memory://' });
+    expect(handle.health().ok).toBe(true);
+    await handle.close();
+    expect(handle.health()).toMatchObject({ ok: false, error: 'database closed' });
+  });
+});
