@@ -6,6 +6,7 @@ import { loadCatalog } from '../personas/index.ts';
 import { registerDbCommands } from './commands/db.ts';
 import { registerDebateCommands } from './commands/debate.ts';
 import { registerDiscordCommands } from './commands/discord.ts';
+import { registerIdeasCommands } from './commands/ideas.ts';
 import { registerPersonasCommand } from './commands/personas.ts';
 import { registerSignalsCommands } from './commands/signals.ts';
 import { registerStartCommand } from './commands/start.ts';
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   });
   registerDiscordCommands(program, { config });
   registerSignalsCommands(program, { config });
+  registerIdeasCommands(program, { config });
   return program;
 }
 

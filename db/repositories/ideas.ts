@@ -66,3 +66,27 @@ export async function countIdeasByStatus(db: Kysely<Database>): Promise<Partial<
     .execute();
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
+
+/** Titles of the newest ideas, any status (for near-duplicate checks before adding one). */
+export async function recentIdeaTitles(db: Kysely<Database>, limit = 1000): Promise<string[]> {
+  const rows = await db
+    .selectFrom('ideas')
+    .select('title')
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.title);
+}
+
+/** The best pending idea (highest score, then oldest): what the daily debate takes up. */
+export function topPendingIdea(db: Kysely<Database>): Promise<Idea | undefined> {
+  return db
+    .selectFrom('ideas')
+    .selectAll()
+    .where('status', '=', 'pending')
+    .orderBy('score', 'desc')
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+}

@@ -95,14 +95,14 @@ export async function insertNewSignals(db: Kysely<Database>, signals: NewSignal[
   return rows.map((r) => r.id);
 }
 
-/** Signals collected in [from, to), oldest first (what trend analysis reads). */
+/** Signals collected in [from, to), newest first, at most `limit` (what trend analysis reads). */
 export function signalsBetween(db: Kysely<Database>, from: Date, to: Date, limit = 5000): Promise<Signal[]> {
   return db
     .selectFrom('signals')
     .selectAll()
     .where('collected_at', '>=', from)
     .where('collected_at', '<', to)
-    .orderBy('collected_at')
+    .orderBy('collected_at', 'desc')
     .orderBy('id')
     .limit(limit)
     .execute();

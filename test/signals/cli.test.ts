@@ -34,7 +34,7 @@ describe('arena signals (CLI)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('fetches, lists signals and shows feed health', async () => {
+  it('fetches, lists signals, shows feed health, adds and lists ideas', async () => {
     const fetched = await runArena(['signals', 'fetch', '--json'], { env });
     expect(fetched.stderr).toBe('');
     expect(fetched.code).toBe(0);
@@ -45,10 +45,10 @@ describe('arena signals (CLI)', () => {
     expect(one.code).toBe(0);
     expect(one.stdout).toMatch(/2 new signal\(s\), 0 feed error\(s\)/);
 
-    const list = await runArena(['signals', 'list', '--source', 'news'], { env });
-    expect(list.code).toBe(0);
-    expect(list.stdout).toContain('Bitcoin rallies as $BTC ETF inflows surge');
-    expect(list.stdout).not.toContain('Small language models');
+    const listed = await runArena(['signals', 'list', '--source', 'news'], { env });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain('Bitcoin rallies as $BTC ETF inflows surge');
+    expect(listed.stdout).not.toContain('Small language models');
 
     const feeds = await runArena(['signals', 'feeds'], { env });
     expect(feeds.stdout).toMatch(/Dev\s+news\/dev_tools\s+yes/);
@@ -57,5 +57,16 @@ describe('arena signals (CLI)', () => {
     const bad = await runArena(['signals', 'fetch', '--feed', 'file:///etc/passwd'], { env });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--feed: expected an http\(s\) URL/);
-  }, 240_000);
+
+    const added = await runArena(['ideas', 'add', 'A marketplace for local models'], { env });
+    expect(added.stdout).toMatch(/^added idea [0-9a-f-]{36}: A marketplace for local models/);
+    const dup = await runArena(['ideas', 'add', 'marketplace for LOCAL models'], { env });
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toMatch(/too close to the existing idea "A marketplace for local models"/);
+    const list = await runArena(['ideas', '--status', 'pending'], { env });
+    expect(list.stdout).toMatch(/pending\s+0\.0\s+A marketplace for local models/);
+    const trends = await runArena(['trends', '--period', '7d'], { env });
+    expect(trends.stdout).toMatch(/no 7d trends yet/);
+    expect((await runArena(['trends', '--period', '1y'], { env })).code).toBe(2);
+  }, 400_000);
 });
