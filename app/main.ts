@@ -3,6 +3,7 @@ import { type ComponentStatus, createDashboard } from '../dashboard/server.ts';
 import type { DatabaseHealth } from '../db/connect.ts';
 import { countOutbox } from '../db/repositories/outbox-stats.ts';
 import { systemClock } from '../engine/clock.ts';
+import { describeRouter } from '../engine/llm/router/describe.ts';
 import type { Logger } from '../engine/log.ts';
 import pkg from '../package.json' with { type: 'json' };
 import { renderAvatar } from '../personas/index.ts';
@@ -77,11 +78,14 @@ export async function startArena(props: { config: Config; log: Logger }): Promis
         [...status.values()].map((c) =>
           c.id === 'engine'
             ? { ...c, detail: `${ctx.runner.active().length} debate(s) running` }
-            : c.id === 'database'
-              ? databaseStatus(c, ctx.database.health())
-              : c,
+            : c.id === 'llm'
+              ? { ...c, detail: `${ctx.llmDescription} — ${describeRouter(ctx.router.snapshot())}` }
+              : c.id === 'database'
+                ? databaseStatus(c, ctx.database.health())
+                : c,
         ),
       deliveries: () => countOutbox(ctx.database.db),
+      router: () => ctx.router.snapshot(),
       log,
       clock: systemClock,
     });

@@ -1,4 +1,5 @@
 import type { ArenaEvent, BudgetSnapshot, EventBus } from '../engine/events.ts';
+import type { RouterSnapshot } from '../engine/llm/router/types.ts';
 
 // Seconds; an LLM turn runs from well under a second (offline) to minutes (large local models).
 const LATENCY_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
@@ -7,6 +8,7 @@ export interface MetricsSnapshotInput {
   debatesByStatus: Record<string, number>;
   budget: BudgetSnapshot | null;
   deliveries: { pending: number; failed: number } | null;
+  router?: RouterSnapshot | null;
   sseClients: number;
   memory: NodeJS.MemoryUsage;
   cpuSeconds: number;
@@ -119,6 +121,7 @@ export function createMetrics(bus: EventBus, now: () => number) {
           ['{status="failed"}', input.deliveries.failed],
         ]);
       }
+      if (input.router) routerMetrics(metric, input.router);
       metric('arena_sse_clients', 'gauge', 'Open dashboard event streams.', [['', input.sseClients]]);
       metric('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', [
         ['', input.memory.rss],
@@ -137,6 +140,37 @@ export function createMetrics(bus: EventBus, now: () => number) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+type MetricFn = (name: string, type: string, help: string, samples: Array<[string, number]>) => void;
+
+function routerMetrics(metric: MetricFn, r: RouterSnapshot): void {
+  const label = (model: string) => `{model="${model.replace(/["\\\n]/g, '_')}"}`;
+  metric(
+    'arena_llm_queued',
+    'gauge',
+    'Model calls waiting in the LLM router, by model.',
+    Object.entries(r.queued).map(([m, n]) => [label(m), n]),
+  );
+  metric('arena_llm_in_flight', 'gauge', 'Model calls running now.', [['', r.inFlight]]);
+  metric(
+    'arena_llm_loaded_model_bytes',
+    'gauge',
+    'Models the model server has loaded, with their size in memory.',
+    r.loadedModels.map((m) => [label(m.model), m.sizeBytes]),
+  );
+  metric('arena_llm_model_loads_total', 'counter', 'Calls dispatched for a model that was not loaded.', [
+    ['', r.modelLoads],
+  ]);
+  metric('arena_llm_calls_total', 'counter', 'Model calls dispatched by the router since start.', [
+    ['', r.callsTotal],
+  ]);
+  metric('arena_llm_oldest_wait_seconds', 'gauge', 'How long the oldest waiting call has waited.', [
+    ['', r.oldestWaitMs / 1000],
+  ]);
+  metric('arena_llm_rate_limited_total', 'counter', 'Rate-limit answers (429) from the provider.', [
+    ['', r.rateLimitHits],
+  ]);
+}
 
 function fmt(n: number): string {
   if (!Number.isFinite(n)) return n > 0 ? '+Inf' : n < 0 ? '-Inf' : 'NaN';

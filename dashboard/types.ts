@@ -4,6 +4,7 @@ import type { Database } from '../db/schema.ts';
 import type { Arena } from '../engine/api.ts';
 import type { Clock } from '../engine/clock.ts';
 import type { EventBus } from '../engine/events.ts';
+import type { RouterSnapshot } from '../engine/llm/router/types.ts';
 import type { Logger } from '../engine/log.ts';
 import type { Persona } from '../personas/types.ts';
 
@@ -56,6 +57,8 @@ export interface DashboardProps {
   components: () => ComponentStatus[];
   /** Jobs the "run job now" action may start, by name. */
   jobs?: Record<string, () => Promise<unknown>>;
+  /** The LLM router's queues and loaded models, for `/metrics`. */
+  router?: () => RouterSnapshot;
   /** Chat deliveries waiting and given up, for `/metrics`. */
   deliveries?: () => Promise<{ pending: number; failed: number }>;
   /** Persona catalog; defaults to `arena.personas()`. */

@@ -107,6 +107,7 @@ export function registerReadRoutes(app: DashboardApp, ctx: DashboardContext): vo
       debatesByStatus: byStatus ?? {},
       budget,
       deliveries,
+      router: ctx.props.router?.() ?? null,
       sseClients: ctx.hub.clients(),
       memory: process.memoryUsage(),
       cpuSeconds: s.cpuSeconds,

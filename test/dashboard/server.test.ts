@@ -4,6 +4,7 @@ import { createDashboard } from '../../dashboard/server.ts';
 import type { Dashboard, DashboardConfig } from '../../dashboard/types.ts';
 import { createMemoryBus } from '../../engine/bus/memory-bus.ts';
 import type { EventBus } from '../../engine/events.ts';
+import { createLlmRouter } from '../../engine/llm/router/router.ts';
 import { silentLogger } from '../../engine/log.ts';
 import { builtinCatalog, renderAvatar } from '../../personas/index.ts';
 import type { Persona } from '../../personas/types.ts';
@@ -37,6 +38,20 @@ describe.each(testDialects())('dashboard HTTP API on %s', (dialect) => {
   ) => {
     const bus = createMemoryBus();
     const arena = createFakeArena({ bus, personas, costPerTurn: 0.02 });
+    const router = createLlmRouter({
+      provider: {
+        name: 'fake',
+        models: async () => [],
+        chat: async (r) => ({
+          text: 'x',
+          model: r.model,
+          provider: 'fake',
+          promptTokens: 1,
+          completionTokens: 1,
+          ms: 0,
+        }),
+      },
+    });
     const dashboard = createDashboard({
       arena,
       bus,
@@ -73,6 +88,7 @@ describe.each(testDialects())('dashboard HTTP API on %s', (dialect) => {
       ],
       jobs: extra.jobs ?? {},
       deliveries: async () => ({ pending: 3, failed: 1 }),
+      router: () => router.snapshot(),
       log: silentLogger,
       clock: { now: () => new Date() },
     });
@@ -85,7 +101,7 @@ describe.each(testDialects())('dashboard HTTP API on %s', (dialect) => {
         headers.set('content-type', 'application/json');
       return dashboard.handle(new Request(`${BASE}${path}`, { ...init, headers }));
     };
-    return { dashboard, arena, bus, req };
+    return { dashboard, arena, bus, req, router };
   };
 
   it('answers /api/health with version, dialect and redacted components', async () => {
@@ -413,7 +429,9 @@ describe.each(testDialects())('dashboard HTTP API on %s', (dialect) => {
   });
 
   it('exposes Prometheus metrics fed by events', async () => {
-    const { req, arena, dashboard } = build();
+    const { req, arena, dashboard, router } = build();
+    const ask = { model: 'm', messages: [{ role: 'user' as const, content: 'x' }] };
+    await Promise.all([router.chat(ask), router.chat(ask)]);
     const { debateId } = await arena.startDebate({ idea: 'Metrics idea', origin: 'cli', rounds: 1 });
     await arena.finished(debateId);
     const res = await req('/metrics');
@@ -439,6 +457,9 @@ describe.each(testDialects())('dashboard HTTP API on %s', (dialect) => {
     expect(value('arena_budget_limit_usd{window="day"}')).toBe(50);
     expect(value('process_resident_memory_bytes')).toBeGreaterThan(0);
     expect(text).toContain('# TYPE arena_llm_latency_seconds histogram');
+    expect(value('arena_llm_calls_total')).toBe(2);
+    expect(value('arena_llm_in_flight')).toBe(0);
+    expect(text).toContain('# TYPE arena_llm_model_loads_total counter');
   });
 
   it('never puts the token in any response', async () => {
