@@ -91,14 +91,15 @@ function empty(): SqlStats {
   };
 }
 
-/** `verb table` of a compiled statement; a CTE is named by its first table. */
+/** `verb table` of a compiled statement; a statement with CTEs is `with <first CTE's name>`. */
 function describe(text: string): [string, string] {
-  const m =
-    /^\s*(?:with\s+"?(\w+)"?\s+as\s*\(\s*)?(select|insert into|update|delete from|merge into)\s+(?:.*?\s+from\s+)?"?(\w+)"?/is.exec(
-      text,
-    );
-  if (!m) return [text.trim().split(/\s+/)[0]?.toLowerCase() ?? '?', '?'];
-  return [m[2]!.toLowerCase().split(' ')[0]!, m[3]!];
+  const cte = /^\s*with\s+"?(\w+)"?\s+as\s*\(/i.exec(text);
+  if (cte) return ['with', cte[1]!];
+  const write = /^\s*(insert into|update|delete from|merge into)\s+"?(\w+)"?/i.exec(text);
+  if (write) return [write[1]!.toLowerCase().split(' ')[0]!, write[2]!];
+  const read = /^\s*select\s+.*?\s+from\s+"?(\w+)"?/is.exec(text);
+  if (read) return ['select', read[1]!];
+  return [text.trim().split(/\s+/)[0]?.toLowerCase() ?? '?', '?'];
 }
 
 function paramBytes(values: readonly unknown[]): number {

@@ -94,6 +94,15 @@ export interface DebateSessionsTable {
   lease_expires_at: NullableTimestamp;
   /** Turn index claimed by the LLM call in flight; null between turns. */
   turn_in_flight: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The persona speaking in the turn in flight (null between turns or for the moderator). */
+  turn_speaker: string | null;
+  /** Next free turn index: 1 + the highest committed or claimed one. */
+  next_turn: ColumnType<number, number | undefined, number>;
+  /** Next commit number: debate_messages.commit_seq follows commit order. */
+  next_seq: ColumnType<number, number | undefined, number>;
+  /** Money this debate's runner holds on the budget window for calls in flight, and the day it was held. */
+  held_usd: Numeric;
+  held_day: ColumnType<string | null, string | null | undefined, string | null>;
   started_at: Timestamp;
   completed_at: NullableTimestamp;
   created_at: Timestamp;
@@ -133,6 +142,21 @@ export interface DebateMessagesTable {
   model_used: string | null;
   metadata: Json;
   created_at: Timestamp;
+  /** Commit order within the debate, from 0: a delivery cursor follows it (turn_index may commit out of order). */
+  commit_seq: number;
+  /** The turn's model calls ({provider, model, input, output, cost}), folded later into api_usage. */
+  usages: ColumnType<UsageEntry[] | null, string | null | undefined, string | null>;
+  /** False until the message's usage and persona counters are folded into api_usage and agent_states. */
+  stats_folded: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+/** One model call of a turn, as kept in debate_messages.usages. */
+export interface UsageEntry {
+  provider: string;
+  model: string;
+  input: number;
+  output: number;
+  cost: number;
 }
 
 export interface PlansTable {
@@ -239,14 +263,19 @@ export interface ChatOutboxTable {
   dedup_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
-/** Money held for an LLM call in flight (migration 20261125_120000_budget_reservations). */
-export interface BudgetReservationsTable {
-  id: Generated<string>;
-  debate_id: string | null;
-  /** UTC day of the reservation, `YYYY-MM-DD`. */
+/** One row per UTC month: that month's and its latest day's spending, holds and tokens (migration 20261202_100000). */
+export interface BudgetWindowsTable {
+  /** First day of the month. */
+  month: ColumnType<string, string, string>;
+  /** The latest day seen in this month: the day_* columns are that day's. */
   day: ColumnType<string, string, string>;
-  amount_usd: Numeric;
-  created_at: Timestamp;
+  day_spent: Numeric;
+  day_reserved: Numeric;
+  day_tokens: ColumnType<string, number | string | undefined, number | string>;
+  month_spent: Numeric;
+  month_reserved: Numeric;
+  month_tokens: ColumnType<string, number | string | undefined, number | string>;
+  updated_at: Timestamp;
 }
 
 /** One configured feed's health and conditional-request validators (migration 20261202_140000). */
@@ -300,9 +329,9 @@ export interface Database {
   chat_threads: ChatThreadsTable;
   chat_webhooks: ChatWebhooksTable;
   chat_outbox: ChatOutboxTable;
-  budget_reservations: BudgetReservationsTable;
   feed_health: FeedHealthTable;
   job_runs: JobRunsTable;
+  budget_windows: BudgetWindowsTable;
 }
 
 export type Signal = Selectable<SignalsTable>;

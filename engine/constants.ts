@@ -68,3 +68,9 @@ export const MAX_DEBATES_PER_RUNNER = 200;
 export const STEP_RETRY_DELAYS_MS = [1_000, 5_000, 15_000] as const;
 /** Streamed characters gathered before a message.delta event: per-token events swamp Redis and chat edits. */
 export const DELTA_MIN_CHARS = 24;
+/** budget.updated at most this often per process: a per-turn aggregate read and event was a hot path. */
+export const BUDGET_EVENT_MIN_MS = 1_000;
+/** Committed turns are folded into api_usage and agent_states this often, in one statement per batch. */
+export const STATS_FOLD_MS = 1_000;
+/** Messages folded per statement. */
+export const STATS_FOLD_BATCH = 1_000;

@@ -1,72 +1,27 @@
 import { type Kysely, sql } from 'kysely';
 import type { AgentStateRow, Database } from '../schema.ts';
 
-/** Marks a persona as speaking now, on what. */
-export async function markAgentActive(
-  db: Kysely<Database>,
-  p: { id: string; name: string; task: string; now: Date },
-): Promise<void> {
-  await db
-    .insertInto('agent_states')
-    .values({
-      id: p.id,
-      name: p.name,
-      status: 'active',
-      current_task: p.task,
-      last_active_at: p.now,
-      updated_at: p.now,
-    })
-    .onConflict((oc) =>
-      oc.column('id').doUpdateSet({
-        name: p.name,
-        status: 'active',
-        current_task: p.task,
-        last_active_at: p.now,
-        updated_at: p.now,
-      }),
+/**
+ * Every persona's counters and whether it is speaking now. The counters are folded from committed
+ * turns in batches (foldTurnStats); "speaking now" is derived from the turns in flight, so no
+ * per-turn write keeps either up to date.
+ */
+export async function listAgentStates(db: Kysely<Database>): Promise<AgentStateRow[]> {
+  const { rows } = await sql<AgentStateRow>`
+    with speaking as (
+      select distinct on (s.turn_speaker) s.turn_speaker as id, i.title as task, s.updated_at as since
+      from debate_sessions s join ideas i on i.id = s.idea_id
+      where s.turn_speaker is not null and s.turn_in_flight is not null and s.status = 'active'
+      order by s.turn_speaker, s.updated_at desc
     )
-    .execute();
-}
-
-/** Counts a committed message for a persona and marks it idle again. */
-export async function recordAgentMessage(
-  db: Kysely<Database>,
-  p: { id: string; name: string; tokens: number; now: Date },
-): Promise<void> {
-  await db
-    .insertInto('agent_states')
-    .values({
-      id: p.id,
-      name: p.name,
-      status: 'idle',
-      last_active_at: p.now,
-      total_messages: 1,
-      total_tokens: p.tokens,
-      updated_at: p.now,
-    })
-    .onConflict((oc) =>
-      oc.column('id').doUpdateSet({
-        name: p.name,
-        status: 'idle',
-        current_task: null,
-        last_active_at: p.now,
-        total_messages: sql`agent_states.total_messages + 1`,
-        total_tokens: sql`agent_states.total_tokens + ${p.tokens}`,
-        updated_at: p.now,
-      }),
-    )
-    .execute();
-}
-
-/** Marks a persona idle without counting a message (its turn was abandoned). */
-export async function markAgentIdle(db: Kysely<Database>, p: { id: string; now: Date }): Promise<void> {
-  await db
-    .updateTable('agent_states')
-    .set({ status: 'idle', current_task: null, updated_at: p.now })
-    .where('id', '=', p.id)
-    .execute();
-}
-
-export function listAgentStates(db: Kysely<Database>): Promise<AgentStateRow[]> {
-  return db.selectFrom('agent_states').selectAll().orderBy('id').execute();
+    select coalesce(a.id, sp.id) as id, coalesce(a.name, sp.id) as name,
+      case when sp.id is null then 'idle' else 'active' end as status,
+      sp.task as current_task,
+      greatest(a.last_active_at, sp.since) as last_active_at,
+      coalesce(a.total_messages, 0) as total_messages, coalesce(a.total_tokens, 0) as total_tokens,
+      a.metadata, coalesce(a.created_at, sp.since) as created_at, coalesce(a.updated_at, sp.since) as updated_at
+    from agent_states a full join speaking sp on sp.id = a.id
+    order by 1
+  `.execute(db);
+  return rows;
 }

@@ -1,6 +1,5 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database, DebateSessionRow, DebateSessionUpdate, DebateStatus } from '../schema.ts';
-import { maxTurnIndex } from './debate-messages.ts';
 
 // A debate is run by at most one engine process: the one holding its row lease. Every write a
 // runner makes goes through a conditional UPDATE on `lease_owner`, which also takes the row lock,
@@ -82,33 +81,64 @@ export async function releaseLease(db: Kysely<Database>, p: { id: string; owner:
     .execute();
 }
 
-export type TurnReservation =
+export type TurnClaim =
   | { ok: true; session: DebateSessionRow }
   | { ok: false; reason: 'lease_lost' | 'not_active' | 'moved' };
 
 /**
- * Claims `turnIndex` for the call about to be made, if it is still the next free index (a turn
- * claimed before a crash keeps its index). 'moved' means a person's message took it: re-plan.
+ * Claims `turnIndex` for the call about to be made, in one statement: only while `owner` holds the
+ * lease, the debate is active, and the index is still the next free one (or the one claimed before
+ * a crash, replayed). A person's message bumps next_turn under the row lock, and Postgres re-checks
+ * this WHERE on the newest row, so the two can never take one index. 'moved': re-plan.
  */
-export function reserveTurn(
+export async function claimTurn(
   db: Kysely<Database>,
-  p: LeaseProps & { turnIndex: number; set: DebateSessionUpdate },
-): Promise<TurnReservation> {
-  return db.transaction().execute(async (trx): Promise<TurnReservation> => {
-    // Lock the row first: a person's message committed before this point is then visible below.
-    const session = await updateLeased(trx, p);
-    if (!session) return { ok: false, reason: 'lease_lost' };
-    if (session.status !== 'active') return { ok: false, reason: 'not_active' };
-    const free = session.turn_in_flight ?? (await maxTurnIndex(trx, p.id)) + 1;
-    if (free !== p.turnIndex) return { ok: false, reason: 'moved' };
-    const updated = await trx
-      .updateTable('debate_sessions')
-      .set({ ...p.set, turn_in_flight: p.turnIndex })
-      .where('id', '=', p.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return { ok: true, session: updated };
-  });
+  p: LeaseProps & { turnIndex: number; speaker: string | null; set: DebateSessionUpdate },
+): Promise<TurnClaim> {
+  const t = p.turnIndex;
+  const session = await db
+    .updateTable('debate_sessions')
+    .set({
+      ...p.set,
+      turn_in_flight: t,
+      turn_speaker: p.speaker,
+      next_turn: sql<number>`greatest(next_turn, ${t + 1}::int)`,
+      lease_expires_at: until(p),
+      updated_at: p.now,
+    })
+    .where('id', '=', p.id)
+    .where('lease_owner', '=', p.owner)
+    .where('status', '=', 'active')
+    .where((eb) =>
+      eb.or([
+        eb('turn_in_flight', '=', t),
+        eb.and([
+          eb('turn_in_flight', 'is', null),
+          eb('next_turn', '<=', t),
+          // Rows written without bumping next_turn (imports, fixtures) still block the index.
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('debate_messages')
+                .select('turn_index')
+                .whereRef('debate_messages.session_id', '=', 'debate_sessions.id')
+                .where('turn_index', '>=', t),
+            ),
+          ),
+        ]),
+      ]),
+    )
+    .returningAll()
+    .executeTakeFirst();
+  if (session) return { ok: true, session };
+  const now = await db
+    .selectFrom('debate_sessions')
+    .select(['lease_owner', 'status'])
+    .where('id', '=', p.id)
+    .executeTakeFirst();
+  if (!now || now.lease_owner !== p.owner) return { ok: false, reason: 'lease_lost' };
+  if (now.status !== 'active') return { ok: false, reason: 'not_active' };
+  return { ok: false, reason: 'moved' };
 }
 
 /**
@@ -127,12 +157,15 @@ export function endLeasedRun(
     if (!session) return undefined;
     const apply = !p.statuses || p.statuses.includes(session.status);
     const inFlight = session.turn_in_flight;
-    const keep = inFlight !== null && (await maxTurnIndex(trx, p.id)) > inFlight;
+    // next_turn past the claimed index + 1: a person's message follows it, so it is kept.
+    const keep = inFlight !== null && session.next_turn > inFlight + 1;
     const ended = await trx
       .updateTable('debate_sessions')
       .set({
         ...(apply ? p.set : {}),
         turn_in_flight: keep ? inFlight : null,
+        ...(inFlight !== null && !keep ? { next_turn: inFlight } : {}),
+        turn_speaker: null,
         lease_owner: null,
         lease_expires_at: null,
       })

@@ -84,7 +84,11 @@ export function transitionDebate(
 export function insertWithNextTurnIndex<T>(
   db: Kysely<Database>,
   id: string,
-  write: (trx: Kysely<Database>, session: DebateSessionRow, turnIndex: number) => Promise<T>,
+  write: (
+    trx: Kysely<Database>,
+    session: DebateSessionRow,
+    at: { turnIndex: number; commitSeq: number },
+  ) => Promise<T>,
 ): Promise<{ ok: true; value: T } | { ok: false; reason: 'not_found' | 'already_finished' }> {
   return db.transaction().execute(async (trx) => {
     const session = await trx
@@ -96,8 +100,19 @@ export function insertWithNextTurnIndex<T>(
     if (!session) return { ok: false as const, reason: 'not_found' as const };
     if (!['active', 'paused'].includes(session.status))
       return { ok: false as const, reason: 'already_finished' as const };
-    const turnIndex = Math.max(await maxTurnIndex(trx, id), session.turn_in_flight ?? -1) + 1;
-    return { ok: true as const, value: await write(trx, session, turnIndex) };
+    const turnIndex = Math.max(
+      (await maxTurnIndex(trx, id)) + 1,
+      session.next_turn,
+      (session.turn_in_flight ?? -1) + 1,
+    );
+    // Bumping next_turn is what a runner's claim re-checks: it can no longer take this index.
+    await trx
+      .updateTable('debate_sessions')
+      .set({ next_turn: turnIndex + 1, next_seq: session.next_seq + 1 })
+      .where('id', '=', id)
+      .execute();
+    const value = await write(trx, session, { turnIndex, commitSeq: session.next_seq });
+    return { ok: true as const, value };
   });
 }
 
@@ -110,4 +125,22 @@ export async function ideaHasOpenDebate(db: Kysely<Database>, ideaId: string): P
     .where('status', 'in', ['active', 'paused'])
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** Adds spending outside a committed turn (an abandoned turn's calls) to its debate's running totals. */
+export async function addDebateUsage(
+  db: Kysely<Database>,
+  debateId: string,
+  u: { promptTokens: number; completionTokens: number; costUsd: number },
+): Promise<void> {
+  await db
+    .updateTable('debate_sessions')
+    .set({
+      prompt_tokens: sql`prompt_tokens + ${u.promptTokens}::int`,
+      completion_tokens: sql`completion_tokens + ${u.completionTokens}::int`,
+      cost_usd: sql`cost_usd + ${u.costUsd.toFixed(6)}::numeric`,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', debateId)
+    .execute();
 }

@@ -1,4 +1,10 @@
-export { STALE_RESERVATION_MS } from './constants.ts';
-export { release, reserve, settle } from './reservations.ts';
+export { release, releaseOf, reserve, settle } from './reservations.ts';
 export { budgetSnapshot } from './snapshot.ts';
-export type { BudgetLimits, BudgetWindowName, ReserveInput, ReserveResult, SettleInput } from './types.ts';
+export type {
+  BudgetLimits,
+  BudgetWindowName,
+  Hold,
+  ReserveInput,
+  ReserveResult,
+  SettleInput,
+} from './types.ts';

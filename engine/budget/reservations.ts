@@ -1,121 +1,112 @@
-import type { Kysely, Transaction } from 'kysely';
-import {
-  addDebateUsage,
-  budgetTotals,
-  deleteReservation,
-  insertReservation,
-  lockBudget,
-  pruneReservations,
-} from '../../db/repositories/budget.ts';
-import { recordUsage, utcDay, utcMonthStart } from '../../db/repositories/usage.ts';
+import type { Kysely } from 'kysely';
+import { budgetTotals, debateSpending, holdBudget, releaseHolds } from '../../db/repositories/budget.ts';
+import { addDebateUsage } from '../../db/repositories/debates.ts';
+import { recordUsage, utcDay } from '../../db/repositories/usage.ts';
 import type { Database } from '../../db/schema.ts';
-import { STALE_RESERVATION_MS } from './constants.ts';
-import type { ReserveInput, ReserveResult, SettleInput } from './types.ts';
+import type { Hold, ReserveInput, ReserveResult, SettleInput } from './types.ts';
 
-// Money is compared in whole micro-dollars, the unit numeric(14, 6) keeps: no float drift at limits.
-const micro = (usd: number) => Math.round(usd * 1e6);
+// Choice: a conditional update of one budget-window row per month (db/repositories/budget.ts),
+// with per-debate holds on the debate row to reconcile after a crash. Per-debate reservations
+// drawn in chunks from the window would touch the shared row less often, but a chunk held by one
+// debate is headroom refused to another, so limits would stop being exact near the edge. One
+// statement per call on one row keeps them exact; the row is locked only while that statement
+// runs (microseconds), never across a model call or a turn's commit.
 
 /**
  * Holds the estimated cost of one LLM call against the daily, monthly and per-debate limits, or
- * refuses with the window that would overflow. Atomic across connections and processes: reservers
- * queue on one advisory lock, so concurrent debates cannot overshoot together. Opens and commits
- * its own transaction (others must see the hold before the call starts): pass the root Kysely,
- * not a transaction. A zero estimate (free model) always passes and holds nothing.
+ * refuses with the window that would overflow. One statement, atomic across connections and
+ * processes: concurrent debates cannot overshoot together. A zero estimate always passes and
+ * holds nothing.
  */
-export async function reserve(
-  db: Kysely<Database>,
-  input: ReserveInput,
-  opts: { staleAfterMs?: number } = {},
-): Promise<ReserveResult> {
+export async function reserve(db: Kysely<Database>, input: ReserveInput): Promise<ReserveResult> {
+  // Others must see the hold before the call starts: it commits on its own.
   if (db.isTransaction) throw new Error('reserve() commits on its own: call it outside a transaction');
-  const estimate = Math.ceil(Number((input.estimateUsd * 1e6).toFixed(3)));
-  if (estimate <= 0) return { ok: true, reservationId: null };
-  const day = utcDay(input.now);
-  const since = new Date(input.now.getTime() - (opts.staleAfterMs ?? STALE_RESERVATION_MS));
-  return db.transaction().execute(async (trx) => {
-    await lockBudget(trx);
-    await pruneReservations(trx, since);
-    const t = await budgetTotals(trx, {
-      day,
-      monthStart: utcMonthStart(input.now),
-      debateId: input.debateId,
-      since,
-    });
-    const windows = [
-      {
-        window: 'day' as const,
-        used: micro(t.daySpentUsd) + micro(t.dayReservedUsd),
-        limit: input.limits.dailyUsd,
-      },
-      {
-        window: 'month' as const,
-        used: micro(t.monthSpentUsd) + micro(t.monthReservedUsd),
-        limit: input.limits.monthlyUsd,
-      },
-      ...(input.debateId !== null && input.limits.debateUsd !== undefined
-        ? [
-            {
-              window: 'debate' as const,
-              used: micro(t.debateSpentUsd ?? 0) + micro(t.debateReservedUsd),
-              limit: input.limits.debateUsd,
-            },
-          ]
-        : []),
-    ];
-    for (const w of windows) {
-      if (w.used + estimate > micro(w.limit)) {
-        return {
-          ok: false,
-          reason: 'budget',
-          window: w.window,
-          spentUsd: w.used / 1e6,
-          limitUsd: w.limit,
-          estimateUsd: estimate / 1e6,
-        } as const;
-      }
-    }
-    const reservationId = await insertReservation(trx, {
-      debateId: input.debateId,
-      day,
-      amountUsd: estimate / 1e6,
-      createdAt: input.now,
-    });
-    return { ok: true, reservationId } as const;
+  // Whole micro-dollars, rounded up: the unit numeric(14, 6) keeps.
+  const micro = Math.ceil(Number((input.estimateUsd * 1e6).toFixed(3)));
+  if (micro <= 0) return { ok: true, hold: null };
+  const amountUsd = micro / 1e6;
+  const held = await holdBudget(db, {
+    debateId: input.debateId,
+    amountUsd,
+    dailyUsd: input.limits.dailyUsd,
+    monthlyUsd: input.limits.monthlyUsd,
+    debateUsd: input.debateId === null ? undefined : input.limits.debateUsd,
+    now: input.now,
   });
+  if (held) return { ok: true, hold: { amountUsd, day: utcDay(input.now) } };
+  return refusal(db, input, amountUsd);
+}
+
+/** Which window refused, with its numbers (read after the fact: a refusal is the rare path). */
+async function refusal(db: Kysely<Database>, input: ReserveInput, amountUsd: number): Promise<ReserveResult> {
+  const t = await budgetTotals(db, input.now);
+  const debate =
+    input.debateId !== null && input.limits.debateUsd !== undefined
+      ? await debateSpending(db, input.debateId)
+      : undefined;
+  const windows = [
+    { window: 'day' as const, used: t.daySpentUsd + t.dayReservedUsd, limit: input.limits.dailyUsd },
+    { window: 'month' as const, used: t.monthSpentUsd + t.monthReservedUsd, limit: input.limits.monthlyUsd },
+    ...(debate && input.limits.debateUsd !== undefined
+      ? [{ window: 'debate' as const, used: debate.spentUsd + debate.heldUsd, limit: input.limits.debateUsd }]
+      : []),
+  ];
+  const over = windows.find((w) => Math.round((w.used + amountUsd) * 1e6) > Math.round(w.limit * 1e6));
+  const w = over ?? windows[0]!;
+  return {
+    ok: false,
+    reason: 'budget',
+    window: w.window,
+    spentUsd: Math.round(w.used * 1e6) / 1e6,
+    limitUsd: w.limit,
+    estimateUsd: amountUsd,
+  };
+}
+
+/** How holds split by window at `now`: those made today, those made this month, all of them. */
+export function releaseOf(holds: readonly (Hold | null)[], now: Date) {
+  const day = utcDay(now);
+  let dayUsd = 0;
+  let monthUsd = 0;
+  let totalUsd = 0;
+  for (const h of holds) {
+    if (!h) continue;
+    totalUsd += h.amountUsd;
+    if (h.day === day) dayUsd += h.amountUsd;
+    if (h.day.slice(0, 7) === day.slice(0, 7)) monthUsd += h.amountUsd;
+  }
+  return { dayUsd, monthUsd, totalUsd };
 }
 
 /**
- * Turns a reservation into recorded spending: deletes the hold, adds the call to api_usage and to
- * the debate's tokens and cost — all in one transaction. Given a Transaction (the runner's
- * per-turn one), it runs inside it and commits with the turn; given the root Kysely, it opens its own.
+ * Records a call whose turn will not be committed (the tokens were spent all the same): its
+ * spending in api_usage and the window, the debate's totals, and its hold given back. A committed
+ * turn settles its calls in its own commit instead (db/repositories/turns.ts).
  */
-export async function settle(
-  db: Kysely<Database> | Transaction<Database>,
-  input: SettleInput,
-): Promise<void> {
-  const run = async (trx: Kysely<Database>) => {
-    if (input.reservationId) await deleteReservation(trx, input.reservationId);
-    await recordUsage(trx, {
-      date: utcDay(input.now),
-      provider: input.provider,
-      model: input.model,
-      inputTokens: input.promptTokens,
-      outputTokens: input.completionTokens,
-      costUsd: Number(input.costUsd.toFixed(6)),
+export async function settle(db: Kysely<Database>, input: SettleInput): Promise<void> {
+  await recordUsage(db, {
+    date: utcDay(input.now),
+    provider: input.provider,
+    model: input.model,
+    inputTokens: input.promptTokens,
+    outputTokens: input.completionTokens,
+    costUsd: Number(input.costUsd.toFixed(6)),
+  });
+  if (input.debateId) {
+    await addDebateUsage(db, input.debateId, {
+      promptTokens: input.promptTokens,
+      completionTokens: input.completionTokens,
+      costUsd: input.costUsd,
     });
-    if (input.debateId) {
-      await addDebateUsage(trx, input.debateId, {
-        promptTokens: input.promptTokens,
-        completionTokens: input.completionTokens,
-        costUsd: input.costUsd,
-      });
-    }
-  };
-  if (db.isTransaction) await run(db);
-  else await db.transaction().execute(run);
+  }
+  await release(db, { debateId: input.debateId, hold: input.hold, now: input.now });
 }
 
-/** Frees a reservation whose call failed or was cancelled; a null or already-gone id is fine. */
-export async function release(db: Kysely<Database>, reservationId: string | null): Promise<void> {
-  if (reservationId) await deleteReservation(db, reservationId);
+/** Gives back the hold of a call that failed or was cancelled; a null hold is fine. */
+export async function release(
+  db: Kysely<Database>,
+  r: { debateId: string | null; hold: Hold | null; now: Date },
+): Promise<void> {
+  if (!r.hold) return;
+  await releaseHolds(db, { debateId: r.debateId, now: r.now, ...releaseOf([r.hold], r.now) });
 }

@@ -1,23 +1,17 @@
 import type { Kysely } from 'kysely';
 import { budgetTotals } from '../../db/repositories/budget.ts';
-import { utcDay, utcMonthStart } from '../../db/repositories/usage.ts';
+import { utcDay } from '../../db/repositories/usage.ts';
 import type { Database } from '../../db/schema.ts';
 import type { BudgetSnapshot } from '../events.ts';
-import { STALE_RESERVATION_MS } from './constants.ts';
 import type { BudgetLimits } from './types.ts';
 
 /** Today's and this month's spending, holds and limits, as the budget.updated event carries them. */
 export async function budgetSnapshot(
   db: Kysely<Database>,
-  q: { now: Date; limits: Pick<BudgetLimits, 'dailyUsd' | 'monthlyUsd'>; staleAfterMs?: number },
+  q: { now: Date; limits: Pick<BudgetLimits, 'dailyUsd' | 'monthlyUsd'> },
 ): Promise<BudgetSnapshot> {
   const day = utcDay(q.now);
-  const t = await budgetTotals(db, {
-    day,
-    monthStart: utcMonthStart(q.now),
-    debateId: null,
-    since: new Date(q.now.getTime() - (q.staleAfterMs ?? STALE_RESERVATION_MS)),
-  });
+  const t = await budgetTotals(db, q.now);
   return {
     day: {
       date: day,

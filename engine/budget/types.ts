@@ -19,9 +19,15 @@ export interface ReserveInput {
 
 export type BudgetWindowName = 'day' | 'month' | 'debate';
 
-/** `reservationId` is null when the estimate is 0 (a free model): nothing is held, nothing to settle. */
+/** Money held on the budget window for one call in flight, and the UTC day it was held. */
+export interface Hold {
+  amountUsd: number;
+  day: string;
+}
+
+/** `hold` is null when the estimate is 0 (a free model): nothing is held, nothing to give back. */
 export type ReserveResult =
-  | { ok: true; reservationId: string | null }
+  | { ok: true; hold: Hold | null }
   | {
       ok: false;
       reason: 'budget';
@@ -34,7 +40,7 @@ export type ReserveResult =
 
 export interface SettleInput {
   /** From reserve(); null when nothing was held. */
-  reservationId: string | null;
+  hold: Hold | null;
   debateId: string | null;
   provider: string;
   model: string;

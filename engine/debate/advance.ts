@@ -1,4 +1,4 @@
-import { reserveTurn } from '../../db/repositories/debate-leases.ts';
+import { claimTurn } from '../../db/repositories/debate-leases.ts';
 import { commitStep } from './commit.ts';
 import type { Engine } from './engine.ts';
 import { type HistoryEntry, nextTurnIndex, withEntry } from './history.ts';
@@ -7,7 +7,7 @@ import { settleAlone } from './llm-call.ts';
 import type { Draft } from './message.ts';
 import { messageRow } from './message.ts';
 import { type ActiveStep, planNextStep } from './planner.ts';
-import { announceBudget, completeRun, pauseRun } from './run-end.ts';
+import { completeRun, pauseRun } from './run-end.ts';
 import { type DebateRun, refreshRun } from './run-state.ts';
 import { callStep } from './step-call.ts';
 import { toMessageView } from './views.ts';
@@ -31,13 +31,14 @@ export async function advance(
   const step = planNextStep(run.plan, basis);
   if (step.kind === 'done') return completeRun(engine, run, step.outcome);
 
-  const turnIndex = inFlight ?? nextTurnIndex(run.history);
-  const reserved = await reserveTurn(engine.db, {
+  const turnIndex = inFlight ?? Math.max(nextTurnIndex(run.history), run.session.next_turn);
+  const reserved = await claimTurn(engine.db, {
     id: run.id,
     owner: engine.instanceId,
     now: engine.clock.now(),
     ttlMs: engine.settings.leaseMs,
     turnIndex,
+    speaker: 'speakerId' in step ? step.speakerId : null,
     set: { phase: step.phase, round_number: step.round },
   });
   if (!reserved.ok) {
@@ -85,7 +86,8 @@ export async function advance(
     debateId: run.id,
     message: toMessageView(message, engine.cast),
   });
-  if (usages.length > 0) await announceBudget(engine);
+  engine.statsChanged();
+  if (usages.length > 0) engine.budgetChanged();
   if (step.kind === 'outcome') {
     await engine.note('info', `debate outcome: ${step.decision.outcome}`, {
       debateId: run.id,

@@ -1,15 +1,8 @@
-import { recordAgentMessage } from '../../db/repositories/agents.ts';
-import { updateLeased } from '../../db/repositories/debate-leases.ts';
-import { insertMessage } from '../../db/repositories/debate-messages.ts';
 import { setIdeaStatus } from '../../db/repositories/ideas.ts';
 import { appendPlanSection, SECTION_COLUMNS, setFinalPlan } from '../../db/repositories/plans.ts';
-import type {
-  DebateMessageRow,
-  DebateSessionRow,
-  DebateSessionUpdate,
-  NewDebateMessage,
-} from '../../db/schema.ts';
-import { settle } from '../budget/index.ts';
+import { commitTurn, type TurnCommit, type TurnMessage } from '../../db/repositories/turns.ts';
+import type { DebateMessageRow, DebateSessionRow } from '../../db/schema.ts';
+import { releaseOf } from '../budget/index.ts';
 import type { Engine } from './engine.ts';
 import type { Usage } from './llm-call.ts';
 import type { ActiveStep } from './planner.ts';
@@ -25,7 +18,7 @@ export class LeaseLostError extends Error {
 export interface CommitInput {
   session: DebateSessionRow;
   step: ActiveStep;
-  row: NewDebateMessage;
+  row: TurnMessage;
   usages: readonly Usage[];
   idea: { id: string; title: string };
   /** The speaker's @handle, for the byline of a plan section. */
@@ -33,62 +26,86 @@ export interface CommitInput {
 }
 
 /**
- * One turn, one short transaction: the message with its turn index, its usage (api_usage and the
- * debate's totals), the persona's counters and what the step changes (summary, outcome, plan,
- * idea status). Fenced by the lease, so a runner that lost the debate commits nothing.
+ * One turn, one short transaction: the message with its turn index and commit number, its usage
+ * (the debate's totals and the budget window, holds given back), fenced by the lease — one
+ * statement (commitTurn). Steps that write a plan or an idea's status add those statements in
+ * the same transaction. Persona counters and api_usage are folded later (foldTurnStats).
  */
-export function commitStep(
+export async function commitStep(
   engine: Engine,
   input: CommitInput,
 ): Promise<{ message: DebateMessageRow; session: DebateSessionRow }> {
   const { db, clock, instanceId, settings } = engine;
-  const { step, row, session } = input;
+  const { row, session } = input;
   const now = clock.now();
-  return db.transaction().execute(async (trx) => {
-    const updated = await updateLeased(trx, {
-      id: session.id,
-      owner: instanceId,
+  const set = sessionChanges(input);
+  const commit: TurnCommit = {
+    lease: { id: session.id, owner: instanceId, now, ttlMs: settings.leaseMs },
+    message: row,
+    set,
+    usages: input.usages.map((u) => ({
+      provider: u.provider,
+      model: u.model,
+      input: u.promptTokens,
+      output: u.completionTokens,
+      cost: Number(u.costUsd.toFixed(6)),
+    })),
+    released: releaseOf(
+      input.usages.map((u) => u.hold),
       now,
-      ttlMs: settings.leaseMs,
-      statuses: ['active', 'paused'],
-      set: sessionChanges(input),
-    });
-    if (!updated) throw new LeaseLostError(session.id);
-    const message = await insertMessage(trx, row);
-    for (const u of input.usages) await settle(trx, { ...u, debateId: session.id, now });
-    if (row.author_kind === 'persona') {
-      const tokens = (row.prompt_tokens ?? 0) + (row.completion_tokens ?? 0);
-      await recordAgentMessage(trx, { id: row.agent_id, name: row.agent_name, tokens, now });
-    }
-    const plan = {
-      debateId: session.id,
-      ideaId: input.idea.id,
-      title: input.idea.title,
-      text: row.content,
-      now,
-    };
-    if (step.kind === 'outcome' && step.decision.outcome !== 'needs_refinement') {
-      await setIdeaStatus(trx, input.idea.id, step.decision.outcome, {
-        now,
-        score: step.decision.average ?? 0,
-      });
-    } else if (step.kind === 'section') {
-      const byline = `**${row.agent_name}**${input.handle ? ` (@${input.handle})` : ''}`;
-      await appendPlanSection(trx, {
-        ...plan,
-        column: SECTION_COLUMNS[step.section],
-        text: `${byline}\n\n${row.content}`,
-      });
-    } else if (step.kind === 'final') {
-      await setFinalPlan(trx, plan);
-      await setIdeaStatus(trx, input.idea.id, 'planned', { now });
-    }
-    return { message, session: updated };
-  });
+    ),
+  };
+  const effects = stepEffects(input, now);
+  const message = effects
+    ? await db.transaction().execute(async (trx) => {
+        const m = await commitTurn(trx, commit);
+        if (m) await effects(trx);
+        return m;
+      })
+    : await commitTurn(db, commit);
+  if (!message) throw new LeaseLostError(session.id);
+  const cost = commit.usages.reduce((n, u) => n + u.cost, 0);
+  const updated: DebateSessionRow = {
+    ...session,
+    ...set,
+    turn_in_flight: null,
+    turn_speaker: null,
+    next_seq: session.next_seq + 1,
+    prompt_tokens: session.prompt_tokens + (row.prompt_tokens ?? 0),
+    completion_tokens: session.completion_tokens + (row.completion_tokens ?? 0),
+    cost_usd: (Number(session.cost_usd) + cost).toFixed(6),
+    held_usd: Math.max(Number(session.held_usd) - commit.released.totalUsd, 0).toFixed(6),
+    updated_at: now,
+  };
+  return { message, session: updated };
 }
 
-function sessionChanges({ step, row, session }: CommitInput): DebateSessionUpdate {
-  const set: DebateSessionUpdate = { turn_in_flight: null };
+/** The plan and idea writes of an outcome, a plan section or the final plan; undefined for other steps. */
+function stepEffects(input: CommitInput, now: Date) {
+  const { step, row, idea, session } = input;
+  const plan = { debateId: session.id, ideaId: idea.id, title: idea.title, text: row.content, now };
+  if (step.kind === 'outcome' && step.decision.outcome !== 'needs_refinement') {
+    const outcome = step.decision.outcome;
+    const score = step.decision.average ?? 0;
+    return (trx: Engine['db']) => setIdeaStatus(trx, idea.id, outcome, { now, score });
+  }
+  if (step.kind === 'section') {
+    const byline = `**${row.agent_name}**${input.handle ? ` (@${input.handle})` : ''}`;
+    const column = SECTION_COLUMNS[step.section];
+    return (trx: Engine['db']) =>
+      appendPlanSection(trx, { ...plan, column, text: `${byline}\n\n${row.content}` });
+  }
+  if (step.kind === 'final') {
+    return async (trx: Engine['db']) => {
+      await setFinalPlan(trx, plan);
+      await setIdeaStatus(trx, idea.id, 'planned', { now });
+    };
+  }
+  return undefined;
+}
+
+function sessionChanges({ step, row, session }: CommitInput): TurnCommit['set'] {
+  const set: TurnCommit['set'] = {};
   const participants = session.participants ?? [];
   if (row.author_kind === 'persona' && !participants.includes(row.agent_id)) {
     set.participants = [...participants, row.agent_id];

@@ -1,3 +1,4 @@
+import { reclaimHolds } from '../../db/repositories/budget.ts';
 import { claimLease, endLeasedRun, updateLeased } from '../../db/repositories/debate-leases.ts';
 import { abortableSleep } from '../llm/retry.ts';
 import { LlmError } from '../llm/types.ts';
@@ -17,6 +18,8 @@ export async function driveDebate(engine: Engine, debateId: string, signal: Abor
   const lease = () => ({ id: debateId, owner: instanceId, now: clock.now(), ttlMs: settings.leaseMs });
   const claimed = await claimLease(db, lease());
   if (!claimed) return 'not_claimed';
+  // Holds a previous runner left (it crashed or lost the lease mid call) go back to the budget.
+  if (Number(claimed.held_usd) > 0) await reclaimHolds(db, { debateId });
 
   const lost = new AbortController();
   const stop = AbortSignal.any([signal, lost.signal]);

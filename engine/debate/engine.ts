@@ -1,14 +1,18 @@
 import type { Kysely } from 'kysely';
 import { insertLog } from '../../db/repositories/logs.ts';
+import { foldTurnStats } from '../../db/repositories/usage.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Persona } from '../../personas/types.ts';
+import { budgetSnapshot } from '../budget/index.ts';
 import type { Clock } from '../clock.ts';
+import { BUDGET_EVENT_MIN_MS, STATS_FOLD_BATCH, STATS_FOLD_MS } from '../constants.ts';
 import type { ArenaEvent, EventBus } from '../events.ts';
 import { createPriceTable, type PriceTable } from '../llm/pricing.ts';
 import type { LlmProvider } from '../llm/types.ts';
 import type { Logger } from '../log.ts';
 import { type Cast, createCast } from './cast.ts';
 import { type DebateSettings, type DebateSettingsInput, resolveSettings } from './settings.ts';
+import { throttle } from './throttle.ts';
 
 /** What the debate engine is built from; the app wires real ones, tests wire fakes. */
 export interface EngineDeps {
@@ -42,17 +46,44 @@ export interface Engine {
   emit(event: EventInput): Promise<void>;
   /** Logs a notable event and keeps it in system_logs. */
   note(level: 'info' | 'warn' | 'error', message: string, details?: Record<string, unknown>): Promise<void>;
+  /** Spending changed: budget.updated follows, at most once per BUDGET_EVENT_MIN_MS. */
+  budgetChanged(): void;
+  /** A turn was committed: its usage and persona counters are folded in the next batch. */
+  statsChanged(): void;
+  /** Runs the pending fold and budget.updated now (a debate ended, the runner stops). */
+  flushStats(): Promise<void>;
 }
 
 export function createEngine(deps: EngineDeps): Engine {
   const log = deps.log.child('debate');
-  return {
+  const settings = resolveSettings(deps.settings);
+  const failed = (what: string) => (error: unknown) => log.warn(what, { error: errorText(error) });
+  const budget = throttle(
+    async () => {
+      const { dailyUsd, monthlyUsd } = settings.budget;
+      const snapshot = await budgetSnapshot(deps.db, {
+        now: deps.clock.now(),
+        limits: { dailyUsd, monthlyUsd },
+      });
+      await engine.emit({ type: 'budget.updated', budget: snapshot });
+    },
+    BUDGET_EVENT_MIN_MS,
+    failed('budget.updated not published'),
+  );
+  const stats = throttle(
+    async () => {
+      while ((await foldTurnStats(deps.db, { limit: STATS_FOLD_BATCH })) === STATS_FOLD_BATCH) {}
+    },
+    STATS_FOLD_MS,
+    failed('turn statistics not folded'),
+  );
+  const engine: Engine = {
     db: deps.db,
     llm: deps.llm,
     bus: deps.bus,
     clock: deps.clock,
     cast: createCast(deps.personas),
-    settings: resolveSettings(deps.settings),
+    settings,
     log,
     instanceId: deps.instanceId,
     prices: deps.prices ?? createPriceTable({ log }),
@@ -77,7 +108,13 @@ export function createEngine(deps: EngineDeps): Engine {
         log.warn('system log not written', { error: errorText(error) });
       }
     },
+    budgetChanged: () => budget.schedule(),
+    statsChanged: () => stats.schedule(),
+    async flushStats() {
+      await Promise.all([stats.flush(), budget.flush()]);
+    },
   };
+  return engine;
 }
 
 export function errorText(error: unknown): string {

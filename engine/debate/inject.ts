@@ -49,27 +49,32 @@ export async function injectHuman(
   if (!isDebateId(debateId)) return { ok: false, reason: 'not_found' };
   const answerers = answerersFor(v.text, v.replyToPersonaId, engine.cast.all);
   const now = engine.clock.now();
-  const inserted = await insertWithNextTurnIndex(engine.db, debateId, async (trx, session, turnIndex) => {
-    // A reply to a persona's post links to that persona's latest message.
-    const repliedTo = v.replyToPersonaId
-      ? await latestMessageBy(trx, debateId, v.replyToPersonaId)
-      : undefined;
-    const message = await insertMessage(trx, {
-      session_id: debateId,
-      turn_index: turnIndex,
-      phase: session.phase,
-      round_number: session.round_number,
-      author_kind: 'human',
-      agent_id: v.authorId,
-      agent_name: v.author,
-      message_type: 'human',
-      content: v.text,
-      references: repliedTo ? [repliedTo.id] : [],
-      metadata: { human: { answerers } },
-      created_at: now,
-    });
-    return { message, session };
-  });
+  const inserted = await insertWithNextTurnIndex(
+    engine.db,
+    debateId,
+    async (trx, session, { turnIndex, commitSeq }) => {
+      // A reply to a persona's post links to that persona's latest message.
+      const repliedTo = v.replyToPersonaId
+        ? await latestMessageBy(trx, debateId, v.replyToPersonaId)
+        : undefined;
+      const message = await insertMessage(trx, {
+        session_id: debateId,
+        turn_index: turnIndex,
+        commit_seq: commitSeq,
+        phase: session.phase,
+        round_number: session.round_number,
+        author_kind: 'human',
+        agent_id: v.authorId,
+        agent_name: v.author,
+        message_type: 'human',
+        content: v.text,
+        references: repliedTo ? [repliedTo.id] : [],
+        metadata: { human: { answerers } },
+        created_at: now,
+      });
+      return { message, session };
+    },
+  );
   if (!inserted.ok) return inserted;
   const { message, session } = inserted.value;
   const view = toMessageView(message, engine.cast);

@@ -1,11 +1,12 @@
-import { type ReserveResult, release, reserve, settle } from '../budget/index.ts';
+import { type Hold, type ReserveResult, release, reserve, settle } from '../budget/index.ts';
 import type { ChatMessage, ChatResult } from '../llm/types.ts';
 import type { Engine } from './engine.ts';
 import type { BuiltPrompt } from './prompts.ts';
 
 /** One call's spending, settled in the turn's transaction (or alone when the turn is abandoned). */
 export interface Usage {
-  reservationId: string | null;
+  /** What the call held on the budget window; given back when the turn commits. */
+  hold: Hold | null;
   provider: string;
   model: string;
   promptTokens: number;
@@ -66,7 +67,7 @@ export async function callModel(engine: Engine, input: CallInput): Promise<CallO
       result.completionTokens,
     );
     const usage: Usage = {
-      reservationId: reservation.reservationId,
+      hold: reservation.hold,
       provider: result.provider,
       model: result.model,
       promptTokens: result.promptTokens,
@@ -75,7 +76,7 @@ export async function callModel(engine: Engine, input: CallInput): Promise<CallO
     };
     return { ok: true, result, usage };
   } catch (error) {
-    await release(db, reservation.reservationId).catch(() => {});
+    await release(db, { debateId: input.debateId, hold: reservation.hold, now: clock.now() }).catch(() => {});
     throw error;
   }
 }

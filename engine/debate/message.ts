@@ -1,4 +1,5 @@
-import type { MessageType, NewDebateMessage } from '../../db/schema.ts';
+import type { TurnMessage } from '../../db/repositories/turns.ts';
+import type { MessageType } from '../../db/schema.ts';
 import type { Persona } from '../../personas/types.ts';
 import { MESSAGE_MAX_CHARS } from '../constants.ts';
 import type { Cast } from './cast.ts';
@@ -69,7 +70,7 @@ export function messageRow(p: {
   cast: Cast;
   draft: Draft;
   now: Date;
-}): NewDebateMessage {
+}): TurnMessage {
   const { step, draft } = p;
   const speaker = speakerOf(step, p.cast);
   const sum = (k: 'promptTokens' | 'completionTokens' | 'costUsd') =>

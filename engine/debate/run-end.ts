@@ -1,7 +1,6 @@
 import { endLeasedRun } from '../../db/repositories/debate-leases.ts';
 import { getPlanByDebate } from '../../db/repositories/plans.ts';
 import type { DebateOutcome } from '../../db/schema.ts';
-import { budgetSnapshot } from '../budget/index.ts';
 import type { Engine } from './engine.ts';
 import type { Refusal } from './llm-call.ts';
 import type { DebateRun } from './run-state.ts';
@@ -23,6 +22,7 @@ export async function completeRun(
     set: { status: 'completed', completed_at: now },
   });
   if (!ended?.applied) return 'inactive';
+  await engine.flushStats();
   const plan = outcome === 'selected' ? await getPlanByDebate(engine.db, run.id) : undefined;
   await engine.emit({
     type: 'debate.completed',
@@ -64,15 +64,6 @@ export async function pauseRun(
   if (!ended?.applied) return;
   await engine.emit({ type: 'debate.paused', debateId: run.id, reason });
   await engine.note('warn', `debate paused: ${reason}`, { debateId: run.id, ...detail });
-  if (reason === 'budget') await announceBudget(engine);
-}
-
-/** budget.updated with today's and this month's spending. */
-export async function announceBudget(engine: Engine): Promise<void> {
-  const { dailyUsd, monthlyUsd } = engine.settings.budget;
-  const budget = await budgetSnapshot(engine.db, {
-    now: engine.clock.now(),
-    limits: { dailyUsd, monthlyUsd },
-  });
-  await engine.emit({ type: 'budget.updated', budget });
+  if (reason === 'budget') engine.budgetChanged();
+  await engine.flushStats();
 }

@@ -93,6 +93,7 @@ export function runnerFor(engine: Engine): DebateRunner {
       await polling;
       for (const { controller } of running.values()) controller.abort();
       await Promise.all([...running.values()].map((r) => r.done));
+      await engine.flushStats();
     },
     notify(debateId) {
       if (started && !stopping) void drive(debateId);

@@ -1,4 +1,3 @@
-import { markAgentActive, markAgentIdle } from '../../db/repositories/agents.ts';
 import type { Persona } from '../../personas/types.ts';
 import { DELTA_MIN_CHARS } from '../constants.ts';
 import { type ChatMessage, LlmError } from '../llm/types.ts';
@@ -48,10 +47,6 @@ export async function callStep(engine: Engine, input: StepCallInput): Promise<St
   });
   prompt.metadata.turnIndex = turnIndex;
   const personaId = speaker?.id ?? MODERATOR_ID;
-  if (speaker) {
-    const task = `${messageTypeOf(step)} · ${input.idea.title}`.slice(0, 200);
-    await markAgentActive(engine.db, { id: speaker.id, name: speaker.name, task, now: engine.clock.now() });
-  }
   await engine.emit({
     type: 'turn.started',
     debateId,
@@ -80,19 +75,9 @@ export async function callStep(engine: Engine, input: StepCallInput): Promise<St
       ...(buffer ? { onDelta: (d: string) => buffer.push(d) } : {}),
     });
 
-  const idle = () =>
-    speaker ? markAgentIdle(engine.db, { id: speaker.id, now: engine.clock.now() }) : undefined;
-  try {
-    const result =
-      step.kind === 'verdict'
-        ? await verdictDraft(engine, input, call, prompt, speaker)
-        : await textDraft(engine, debateId, call, speaker, model, () => buffer?.flush());
-    if (!result.ok) await idle();
-    return result;
-  } catch (error) {
-    await idle();
-    throw error;
-  }
+  return step.kind === 'verdict'
+    ? verdictDraft(engine, input, call, prompt, speaker)
+    : textDraft(engine, debateId, call, speaker, model, () => buffer?.flush());
 }
 
 async function textDraft(

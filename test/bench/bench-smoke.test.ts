@@ -70,7 +70,7 @@ describe.each(testDialects())('arena benchmark on %s', (dialect) => {
     // A message of ~600 characters is written per turn, at least.
     expect(sql.writeBytesPerTurn).toBeGreaterThan(300);
     expect(sql.walBytesPerTurn).toBeGreaterThan(0);
-    expect(sql.perDebate['insert debate_messages']).toBe(arena.turns / 2);
+    expect(sql.perDebate['with turn_session']).toBe(arena.turns / 2);
     expect(arena.bus.byType['message.created']).toBe(arena.turns);
     expect(arena.bus.byType['message.delta']).toBeGreaterThan(arena.llmCalls);
     expect(bench.script).toHaveLength(arena.turns / 2);

@@ -34,6 +34,7 @@ export function committingBus(db: Kysely<Database>, inner: EventBus = createMemo
             id: m.id,
             session_id: m.debateId,
             turn_index: m.turnIndex,
+            commit_seq: m.turnIndex,
             phase: m.phase,
             agent_id: m.agentId.slice(0, 100),
             agent_name: m.agentName.slice(0, 100),

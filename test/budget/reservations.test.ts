@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectDatabase, type DatabaseHandle } from '../../db/connect.ts';
+import { reclaimHolds } from '../../db/repositories/budget.ts';
 import { recordUsage } from '../../db/repositories/usage.ts';
 import type { Database } from '../../db/schema.ts';
 import { budgetSnapshot, release, reserve, settle } from '../../engine/budget/index.ts';
@@ -23,11 +24,16 @@ async function newDebate(db: Kysely<Database>, costUsd = 0): Promise<string> {
   return debate.id;
 }
 
+/** Money held on today's window; the debates' own holds must always add up to it. */
 async function heldUsd(db: Kysely<Database>): Promise<number> {
-  const { rows } = await sql<{
-    s: string;
-  }>`select coalesce(sum(amount_usd), 0) as s from budget_reservations`.execute(db);
-  return Number(rows[0]!.s);
+  const { rows } = await sql<{ day: string; month: string; debates: string }>`
+    select
+      (select coalesce(sum(day_reserved), 0) from budget_windows where day = '2026-11-25') as day,
+      (select coalesce(sum(month_reserved), 0) from budget_windows where month = '2026-11-01') as month,
+      (select coalesce(sum(held_usd), 0) from debate_sessions) as debates`.execute(db);
+  const r = rows[0]!;
+  expect(Number(r.month)).toBeCloseTo(Number(r.day), 6);
+  return Number(r.day);
 }
 
 describe.each(testDialects())('budget reservations on %s', (dialect) => {
@@ -38,7 +44,7 @@ describe.each(testDialects())('budget reservations on %s', (dialect) => {
   });
   afterAll(() => t.dispose());
   beforeEach(async () => {
-    await sql`delete from budget_reservations`.execute(t.db);
+    await sql`delete from budget_windows`.execute(t.db);
     await sql`delete from api_usage`.execute(t.db);
     await sql`delete from debate_sessions`.execute(t.db);
     await sql`delete from ideas`.execute(t.db);
@@ -56,7 +62,7 @@ describe.each(testDialects())('budget reservations on %s', (dialect) => {
     });
     const first = await reserve(t.db, { debateId, estimateUsd: 0.5, limits, now: NOW });
     expect(first).toMatchObject({ ok: true });
-    expect(first.ok && typeof first.reservationId).toBe('string');
+    expect(first.ok && first.hold).toEqual({ amountUsd: 0.5, day: '2026-11-25' });
     const second = await reserve(t.db, { debateId, estimateUsd: 0.25, limits, now: NOW });
     expect(second).toEqual({
       ok: false,
@@ -139,7 +145,7 @@ describe.each(testDialects())('budget reservations on %s', (dialect) => {
     });
     expect(await reserve(t.db, { debateId: null, estimateUsd: 0, limits, now: NOW })).toEqual({
       ok: true,
-      reservationId: null,
+      hold: null,
     });
     expect(await heldUsd(t.db)).toBe(0);
   });
@@ -173,14 +179,14 @@ describe.each(testDialects())('budget reservations on %s', (dialect) => {
     const call = { debateId, provider: 'openai', model: 'gpt-4o-mini', now: NOW };
     await settle(t.db, {
       ...call,
-      reservationId: r.reservationId,
+      hold: r.hold,
       promptTokens: 1234,
       completionTokens: 321,
       costUsd: 0.000378,
     });
     await settle(t.db, {
       ...call,
-      reservationId: null,
+      hold: null,
       promptTokens: 10,
       completionTokens: 5,
       costUsd: 0.000005,
@@ -214,7 +220,7 @@ describe.each(testDialects())('budget reservations on %s', (dialect) => {
     await expect(
       t.db.transaction().execute(async (trx) => {
         await settle(trx, {
-          reservationId: r.reservationId,
+          hold: r.hold,
           debateId,
           provider: 'openai',
           model: 'm',
@@ -240,28 +246,58 @@ describe.each(testDialects())('budget reservations on %s', (dialect) => {
       ok: false,
     });
     if (!a.ok) throw new Error('expected a reservation');
-    await release(t.db, a.reservationId);
-    await release(t.db, a.reservationId); // twice is harmless
+    await release(t.db, { debateId: null, hold: a.hold, now: NOW });
+    await release(t.db, { debateId: null, hold: null, now: NOW }); // nothing held is harmless
     expect(await reserve(t.db, { debateId: null, estimateUsd: 0.2, limits, now: NOW })).toMatchObject({
       ok: true,
     });
   });
 
-  it('ignores and prunes stale reservations left by a crashed process', async () => {
-    expect(await reserve(t.db, { debateId: null, estimateUsd: 0.9, limits, now: NOW })).toMatchObject({
+  it("gives back a crashed runner's holds when its debate is reclaimed, and only once", async () => {
+    const debateId = await newDebate(t.db);
+    const other = await newDebate(t.db);
+    expect(await reserve(t.db, { debateId, estimateUsd: 0.6, limits, now: NOW })).toMatchObject({ ok: true });
+    expect(await reserve(t.db, { debateId: other, estimateUsd: 0.3, limits, now: NOW })).toMatchObject({
       ok: true,
     });
-    const soon = new Date(NOW.getTime() + 5 * 60_000);
-    expect(await reserve(t.db, { debateId: null, estimateUsd: 0.2, limits, now: soon })).toMatchObject({
+    // The first runner dies mid call: its hold stays until its debate is claimed again.
+    expect(await reserve(t.db, { debateId: null, estimateUsd: 0.2, limits, now: NOW })).toMatchObject({
       ok: false,
+      window: 'day',
     });
-    const later = new Date(NOW.getTime() + 16 * 60_000);
-    const snap = await budgetSnapshot(t.db, { now: later, limits });
-    expect(snap.day.reservedUsd).toBe(0);
-    expect(await reserve(t.db, { debateId: null, estimateUsd: 0.2, limits, now: later })).toMatchObject({
+    await reclaimHolds(t.db, { debateId });
+    await reclaimHolds(t.db, { debateId }); // twice gives back nothing more
+    expect(await heldUsd(t.db)).toBeCloseTo(0.3, 6);
+    const snap = await budgetSnapshot(t.db, { now: NOW, limits });
+    expect(snap.day.reservedUsd).toBeCloseTo(0.3, 6);
+    expect(await reserve(t.db, { debateId: null, estimateUsd: 0.2, limits, now: NOW })).toMatchObject({
       ok: true,
     });
-    expect(await heldUsd(t.db)).toBe(0.2);
+    // A day later the holds of yesterday no longer count against today.
+    const tomorrow = new Date(NOW.getTime() + 24 * 3600_000);
+    expect(await reserve(t.db, { debateId: null, estimateUsd: 0.9, limits, now: tomorrow })).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it('concurrent reservers of one debate never exceed its cap together', async () => {
+    const debateId = await newDebate(t.db, 0.1);
+    let second: DatabaseHandle | undefined;
+    if (dialect === 'postgres') second = await connectDatabase({ databaseUrl: t.url!, maxConnections: 10 });
+    try {
+      const dbs = [t.db, second?.db ?? t.db];
+      const capped = { dailyUsd: 100, monthlyUsd: 100, debateUsd: 1 };
+      const results = await Promise.all(
+        Array.from({ length: 16 }, (_, i) =>
+          reserve(dbs[i % 2]!, { debateId, estimateUsd: 0.1, limits: capped, now: NOW }),
+        ),
+      );
+      expect(results.filter((r) => r.ok)).toHaveLength(9); // (1 - 0.1 spent) / 0.1
+      expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.window === 'debate')).toBe(true);
+      expect(await heldUsd(t.db)).toBeCloseTo(0.9, 6);
+    } finally {
+      await second?.close();
+    }
   });
 
   it('budgetSnapshot reports spent, held, tokens and limits per window', async () => {

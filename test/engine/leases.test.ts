@@ -75,7 +75,10 @@ describe.each(testDialects())('leases on %s', (dialect) => {
     const slowLlm = createFakeLlm();
     // Priced, so the abandoned call holds a reservation that must be settled, not leaked.
     const prices = createPriceTable({ overrides: 'fake:*=1/1' });
-    const a = await createHarness(t.db, { instanceId: 'runner-slow', clock, llm: slowLlm, prices });
+    // Expiry is driven by the fixed clock below; a real-time renewal firing on a slow machine would
+    // find the lease gone and abort the late call instead of letting its commit be fenced.
+    const settings = { leaseRenewMs: 600_000 };
+    const a = await createHarness(t.db, { instanceId: 'runner-slow', clock, llm: slowLlm, prices, settings });
     const b = await createHarness(second?.db ?? t.db, { instanceId: 'runner-new', clock, prices });
     const { debateId } = await a.arena.startDebate({ idea: 'a night market app', origin: 'test', rounds: 1 });
 

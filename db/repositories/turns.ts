@@ -1,0 +1,96 @@
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { Database, DebateMessageRow, DebateOutcome, NewDebateMessage, UsageEntry } from '../schema.ts';
+import { usd, windowUpsert } from './budget.ts';
+import type { LeaseProps } from './debate-leases.ts';
+
+/** A committed turn's message, before the commit numbers it. */
+export type TurnMessage = Omit<NewDebateMessage, 'commit_seq' | 'usages' | 'stats_folded'>;
+
+export interface TurnCommit {
+  lease: LeaseProps;
+  message: TurnMessage;
+  /** What the turn changes on the debate besides its totals. */
+  set: { participants?: string[]; summary?: string; outcome?: DebateOutcome };
+  /** The turn's model calls: added to the debate's totals and the budget window now, folded into api_usage later. */
+  usages: readonly UsageEntry[];
+  /** The holds those calls took, given back now: made today, made this month, all of them. */
+  released: { dayUsd: number; monthUsd: number; totalUsd: number };
+}
+
+/**
+ * Commits one turn in ONE statement, fenced by the lease: the debate row (lease extended, claim
+ * cleared, totals and holds, commit number taken), the budget window (spending in, holds out) and
+ * the message — each of the last two only if the fenced update matched. A statement is atomic, so
+ * this is the turn's whole transaction, and the hot window row is locked only while it runs.
+ * Undefined when the lease was lost or the debate ended: then nothing was written.
+ */
+export async function commitTurn(db: Kysely<Database>, c: TurnCommit): Promise<DebateMessageRow | undefined> {
+  const { lease, message: m } = c;
+  const sum = (k: 'input' | 'output' | 'cost') => c.usages.reduce((n, u) => n + u[k], 0);
+  const cost = sum('cost');
+  const tokens = sum('input') + sum('output');
+  const until = new Date(lease.now.getTime() + lease.ttlMs).toISOString();
+  const sets: RawBuilder<unknown>[] = [
+    sql`turn_in_flight = null`,
+    sql`turn_speaker = null`,
+    sql`next_seq = next_seq + 1`,
+    sql`prompt_tokens = prompt_tokens + ${sum('input')}::int`,
+    sql`completion_tokens = completion_tokens + ${sum('output')}::int`,
+    sql`cost_usd = cost_usd + ${usd(cost)}::numeric`,
+    sql`held_usd = greatest(held_usd - ${usd(c.released.totalUsd)}::numeric, 0)`,
+    sql`lease_expires_at = ${until}::timestamptz`,
+    sql`updated_at = ${lease.now.toISOString()}::timestamptz`,
+  ];
+  if (c.set.participants) sets.push(sql`participants = ${c.set.participants}::text[]`);
+  if (c.set.summary !== undefined) sets.push(sql`summary = ${c.set.summary}`);
+  if (c.set.outcome !== undefined) sets.push(sql`outcome = ${c.set.outcome}`);
+  const touchesBudget = c.usages.length > 0 || c.released.totalUsd > 0;
+  const window = touchesBudget
+    ? sql`, w as (${windowUpsert(
+        {
+          now: lease.now,
+          spentUsd: cost,
+          tokens,
+          releaseDayUsd: c.released.dayUsd,
+          releaseMonthUsd: c.released.monthUsd,
+        },
+        { source: sql`from turn_session` },
+      )} returning 1)`
+    : sql``;
+  const json = (v: unknown) => sql`${v === null || v === undefined ? null : JSON.stringify(v)}::text::jsonb`;
+  const columns: [string, RawBuilder<unknown>][] = [
+    ['session_id', sql`${m.session_id}::uuid`],
+    ['turn_index', sql`${m.turn_index}::int`],
+    ['phase', sql`${m.phase}`],
+    ['round_number', sql`${m.round_number ?? 1}::int`],
+    ['author_kind', sql`${m.author_kind ?? 'persona'}`],
+    ['agent_id', sql`${m.agent_id}`],
+    ['agent_name', sql`${m.agent_name}`],
+    ['message_type', sql`${m.message_type}`],
+    ['content', sql`${m.content}`],
+    ['references', sql`${m.references ?? []}::uuid[]`],
+    ['personality_traits', json(m.personality_traits)],
+    ['token_count', sql`${m.token_count ?? null}::int`],
+    ['prompt_tokens', sql`${m.prompt_tokens ?? 0}::int`],
+    ['completion_tokens', sql`${m.completion_tokens ?? 0}::int`],
+    ['cost_usd', sql`${usd(Number(m.cost_usd ?? 0))}::numeric`],
+    ['model_used', sql`${m.model_used ?? null}`],
+    ['metadata', json(m.metadata)],
+    ['created_at', sql`${new Date(m.created_at ?? lease.now).toISOString()}::timestamptz`],
+    ['commit_seq', sql`turn_session.seq`],
+    ['usages', json(c.usages.length > 0 ? c.usages : null)],
+    // A persona's message is counted for it later (foldTurnStats), as are calls for api_usage.
+    ['stats_folded', sql`${!(m.author_kind === 'persona' || c.usages.length > 0)}::boolean`],
+  ];
+  const { rows } = await sql<DebateMessageRow>`
+    with turn_session as (
+      update debate_sessions set ${sql.join(sets)}
+      where id = ${lease.id}::uuid and lease_owner = ${lease.owner} and status in ('active', 'paused')
+      returning next_seq - 1 as seq
+    )${window}
+    insert into debate_messages (${sql.join(columns.map(([col]) => sql.ref(col)))})
+    select ${sql.join(columns.map(([, v]) => v))} from turn_session
+    returning *
+  `.execute(db);
+  return rows[0];
+}
