@@ -63,14 +63,16 @@ describe.each(testDialects())('arena benchmark on %s', (dialect) => {
     expect(arena).toMatchObject({ system: 'arena', store: dialect, rounds: 1 });
     expect(arena.sql).not.toBeNull();
     const sql = arena.sql!;
-    expect(sql.statementsPerTurn).toBeGreaterThan(0);
-    // Every turn commits in a transaction (BEGIN and COMMIT count as statements).
-    expect(sql.transactionsPerTurn).toBeGreaterThanOrEqual(1);
-    expect(sql.statementsPerTurn).toBeGreaterThan(sql.transactionsPerTurn * 2);
+    // The cost intent as counts (BEGIN and COMMIT count as statements): a turn is claim, budget hold
+    // and commit as single statements; only plan steps (many in a 1-round debate) and the run's end
+    // use a multi-statement transaction. test/engine/turn-cost.test.ts pins a divergence turn exactly.
+    expect(sql.statementsPerTurn).toBeGreaterThanOrEqual(3);
+    expect(sql.statementsPerTurn).toBeLessThanOrEqual(6);
+    expect(sql.transactionsPerTurn).toBeLessThan(1);
+    expect(sql.perDebate['with turn_session']).toBe(arena.turns / 2);
     // A message of ~600 characters is written per turn, at least.
     expect(sql.writeBytesPerTurn).toBeGreaterThan(300);
     expect(sql.walBytesPerTurn).toBeGreaterThan(0);
-    expect(sql.perDebate['with turn_session']).toBe(arena.turns / 2);
     expect(arena.bus.byType['message.created']).toBe(arena.turns);
     expect(arena.bus.byType['message.delta']).toBeGreaterThan(arena.llmCalls);
     expect(bench.script).toHaveLength(arena.turns / 2);
