@@ -19,6 +19,9 @@ export interface EmbedField {
   inline?: boolean;
 }
 
+/** A control on a debate's card: a Block Kit button in Slack, a message component in Discord. */
+export type CardAction = 'pause' | 'resume' | 'stop' | 'export';
+
 /** A platform-neutral card: a phase banner, a status view, an outcome. */
 export interface Embed {
   title: string;
@@ -27,6 +30,8 @@ export interface Embed {
   color?: string;
   fields?: EmbedField[];
   footer?: string;
+  /** Buttons under the card; pressing one runs the subcommand of the same name. */
+  actions?: CardAction[];
 }
 
 /** One post: text (already within the platform's length limit) and/or an embed. */
@@ -59,7 +64,7 @@ export type CommandReply =
 export interface CommandUser {
   id: string;
   displayName: string;
-  /** May start, stop, pause and resume debates (Manage Threads, or the configured role). */
+  /** May start, stop, pause and resume debates (the platform's manager permission or role). */
   canManage: boolean;
 }
 
@@ -107,6 +112,10 @@ export interface ChatPlatform {
   /** Longest text one post may carry. */
   readonly maxPostLength: number;
   readonly format: PlatformFormat;
+  /** Delivery pacing this platform asks for (streaming edits at least this far apart). */
+  readonly pacing?: { streamEditIntervalMs: number };
+  /** Who may manage debates, in this platform's words; whether anyone may start one. */
+  readonly permissions?: { managersLabel: string; anyoneMayStart?: boolean };
   /** The identity as the platform will show it (e.g. a username made acceptable to Discord). */
   normalizeIdentity(identity: Identity): Identity;
   openThread(input: { workspaceId: string; channelId: string; title: string }): Promise<ThreadRef>;

@@ -38,11 +38,18 @@ export async function dispatchCommand(cmd: IncomingCommand, deps: CommandDeps): 
     });
     return;
   }
-  if (spec.manage && !cmd.user.canManage) {
-    const who = deps.managerRoleLabel ? `Manage Threads or ${deps.managerRoleLabel}` : 'Manage Threads';
+  let cached: Promise<ThreadBinding | null> | null = null;
+  const binding = () => {
+    // Looked up even when the platform could not tell it was a thread (e.g. an uncached channel).
+    cached ??= findBindingByThread(deps.db, deps.platform.name, cmd.workspaceId, cmd.channelId);
+    return cached;
+  };
+  if (spec.manage && !cmd.user.canManage && !(await mayAnyway(spec.name, cmd, deps, binding))) {
+    const label = deps.platform.permissions?.managersLabel ?? 'debate managers';
+    const who = deps.managerRoleLabel ? `${label} or ${deps.managerRoleLabel}` : label;
     await cmd.respond({
       ok: false,
-      text: `Only members with ${who} can ${spec.name} debates. Ask a moderator; anyone can follow along with \`/arena status\`.`,
+      text: `Only ${who} can ${spec.name} debates. Ask a moderator; anyone can follow along with \`/arena status\`.`,
     });
     return;
   }
@@ -52,12 +59,6 @@ export async function dispatchCommand(cmd: IncomingCommand, deps: CommandDeps): 
     return;
   }
   await cmd.defer({ ephemeral: spec.ephemeral });
-  let cached: Promise<ThreadBinding | null> | null = null;
-  const binding = () => {
-    // Looked up even when the platform could not tell it was a thread (e.g. an uncached channel).
-    cached ??= findBindingByThread(deps.db, deps.platform.name, cmd.workspaceId, cmd.channelId);
-    return cached;
-  };
   const { defer: _d, respond: _r, ...command } = cmd;
   try {
     await cmd.respond(await spec.run({ options: parsed.data, command, deps, binding }));
@@ -68,4 +69,15 @@ export async function dispatchCommand(cmd: IncomingCommand, deps: CommandDeps): 
     });
     await cmd.respond({ ok: false, text: 'Something went wrong on our side. Try again in a moment.' });
   }
+}
+
+/** Where the platform lets anyone start, or the person asking started this very debate. */
+async function mayAnyway(
+  name: string,
+  cmd: IncomingCommand,
+  deps: CommandDeps,
+  binding: () => Promise<ThreadBinding | null>,
+): Promise<boolean> {
+  if (name === 'start') return deps.platform.permissions?.anyoneMayStart === true;
+  return (await binding())?.createdBy === cmd.user.id;
 }

@@ -49,6 +49,9 @@ export const summonOptions = z.object({
     .refine((v) => v !== '', 'Name a persona, e.g. `/arena summon persona: SecurityParanoid`.'),
 });
 export const noOptions = z.object({});
+export const exportOptions = z.object({
+  format: optional(z.enum(['md', 'json'], { error: 'Export as `md` (the default) or `json`.' })),
+});
 
 export type StartOptions = z.infer<typeof startOptions>;
 

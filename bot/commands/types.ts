@@ -11,7 +11,7 @@ import type { ChatPlatform, CommandReply, IncomingCommand, ThreadRef } from '../
 export interface CommandDeps {
   arena: Arena;
   db: Kysely<Database>;
-  platform: Pick<ChatPlatform, 'name' | 'format' | 'openThread' | 'post'>;
+  platform: Pick<ChatPlatform, 'name' | 'format' | 'openThread' | 'post' | 'permissions'>;
   personas: readonly Persona[];
   /** Binds a new thread to a debate and starts mirroring it. */
   bind(input: { thread: ThreadRef; debateId: string; createdBy: string }): Promise<ThreadBinding>;
@@ -34,7 +34,7 @@ export interface CommandSpec<S extends z.ZodType = z.ZodType> {
   name: string;
   description: string;
   options: S;
-  /** Needs Manage Threads (or the configured role). */
+  /** Needs the platform's manager permission (or the configured role), or to be the debate's starter. */
   manage: boolean;
   /** The answer is shown only to the person who asked. */
   ephemeral: boolean;

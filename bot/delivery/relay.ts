@@ -252,7 +252,11 @@ export function createRelay(deps: RelayDeps): Relay {
       if (!w?.previews.delta(turnIndex, delta) || w.previewTimer) return;
       // One wake-up per edit interval, however many tokens arrive meanwhile.
       const p = w.previews.live();
-      const due = p?.postId ? p.lastPostAt + STREAM_EDIT_INTERVAL_MS - clock.now().getTime() : 0;
+      const due = p?.postId
+        ? p.lastPostAt +
+          (platform.pacing?.streamEditIntervalMs ?? STREAM_EDIT_INTERVAL_MS) -
+          clock.now().getTime()
+        : 0;
       w.previewTimer = setTimeout(
         () => {
           w.previewTimer = null;

@@ -110,7 +110,8 @@ export async function updatePreview(deps: StepDeps, lane: Lane): Promise<number 
   if (!p || p.failed || p.text.trim() === '') return null;
   const text = previewText(p.text, platform.maxPostLength, STREAMING_SUFFIX);
   if (text === p.shown) return null;
-  const wait = p.lastPostAt + STREAM_EDIT_INTERVAL_MS - clock.now().getTime();
+  const wait =
+    p.lastPostAt + (platform.pacing?.streamEditIntervalMs ?? STREAM_EDIT_INTERVAL_MS) - clock.now().getTime();
   if (p.postId && wait > 0) return wait;
   const post = { text, identity: platform.normalizeIdentity(p.identity) };
   try {

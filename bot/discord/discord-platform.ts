@@ -145,6 +145,7 @@ export function createDiscordPlatform(deps: DiscordPlatformDeps): DiscordPlatfor
   return {
     name: 'discord',
     maxPostLength: 2000,
+    permissions: { managersLabel: 'members with Manage Threads' },
     format: {
       threadLink: (t) => `<#${t.threadId}>`,
       userMention: (id) => `<@${id}>`,

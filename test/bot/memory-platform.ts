@@ -51,6 +51,7 @@ export function createMemoryPlatform() {
   const platform: ChatPlatform = {
     name: 'discord',
     maxPostLength: 200,
+    permissions: { managersLabel: 'members with Manage Threads' },
     format: { threadLink: (t) => `<#${t.threadId}>`, userMention: (id) => `<@${id}>` },
     normalizeIdentity: (i) => ({ username: i.username.slice(0, 80), avatarUrl: i.avatarUrl }),
     async openThread({ workspaceId, channelId, title }) {

@@ -1,0 +1,107 @@
+import type { Kysely } from 'kysely';
+import { type SlackBot, startSlackBot } from '../../bot/slack/app.ts';
+import { SlackHttpReceiver } from '../../bot/slack/http-receiver.ts';
+import { createDashboard, type Dashboard } from '../../dashboard/server.ts';
+import type { Database } from '../../db/schema.ts';
+import type { Arena } from '../../engine/api.ts';
+import { createArena } from '../../engine/arena.ts';
+import { createMemoryBus } from '../../engine/bus/memory-bus.ts';
+import { systemClock } from '../../engine/clock.ts';
+import type { DebateRunner } from '../../engine/debate/runner.ts';
+import { createPriceTable } from '../../engine/llm/pricing.ts';
+import type { LlmProvider } from '../../engine/llm/types.ts';
+import { createConsoleLogger, silentLogger } from '../../engine/log.ts';
+import type { Persona } from '../../personas/types.ts';
+import type { SlackEmulator } from '../emulators/slack/index.ts';
+
+export const PUBLIC_URL = 'https://arena.example';
+
+const log = process.env.ARENA_TEST_LOG
+  ? createConsoleLogger({ level: process.env.ARENA_TEST_LOG as 'debug' })
+  : silentLogger;
+
+export interface SlackInstance {
+  arena: Arena;
+  runner: DebateRunner;
+  slack: SlackBot;
+  dashboard: Dashboard | null;
+  kill(): Promise<void>;
+}
+
+/**
+ * The real engine and the real Bolt app on one database, pointed at the emulator: in HTTP mode the
+ * receiver is mounted at /slack/events of a real dashboard server; in Socket Mode it connects out.
+ */
+export async function startSlackInstance(props: {
+  db: Kysely<Database>;
+  emu: SlackEmulator;
+  llm: LlmProvider;
+  personas: readonly Persona[];
+  mode: 'http' | 'socket';
+  managers?: string[];
+  instanceId?: string;
+}): Promise<SlackInstance> {
+  const bus = createMemoryBus();
+  const { arena, runner } = createArena({
+    db: props.db,
+    llm: props.llm,
+    bus,
+    clock: systemClock,
+    personas: props.personas,
+    log,
+    instanceId: props.instanceId ?? 'slack-e2e',
+    settings: { rounds: 1, retryDelaysMs: [0, 0], pollMs: 200 },
+    prices: createPriceTable({ overrides: 'fake:*=0/0' }),
+  });
+  let dashboard: Dashboard | null = null;
+  let mode: Parameters<typeof startSlackBot>[0]['mode'];
+  if (props.mode === 'http') {
+    const receiver = new SlackHttpReceiver({ signingSecret: props.emu.signingSecret, log });
+    dashboard = createDashboard({
+      arena,
+      bus,
+      db: props.db,
+      config: {
+        host: '127.0.0.1',
+        port: 0,
+        publicUrl: PUBLIC_URL,
+        version: 'test',
+        codename: 'test',
+        dialect: 'pglite',
+      },
+      components: () => [],
+      inbound: { '/slack/events': receiver },
+      log,
+      clock: systemClock,
+    });
+    const { url } = await dashboard.listen();
+    props.emu.useHttp(`${url}/slack/events`);
+    mode = { kind: 'http', receiver };
+  } else {
+    mode = { kind: 'socket', appToken: props.emu.appToken };
+  }
+  const slack = await startSlackBot({
+    botToken: props.emu.botToken,
+    mode,
+    apiUrl: props.emu.apiUrl,
+    managers: props.managers ?? [],
+    arena,
+    bus,
+    db: props.db,
+    personas: props.personas,
+    publicUrl: PUBLIC_URL,
+    log,
+    clock: systemClock,
+  });
+  await runner.start();
+  return {
+    arena,
+    runner,
+    slack,
+    dashboard,
+    async kill() {
+      await Promise.all([slack.stop(), runner.stop()]);
+      await dashboard?.close();
+    },
+  };
+}
