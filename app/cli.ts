@@ -7,6 +7,7 @@ import { registerDbCommands } from './commands/db.ts';
 import { registerDebateCommands } from './commands/debate.ts';
 import { registerDiscordCommands } from './commands/discord.ts';
 import { registerIdeasCommands } from './commands/ideas.ts';
+import { langFromLocale } from './commands/lang.ts';
 import { registerPersonasCommand } from './commands/personas.ts';
 import { registerSignalsCommands } from './commands/signals.ts';
 import { registerStartCommand } from './commands/start.ts';
@@ -35,7 +36,11 @@ export function buildProgram(): Command {
   const config = () => loadConfig();
   registerStartCommand(program, { config });
   registerDbCommands(program, { config });
-  registerPersonasCommand(program, { loadPersonas: () => loadCatalog({ extraDir: config().PERSONAS_DIR }) });
+  registerPersonasCommand(program, {
+    loadPersonas: () => loadCatalog({ extraDir: config().PERSONAS_DIR }),
+    // The same default as `arena debate`: the terminal's locale.
+    defaultLang: langFromLocale(process.env),
+  });
   registerDebateCommands(program, {
     async open(opts) {
       const c = config();

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { connectDatabase, type DatabaseHandle } from '../db/connect.ts';
 import { DataDirLockedError } from '../db/data-dir-lock.ts';
@@ -19,6 +20,8 @@ import { loadCatalog } from '../personas/index.ts';
 import type { Persona } from '../personas/types.ts';
 import type { Config } from './config.ts';
 import { RuntimeFailure } from './errors.ts';
+import { createHealth, type Health } from './health.ts';
+import { reportLlmHealth } from './llm-health.ts';
 
 /** Everything a command needs to run debates, built from config; close() releases it all. */
 export interface ArenaContext {
@@ -35,6 +38,8 @@ export interface ArenaContext {
   busKind: 'memory' | 'redis';
   arena: Arena;
   runner: DebateRunner;
+  /** Each component's status, last error and since when (the LLM and Redis report their outages). */
+  health: Health;
   close(): Promise<void>;
 }
 
@@ -65,10 +70,40 @@ export async function openArenaContext(
   try {
     // A bad persona file stops the start before anything is opened (exit code 2, naming the file).
     const personas = await loadCatalog({ extraDir: config.PERSONAS_DIR });
+    const health = createHealth(systemClock);
+    // Redis first: an unreachable REDIS_URL fails the start at once, before the database is opened.
+    const busKind = config.REDIS_URL ? 'redis' : 'memory';
+    const bus = config.REDIS_URL
+      ? await createRedisBus({
+          url: config.REDIS_URL,
+          onListenerError: (e) => log.warn('event listener failed', { error: errorText(e) }),
+          onMalformed: () => log.warn('ignored a malformed event on the Redis bus'),
+          onConnection: (e) => {
+            if (e) {
+              health.fail('bus', `Redis: ${errorText(e)}`);
+              log.error(`event bus: Redis unreachable (${errorText(e)}); reconnecting`);
+            } else {
+              health.recover('bus');
+              log.info('event bus: Redis is back');
+            }
+          },
+        }).catch((e) => {
+          throw new RuntimeFailure(`REDIS_URL: cannot connect (${errorText(e)})`);
+        })
+      : createMemoryBus({
+          onListenerError: (e) => log.warn('event listener failed', { error: errorText(e) }),
+        });
+    closers.push(() => bus.close());
+
+    if (!config.DATABASE_URL && !existsSync(config.pgliteDir))
+      log.info(
+        `database: creating the embedded database in ${config.pgliteDir} (first start, a few seconds)`,
+      );
     const database = await openDatabaseFor(config, log, opts);
     closers.push(() => database.close());
     const report = await migrateToLatest(database.db);
     if (report.error) throw new RuntimeFailure(`migration failed: ${errorText(report.error)}`);
+    if (report.applied.length) log.info(`database: applied ${report.applied.length} migration(s)`);
 
     // One 429 gate, shared by the OpenAI-compatible provider and the router's queue.
     const gate = createRateGate();
@@ -87,27 +122,19 @@ export async function openArenaContext(
       log: log.child('llm'),
       timeoutMs: config.LLM_TIMEOUT_MS,
     });
-    const router = routeProvider(provider, {
-      concurrency: config.LLM_CONCURRENCY,
-      gate,
-      ollamaHost: config.OLLAMA_HOST,
-      log: log.child('llm-router'),
-    });
+    const router = routeProvider(
+      reportLlmHealth(provider, {
+        failed: (error) => health.fail('llm', error),
+        ok: () => health.recover('llm'),
+      }),
+      {
+        concurrency: config.LLM_CONCURRENCY,
+        gate,
+        ollamaHost: config.OLLAMA_HOST,
+        log: log.child('llm-router'),
+      },
+    );
     const llm: LlmProvider = router;
-
-    const busKind = config.REDIS_URL ? 'redis' : 'memory';
-    const bus = config.REDIS_URL
-      ? await createRedisBus({
-          url: config.REDIS_URL,
-          onListenerError: (e) => log.warn('event listener failed', { error: errorText(e) }),
-          onMalformed: () => log.warn('ignored a malformed event on the Redis bus'),
-        }).catch((e) => {
-          throw new RuntimeFailure(`REDIS_URL: cannot connect (${errorText(e)})`);
-        })
-      : createMemoryBus({
-          onListenerError: (e) => log.warn('event listener failed', { error: errorText(e) }),
-        });
-    closers.push(() => bus.close());
 
     const { arena, runner } = createArena({
       db: database.db,
@@ -143,6 +170,7 @@ export async function openArenaContext(
       busKind,
       arena,
       runner,
+      health,
       close,
     };
   } catch (error) {

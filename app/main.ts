@@ -29,8 +29,7 @@ export async function startArena(props: { config: Config; log: Logger }): Promis
     for (const fn of closers.reverse())
       await fn().catch((e) => log.warn('close failed', { error: errorText(e) }));
   };
-  const status = new Map<string, ComponentStatus>();
-  const setStatus = (c: ComponentStatus) => status.set(c.id, c);
+  const setStatus = (c: ComponentStatus) => ctx.health.set(c);
   try {
     log.info(
       `database: ${ctx.database.dialect === 'pglite' ? 'embedded PGlite' : 'Postgres'} at ${ctx.database.location}`,
@@ -75,15 +74,17 @@ export async function startArena(props: { config: Config; log: Logger }): Promis
       },
       dbHealth: () => ctx.database.health(),
       components: () =>
-        [...status.values()].map((c) =>
-          c.id === 'engine'
-            ? { ...c, detail: `${ctx.runner.active().length} debate(s) running` }
-            : c.id === 'llm'
-              ? { ...c, detail: `${ctx.llmDescription} — ${describeRouter(ctx.router.snapshot())}` }
-              : c.id === 'database'
-                ? databaseStatus(c, ctx.database.health())
-                : c,
-        ),
+        ctx.health
+          .list()
+          .map((c) =>
+            c.id === 'engine'
+              ? { ...c, detail: `${ctx.runner.active().length} debate(s) running` }
+              : c.id === 'llm'
+                ? { ...c, detail: `${ctx.llmDescription} — ${describeRouter(ctx.router.snapshot())}` }
+                : c.id === 'database'
+                  ? databaseStatus(c, ctx.database.health())
+                  : c,
+          ),
       deliveries: () => countOutbox(ctx.database.db),
       router: () => ctx.router.snapshot(),
       log,

@@ -67,6 +67,7 @@ export function createContext(
         lastRunAt: c.lastRunAt ?? null,
         nextRunAt: c.nextRunAt ?? null,
         lastError: c.lastError ? redact(c.lastError) : null,
+        since: c.since ?? null,
       }));
     },
     async settle(what, work) {

@@ -73,7 +73,8 @@ export function createDashboard(props: DashboardProps): Dashboard {
       const address = server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       baseUrl = `http://${host}:${address.port}`;
-      log.info(`dashboard listening on ${baseUrl}`);
+      // The app prints where the dashboard is; this line is for debugging only.
+      log.debug(`dashboard listening on ${baseUrl}`);
       return { url: baseUrl, port: address.port };
     },
     async close() {

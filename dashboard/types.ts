@@ -21,6 +21,8 @@ export interface ComponentStatus {
   nextRunAt?: string | null;
   /** Last failure, redacted before output. */
   lastError?: string | null;
+  /** When the current status began (for an error: the first failure of this outage), ISO time. */
+  since?: string | null;
 }
 
 export interface DashboardConfig {

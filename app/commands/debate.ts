@@ -16,6 +16,7 @@ import {
   stdoutOutput,
   styleFor,
 } from './debate-render.ts';
+import { langFromLocale } from './lang.ts';
 
 /** An arena opened for one command: the lead's composition root builds it from config. */
 export interface OpenedArena {
@@ -32,22 +33,31 @@ export interface DebateCommandDeps {
   env?: Record<string, string | undefined>;
 }
 
+const wholeNumber = (max: number) =>
+  z.coerce
+    .number({ error: `expected a whole number from 1 to ${max}` })
+    .int(`expected a whole number from 1 to ${max}`)
+    .min(1, `expected a whole number from 1 to ${max}`)
+    .max(max, `expected a whole number from 1 to ${max}`);
+const oneOf = <T extends string>(values: readonly [T, ...T[]]) =>
+  z.enum(values, { error: `expected one of ${values.join(', ')}` });
+
 const DebateOptions = z.object({
-  rounds: z.coerce.number().int().min(1).max(MAX_ROUNDS).optional(),
-  lang: z.enum(['ko', 'en']).optional(),
-  provider: z.enum(['auto', 'ollama', 'openai', 'offline']).optional(),
+  rounds: wholeNumber(MAX_ROUNDS).optional(),
+  lang: oneOf(['ko', 'en']).optional(),
+  provider: oneOf(['auto', 'ollama', 'openai', 'offline']).optional(),
   json: z.boolean().optional(),
 });
 
 const ListOptions = z.object({
-  status: z.enum(['active', 'paused', 'completed', 'cancelled', 'failed']).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(20),
+  status: oneOf(['active', 'paused', 'completed', 'cancelled', 'failed']).optional(),
+  limit: wholeNumber(500).default(20),
   json: z.boolean().optional(),
 });
 
 const ExportOptions = z.object({
-  format: z.enum(['md', 'json']).default('md'),
-  lang: z.enum(['ko', 'en']).optional(),
+  format: oneOf(['md', 'json']).default('md'),
+  lang: oneOf(['ko', 'en']).optional(),
 });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -75,7 +85,7 @@ export function registerDebateCommands(program: Command, deps: DebateCommandDeps
       const opts = parse(DebateOptions, raw);
       const opened = await deps.open(opts.provider ? { provider: opts.provider } : {});
       try {
-        await runDebate(opened, { idea, ...opts, out, style });
+        await runDebate(opened, { idea, ...opts, lang: opts.lang ?? langFromLocale(env), out, style });
       } finally {
         await opened.close();
       }

@@ -36,7 +36,7 @@ export function registerPersonasCommand(program: Command, deps: PersonasCommandD
     .description("print a persona's system prompt")
     .argument('<persona>', 'persona id or @handle')
     .addOption(
-      new Option('--lang <lang>', 'prompt language').choices(LANGS).default(deps.defaultLang ?? 'ko'),
+      new Option('--lang <lang>', 'prompt language').choices(LANGS).default(deps.defaultLang ?? 'en'),
     )
     .addOption(new Option('--phase <phase>', "phase to brief (default: the persona's own)").choices(PHASES))
     .action(async (wanted: string, options: { lang: Lang; phase?: Phase }) => {

@@ -8,6 +8,13 @@ export interface RedisBusOptions {
   channel?: string;
   onListenerError?: (error: unknown) => void;
   onMalformed?: (raw: string) => void;
+  /**
+   * Redis went away (`error` set) or came back (`error` null) after the start. ioredis reconnects by
+   * itself; meanwhile publishes fail and the committed log remains the source of truth.
+   */
+  onConnection?: (error: Error | null) => void;
+  /** How long the first connection may take before the start fails. */
+  connectTimeoutMs?: number;
 }
 
 /**
@@ -16,9 +23,34 @@ export interface RedisBusOptions {
  */
 export async function createRedisBus(options: RedisBusOptions): Promise<EventBus> {
   const channel = options.channel ?? 'arena:events';
-  const pub = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
-  const sub = new Redis(options.url, { lazyConnect: true });
-  await Promise.all([pub.connect(), sub.connect()]);
+  const common = { lazyConnect: true, connectTimeout: options.connectTimeoutMs ?? 5000 };
+  const pub = new Redis(options.url, { ...common, maxRetriesPerRequest: 3 });
+  const sub = new Redis(options.url, common);
+  // Every client has an error listener: without one ioredis prints "Unhandled error event" on each
+  // retry. One report per outage, not one per retry.
+  let started = false;
+  let down: Error | null = null;
+  for (const client of [pub, sub]) {
+    client.on('error', (error: Error) => {
+      if (!started || down) return;
+      down = error;
+      options.onConnection?.(error);
+    });
+    client.on('ready', () => {
+      if (!started || !down || pub.status !== 'ready' || sub.status !== 'ready') return;
+      down = null;
+      options.onConnection?.(null);
+    });
+  }
+  try {
+    await Promise.all([pub.connect(), sub.connect()]);
+  } catch (error) {
+    // A failed first connection stops both clients, so nothing keeps retrying in the background.
+    pub.disconnect();
+    sub.disconnect();
+    throw error;
+  }
+  started = true;
   const listeners = new Set<(event: ArenaEvent) => void>();
   sub.on('message', (_channel: string, raw: string) => {
     let event: ArenaEvent;

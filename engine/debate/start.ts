@@ -15,10 +15,21 @@ const StartSchema = z
     idea: z
       .string()
       .transform(stripControl)
-      .pipe(z.string().trim().min(IDEA_MIN_CHARS).max(IDEA_MAX_CHARS))
+      .pipe(
+        z
+          .string()
+          .trim()
+          .min(IDEA_MIN_CHARS, `the idea needs at least ${IDEA_MIN_CHARS} characters`)
+          .max(IDEA_MAX_CHARS, `the idea may have at most ${IDEA_MAX_CHARS} characters`),
+      )
       .optional(),
     ideaId: z.uuid().optional(),
-    rounds: z.number().int().min(1).max(MAX_ROUNDS).optional(),
+    rounds: z
+      .number()
+      .int(`expected a whole number from 1 to ${MAX_ROUNDS}`)
+      .min(1, `expected a whole number from 1 to ${MAX_ROUNDS}`)
+      .max(MAX_ROUNDS, `expected a whole number from 1 to ${MAX_ROUNDS}`)
+      .optional(),
     lang: z.enum(['ko', 'en']).optional(),
     origin: z.string().trim().min(1).max(40),
     startedBy: z.string().transform(oneLineSafe).pipe(z.string().max(100)).optional(),

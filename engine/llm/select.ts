@@ -6,6 +6,7 @@ import { createOllamaProvider } from './ollama.ts';
 import { createOpenAiProvider } from './openai.ts';
 import type { RetryPolicy } from './retry.ts';
 import type { RateGate } from './router/rate-gate.ts';
+import { LlmSettingError } from './setting-error.ts';
 import type { LlmProvider } from './types.ts';
 
 export type ProviderMode = 'auto' | 'ollama' | 'openai' | 'offline';
@@ -59,7 +60,9 @@ export async function selectProvider(opts: SelectProviderOptions): Promise<Selec
   const offline = () => createOfflineProvider({ personas: opts.personas });
 
   const openai = () => {
-    if (!opts.openai) throw new Error('LLM_PROVIDER=openai needs OPENAI_BASE_URL');
+    // A usage problem (exit 2), named after the setting that fixes it.
+    if (!opts.openai)
+      throw new LlmSettingError('OPENAI_BASE_URL', 'required for the openai provider (the API base URL)');
     return createOpenAiProvider({
       baseUrl: opts.openai.baseUrl,
       apiKey: opts.openai.apiKey,

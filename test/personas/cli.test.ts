@@ -46,9 +46,11 @@ describe('arena personas', () => {
   });
 
   it('prints the system prompt for an id or a handle', async () => {
-    expect(await run(['personas', 'show', 'vc_aggressive'])).toMatch(
+    expect(await run(['personas', 'show', 'vc_aggressive', '--lang', 'ko'])).toMatch(
       /^당신은 Michael Chen\(@CryptoVC\)입니다\./,
     );
+    // Without --lang: English, like `arena debate` (the CLI passes the terminal's locale).
+    expect(await run(['personas', 'show', 'vc_aggressive'])).toMatch(/^You are Michael Chen/);
     const en = await run(['personas', 'show', '@cryptovc', '--lang', 'en']);
     expect(en).toMatch(/^You are Michael Chen \(@CryptoVC\)/);
     expect(await run(['personas', 'show', 'SerialFounder', '--lang', 'en', '--phase', 'planning'])).toContain(

@@ -83,8 +83,12 @@ export function renderProcesses(S) {
               'td',
               { class: 'proc-name' },
               h('span', null, c.name),
-              c.lastError
-                ? h('span', { class: 'proc-err' }, c.lastError)
+              c.status === 'error' && c.lastError
+                ? h(
+                    'span',
+                    { class: 'proc-err', data: { since: c.since ?? '' } },
+                    c.since ? `${c.lastError} · ${t('proc.since', { t: fmtClock(c.since) })}` : c.lastError,
+                  )
                 : c.detail
                   ? h('span', { class: 'proc-detail' }, c.detail)
                   : null,
