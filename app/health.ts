@@ -33,7 +33,7 @@ export function createHealth(clock: Clock): Health {
     },
     recover(id) {
       const c = components.get(id);
-      if (!c || c.status !== 'error') return;
+      if (c?.status !== 'error') return;
       // The last error stays visible (with when it began) after the component is back.
       components.set(id, { ...c, status: before.get(id) ?? 'running', since: clock.now().toISOString() });
       before.delete(id);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, runArena } from '../helpers/cli.ts';
 
-describe('arena start with an unreachable REDIS_URL', { timeout: 60_000 }, () => {
+describe('arena start with an unreachable REDIS_URL', { timeout: 90_000 }, () => {
   let cwd: string;
   beforeAll(async () => {
     cwd = await mkdtemp(path.join(tmpdir(), 'arena-redis-'));
@@ -22,7 +22,8 @@ describe('arena start with an unreachable REDIS_URL', { timeout: 60_000 }, () =>
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^arena: REDIS_URL: cannot connect/);
     expect(r.stderr + r.stdout).not.toContain('Unhandled error event');
-    expect(Date.now() - started).toBeLessThan(30_000);
+    // Not forever (the old zombie), even on a loaded machine where the CLI itself takes seconds to load.
+    expect(Date.now() - started).toBeLessThan(50_000);
     // Nothing was created: the database is opened only after the bus.
     expect(await readdir(cwd)).toEqual([]);
   });
