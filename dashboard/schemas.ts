@@ -15,6 +15,10 @@ export const startDebateBody = z
   .refine((b) => b.idea !== undefined || b.ideaId !== undefined, {
     message: 'give an idea (text) or an ideaId',
     path: ['idea'],
+  })
+  .refine((b) => b.idea === undefined || b.ideaId === undefined, {
+    message: 'give an idea (text) or an ideaId, not both',
+    path: ['ideaId'],
   });
 
 export const pauseBody = z.object({ reason: z.string().trim().min(1).max(50).optional() }).strict();

@@ -1,11 +1,18 @@
 import type { Context } from 'hono';
 import type { ControlResult } from '../../engine/api.ts';
+import { DebateInputError } from '../../engine/debate/errors.ts';
 import { authorizeAction } from '../auth.ts';
 import type { DashboardContext } from '../context.ts';
 import type { DashboardApp, DashboardEnv } from '../http/app.ts';
 import { limitBody, readJson } from '../http/body.ts';
 import { HttpError, json } from '../http/respond.ts';
 import { debateIdParam, emptyBody, humanMessageBody, pauseBody, startDebateBody } from '../schemas.ts';
+
+const INPUT_STATUS: Record<DebateInputError['code'], 400 | 404 | 409> = {
+  invalid_input: 400,
+  idea_not_found: 404,
+  idea_busy: 409,
+};
 
 /** Actions: each one authorised first, then its body checked, then handed to the Arena facade. */
 export function registerActionRoutes(app: DashboardApp, ctx: DashboardContext): void {
@@ -33,11 +40,18 @@ export function registerActionRoutes(app: DashboardApp, ctx: DashboardContext): 
 
   action('/api/debates', async (c) => {
     const body = await readJson(c.req, startDebateBody);
-    const started = await arena.startDebate({
-      ...body,
-      origin: 'dashboard',
-      startedBy: body.startedBy ?? 'dashboard',
-    });
+    const started = await arena
+      .startDebate({
+        ...body,
+        origin: 'dashboard',
+        startedBy: body.startedBy ?? 'dashboard',
+      })
+      .catch((error: unknown) => {
+        // The engine's refusals are the caller's mistakes, with their own codes, never a 500.
+        if (error instanceof DebateInputError)
+          throw new HttpError(INPUT_STATUS[error.code], error.code, error.message);
+        throw error;
+      });
     return json(started, 201);
   });
 
