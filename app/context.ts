@@ -8,7 +8,7 @@ import { createArena } from '../engine/arena.ts';
 import { createMemoryBus } from '../engine/bus/memory-bus.ts';
 import { createRedisBus } from '../engine/bus/redis-bus.ts';
 import { systemClock } from '../engine/clock.ts';
-import type { DebateRunner } from '../engine/debate/runner.ts';
+import type { DebateRunner } from '../engine/debate/run/runner.ts';
 import type { EventBus } from '../engine/events.ts';
 import { createPriceTable } from '../engine/llm/pricing.ts';
 import { type LlmRouter, routeProvider } from '../engine/llm/router/index.ts';

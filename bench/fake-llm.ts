@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { seededRng } from '../engine/debate/random.ts';
+import { seededRng } from '../engine/debate/plan/random.ts';
 import { abortableSleep } from '../engine/llm/retry.ts';
 import { type ChatRequest, type ChatResult, LlmError, type LlmProvider } from '../engine/llm/types.ts';
 

@@ -7,7 +7,7 @@ import { budgetSnapshot } from './budget/index.ts';
 import { isDebateId, pauseDebate, resumeDebate, stopDebate } from './debate/control.ts';
 import { createEngine, type EngineDeps } from './debate/engine.ts';
 import { injectHuman } from './debate/inject.ts';
-import { type DebateRunner, runnerFor } from './debate/runner.ts';
+import { type DebateRunner, runnerFor } from './debate/run/runner.ts';
 import { startDebate } from './debate/start.ts';
 import { toMessageView, toPlanView, toSummaryView } from './debate/views.ts';
 

@@ -4,7 +4,7 @@ import type { Arena } from '../../engine/api.ts';
 import { MAX_ROUNDS } from '../../engine/constants.ts';
 import { DebateInputError } from '../../engine/debate/errors.ts';
 import { exportDebateMarkdown } from '../../engine/debate/export.ts';
-import type { DebateRunner } from '../../engine/debate/runner.ts';
+import type { DebateRunner } from '../../engine/debate/run/runner.ts';
 import type { ArenaEvent, EventBus } from '../../engine/events.ts';
 import { oneLineSafe } from '../../engine/text/sanitize.ts';
 import { RuntimeFailure, UsageError } from '../errors.ts';

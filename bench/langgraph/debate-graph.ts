@@ -6,7 +6,7 @@ import {
   START,
   StateGraph,
 } from '@langchain/langgraph';
-import { decideOutcome } from '../../engine/debate/outcome.ts';
+import { decideOutcome } from '../../engine/debate/plan/outcome.ts';
 import { parseVerdict, renderVerdict, type Verdict } from '../../engine/debate/verdict.ts';
 import type { Persona } from '../../personas/types.ts';
 import type { DebateScript, ScriptStep } from '../script.ts';

@@ -1,6 +1,6 @@
 import { PLAN_SECTION_LABELS } from '../../personas/index.ts';
 import type { Lang, PlanSection } from '../../personas/types.ts';
-import type { Reaction } from './dynamics.ts';
+import type { Reaction } from './plan/dynamics.ts';
 
 // The engine's half of every prompt, in both languages: the situation and the one task of this call.
 // Persona voice, language and safety rules live in the persona's system prompt (personas/prompt.ts).

@@ -10,9 +10,9 @@ import type { ArenaEvent, EventBus } from '../events.ts';
 import { createPriceTable, type PriceTable } from '../llm/pricing.ts';
 import type { LlmProvider } from '../llm/types.ts';
 import type { Logger } from '../log.ts';
-import { type Cast, createCast } from './cast.ts';
+import { type Cast, createCast } from './plan/cast.ts';
+import { throttle } from './run/throttle.ts';
 import { type DebateSettings, type DebateSettingsInput, resolveSettings } from './settings.ts';
-import { throttle } from './throttle.ts';
 
 /** What the debate engine is built from; the app wires real ones, tests wire fakes. */
 export interface EngineDeps {

@@ -8,9 +8,9 @@ import { sanitizeName, stripControl } from '../text/sanitize.ts';
 import { isDebateId } from './control.ts';
 import type { Engine } from './engine.ts';
 import { DebateInputError } from './errors.ts';
-import { answerersFor } from './mentions.ts';
-import { planNextStep } from './planner.ts';
-import { loadRun } from './run-state.ts';
+import { answerersFor } from './plan/mentions.ts';
+import { planNextStep } from './plan/planner.ts';
+import { loadRun } from './run/run-state.ts';
 import { toMessageView } from './views.ts';
 
 const HumanSchema = z.object({

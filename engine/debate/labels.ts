@@ -1,6 +1,6 @@
 import type { DebateOutcome, DebateStatus, MessageType } from '../../db/schema.ts';
 import type { Lang, Phase } from '../../personas/types.ts';
-import type { OutcomeDecision } from './outcome.ts';
+import type { OutcomeDecision } from './plan/outcome.ts';
 
 // Words people read in transcripts, outcome notes and exports, in both languages.
 

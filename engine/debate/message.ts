@@ -2,11 +2,11 @@ import type { TurnMessage } from '../../db/repositories/turns.ts';
 import type { MessageType } from '../../db/schema.ts';
 import type { Persona } from '../../personas/types.ts';
 import { MESSAGE_MAX_CHARS } from '../constants.ts';
-import type { Cast } from './cast.ts';
 import type { HistoryEntry, StepTag } from './history.ts';
 import { LABELS } from './labels.ts';
-import type { Usage } from './llm-call.ts';
-import type { ActiveStep } from './planner.ts';
+import type { Cast } from './plan/cast.ts';
+import type { ActiveStep } from './plan/planner.ts';
+import type { Usage } from './run/llm-call.ts';
 
 /** What a step produced, before it becomes a row. */
 export interface Draft {

@@ -12,9 +12,9 @@ import { estimateTokens } from '../llm/tokens.ts';
 import type { ChatMessage, ChatMetadata } from '../llm/types.ts';
 import { oneLineSafe, quoteLines, quoteName } from '../text/sanitize.ts';
 import { BRIEFS, type Briefs, sectionLabel } from './briefs.ts';
-import type { Cast } from './cast.ts';
 import type { HistoryEntry } from './history.ts';
-import type { ActiveStep } from './planner.ts';
+import type { Cast } from './plan/cast.ts';
+import type { ActiveStep } from './plan/planner.ts';
 import { VERDICT_SHAPE } from './verdict.ts';
 
 export type LlmStep = Exclude<ActiveStep, { kind: 'outcome' }>;

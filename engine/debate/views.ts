@@ -2,8 +2,8 @@ import type { DebateListRow } from '../../db/repositories/debates.ts';
 import type { DebateMessageRow, PlanRow } from '../../db/schema.ts';
 import type { DebateSummaryView, PlanView } from '../api.ts';
 import type { DebateMessageView } from '../events.ts';
-import type { Cast } from './cast.ts';
 import { debateMeta } from './meta.ts';
+import type { Cast } from './plan/cast.ts';
 
 // Rows become the views every viewer sees here, and only here.
 

@@ -1,5 +1,5 @@
 import type { Lang, Persona } from '../../personas/types.ts';
-import { seededRng } from '../debate/random.ts';
+import { seededRng } from '../debate/plan/random.ts';
 import {
   composePlan,
   composeSummary,

@@ -9,7 +9,7 @@ import { listMessages } from '../../db/repositories/debate-messages.ts';
 import type { Database } from '../../db/schema.ts';
 import type { StartDebateInput } from '../../engine/api.ts';
 import { toHistory } from '../../engine/debate/history.ts';
-import { seededRng } from '../../engine/debate/random.ts';
+import { seededRng } from '../../engine/debate/plan/random.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
 import { createHarness } from './harness.ts';

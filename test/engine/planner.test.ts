@@ -1,10 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createCast } from '../../engine/debate/cast.ts';
 import type { HistoryEntry, StepTag } from '../../engine/debate/history.ts';
-import { chooseLineup } from '../../engine/debate/lineup.ts';
-import { answerersFor, mentionedPersonas } from '../../engine/debate/mentions.ts';
-import { decideOutcome } from '../../engine/debate/outcome.ts';
-import { type ActiveStep, type PlanContext, planNextStep, type Step } from '../../engine/debate/planner.ts';
+import { createCast } from '../../engine/debate/plan/cast.ts';
+import { chooseLineup } from '../../engine/debate/plan/lineup.ts';
+import { answerersFor, mentionedPersonas } from '../../engine/debate/plan/mentions.ts';
+import { decideOutcome } from '../../engine/debate/plan/outcome.ts';
+import {
+  type ActiveStep,
+  type PlanContext,
+  planNextStep,
+  type Step,
+} from '../../engine/debate/plan/planner.ts';
 import { parseVerdict } from '../../engine/debate/verdict.ts';
 import { AXIS_NAMES, builtinCatalog } from '../../personas/index.ts';
 import type { Persona } from '../../personas/types.ts';

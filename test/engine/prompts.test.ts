@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DebateDetailView } from '../../engine/api.ts';
-import { type Cast, createCast } from '../../engine/debate/cast.ts';
 import { exportDebateMarkdown } from '../../engine/debate/export.ts';
 import type { HistoryEntry } from '../../engine/debate/history.ts';
+import { type Cast, createCast } from '../../engine/debate/plan/cast.ts';
 import { buildPrompt, type LlmStep } from '../../engine/debate/prompts.ts';
 import type { DebateMessageView } from '../../engine/events.ts';
 import { builtinCatalog } from '../../personas/index.ts';

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_PROMPT_MAX_CHARS } from '../../engine/constants.ts';
-import { type Cast, createCast } from '../../engine/debate/cast.ts';
 import type { HistoryEntry } from '../../engine/debate/history.ts';
+import { type Cast, createCast } from '../../engine/debate/plan/cast.ts';
 import { buildPrompt, type LlmStep } from '../../engine/debate/prompts.ts';
 import { buildSystemPrompt, builtinCatalog } from '../../personas/index.ts';
 import type { Persona } from '../../personas/types.ts';

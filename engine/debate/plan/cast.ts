@@ -1,5 +1,5 @@
-import type { Persona, PlanSection } from '../../personas/types.ts';
-import { PLAN_SECTIONS } from './history.ts';
+import type { Persona, PlanSection } from '../../../personas/types.ts';
+import { PLAN_SECTIONS } from '../history.ts';
 
 /** The catalog split by the phase each persona speaks in, plus a lookup by id. */
 export interface Cast {

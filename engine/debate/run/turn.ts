@@ -1,16 +1,16 @@
-import { claimTurn } from '../../db/repositories/debate-leases.ts';
+import { claimTurn } from '../../../db/repositories/debate-leases.ts';
+import type { Engine } from '../engine.ts';
+import { type HistoryEntry, nextTurnIndex, withEntry } from '../history.ts';
+import { LABELS } from '../labels.ts';
+import type { Draft } from '../message.ts';
+import { messageRow } from '../message.ts';
+import { type ActiveStep, planNextStep } from '../plan/planner.ts';
+import { toMessageView } from '../views.ts';
 import { commitStep } from './commit.ts';
-import type { Engine } from './engine.ts';
-import { type HistoryEntry, nextTurnIndex, withEntry } from './history.ts';
-import { LABELS } from './labels.ts';
 import { settleAlone } from './llm-call.ts';
-import type { Draft } from './message.ts';
-import { messageRow } from './message.ts';
-import { type ActiveStep, planNextStep } from './planner.ts';
 import { completeRun, pauseRun } from './run-end.ts';
 import { type DebateRun, refreshRun } from './run-state.ts';
-import { callStep } from './step-call.ts';
-import { toMessageView } from './views.ts';
+import { draftStep } from './step-call.ts';
 
 /** How a runner's work on a debate ended. */
 export type RunEnd = 'completed' | 'paused' | 'inactive' | 'lease_lost' | 'stopped' | 'not_claimed';
@@ -20,7 +20,7 @@ export type RunEnd = 'completed' | 'paused' | 'inactive' | 'lease_lost' | 'stopp
  * commit the message in one transaction, then announce it. Returns the run to continue with, or
  * how the run ended.
  */
-export async function advance(
+export async function takeTurn(
   engine: Engine,
   run: DebateRun,
   signal: AbortSignal,
@@ -51,7 +51,17 @@ export async function advance(
   const called =
     step.kind === 'outcome'
       ? outcomeDraft(run, step)
-      : await callRun(engine, run, step, turnIndex, basis, signal);
+      : await draftStep(engine, {
+          debateId: run.id,
+          lang: run.lang,
+          idea: run.idea,
+          rounds: run.meta.rounds,
+          capUsd: run.meta.budgetCapUsd,
+          step,
+          turnIndex,
+          history: basis,
+          signal,
+        });
   if (!called.ok) {
     await pauseRun(engine, { ...run, session: reserved.session }, 'budget', called.refusal);
     return 'paused';
@@ -95,27 +105,6 @@ export async function advance(
     });
   }
   return { ...run, session, history: withEntry(run.history, message) };
-}
-
-function callRun(
-  engine: Engine,
-  run: DebateRun,
-  step: Exclude<ActiveStep, { kind: 'outcome' }>,
-  turnIndex: number,
-  basis: readonly HistoryEntry[],
-  signal: AbortSignal,
-) {
-  return callStep(engine, {
-    debateId: run.id,
-    lang: run.lang,
-    idea: run.idea,
-    rounds: run.meta.rounds,
-    capUsd: run.meta.budgetCapUsd,
-    step,
-    turnIndex,
-    history: basis,
-    signal,
-  });
 }
 
 function outcomeDraft(

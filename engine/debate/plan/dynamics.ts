@@ -1,8 +1,8 @@
-import type { MessageType } from '../../db/schema.ts';
-import { interaction } from '../../personas/interaction.ts';
-import type { Persona } from '../../personas/types.ts';
-import { TARGET_WINDOW } from '../constants.ts';
-import type { HistoryEntry } from './history.ts';
+import type { MessageType } from '../../../db/schema.ts';
+import { interaction } from '../../../personas/interaction.ts';
+import type { Persona } from '../../../personas/types.ts';
+import { TARGET_WINDOW } from '../../constants.ts';
+import type { HistoryEntry } from '../history.ts';
 import { argMax, seededRng, weightedPick } from './random.ts';
 
 export type Reaction = Extract<MessageType, 'propose' | 'support' | 'challenge' | 'refine' | 'merge'>;

@@ -1,12 +1,12 @@
-import { reclaimHolds } from '../../db/repositories/budget.ts';
-import { claimLease, endLeasedRun, updateLeased } from '../../db/repositories/debate-leases.ts';
-import { abortableSleep } from '../llm/retry.ts';
-import { LlmError } from '../llm/types.ts';
-import { advance, type RunEnd } from './advance.ts';
+import { reclaimHolds } from '../../../db/repositories/budget.ts';
+import { claimLease, endLeasedRun, updateLeased } from '../../../db/repositories/debate-leases.ts';
+import { abortableSleep } from '../../llm/retry.ts';
+import { LlmError } from '../../llm/types.ts';
+import { type Engine, errorText } from '../engine.ts';
 import { LeaseLostError } from './commit.ts';
-import { type Engine, errorText } from './engine.ts';
 import { pauseRun } from './run-end.ts';
 import { loadRun, refreshRun } from './run-state.ts';
+import { type RunEnd, takeTurn } from './turn.ts';
 
 /**
  * Runs one debate while this process holds its lease: step after step until it completes, pauses,
@@ -38,7 +38,7 @@ export async function driveDebate(engine: Engine, debateId: string, signal: Abor
     for (;;) {
       if (stop.aborted) return ended();
       try {
-        const next = await advance(engine, run, stop);
+        const next = await takeTurn(engine, run, stop);
         if (typeof next === 'string') return next;
         run = next;
         failures = 0;

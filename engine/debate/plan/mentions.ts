@@ -1,5 +1,5 @@
-import type { Persona } from '../../personas/types.ts';
-import { MAX_ANSWERERS_PER_HUMAN } from '../constants.ts';
+import type { Persona } from '../../../personas/types.ts';
+import { MAX_ANSWERERS_PER_HUMAN } from '../../constants.ts';
 
 /** Personas named by `@handle` in a text, case-insensitively, in order of first mention. */
 export function mentionedPersonas(text: string, personas: readonly Persona[]): Persona[] {

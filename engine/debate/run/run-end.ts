@@ -1,7 +1,7 @@
-import { endLeasedRun } from '../../db/repositories/debate-leases.ts';
-import { getPlanByDebate } from '../../db/repositories/plans.ts';
-import type { DebateOutcome } from '../../db/schema.ts';
-import type { Engine } from './engine.ts';
+import { endLeasedRun } from '../../../db/repositories/debate-leases.ts';
+import { getPlanByDebate } from '../../../db/repositories/plans.ts';
+import type { DebateOutcome } from '../../../db/schema.ts';
+import type { Engine } from '../engine.ts';
 import type { Refusal } from './llm-call.ts';
 import type { DebateRun } from './run-state.ts';
 

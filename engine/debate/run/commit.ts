@@ -1,11 +1,11 @@
-import { setIdeaStatus } from '../../db/repositories/ideas.ts';
-import { appendPlanSection, SECTION_COLUMNS, setFinalPlan } from '../../db/repositories/plans.ts';
-import { commitTurn, type TurnCommit, type TurnMessage } from '../../db/repositories/turns.ts';
-import type { DebateMessageRow, DebateSessionRow } from '../../db/schema.ts';
-import { releaseOf } from '../budget/index.ts';
-import type { Engine } from './engine.ts';
+import { setIdeaStatus } from '../../../db/repositories/ideas.ts';
+import { appendPlanSection, SECTION_COLUMNS, setFinalPlan } from '../../../db/repositories/plans.ts';
+import { commitTurn, type TurnCommit, type TurnMessage } from '../../../db/repositories/turns.ts';
+import type { DebateMessageRow, DebateSessionRow } from '../../../db/schema.ts';
+import { releaseOf } from '../../budget/index.ts';
+import type { Engine } from '../engine.ts';
+import type { ActiveStep } from '../plan/planner.ts';
 import type { Usage } from './llm-call.ts';
-import type { ActiveStep } from './planner.ts';
 
 /** The commit found the lease gone (another runner owns the debate) or the debate stopped: nothing was written. */
 export class LeaseLostError extends Error {
@@ -32,7 +32,7 @@ export interface CommitInput {
  * the same transaction. Persona counters and api_usage are folded later (foldTurnStats).
  */
 export async function commitStep(
-  engine: Engine,
+  engine: Pick<Engine, 'db' | 'clock' | 'instanceId' | 'settings'>,
   input: CommitInput,
 ): Promise<{ message: DebateMessageRow; session: DebateSessionRow }> {
   const { db, clock, instanceId, settings } = engine;

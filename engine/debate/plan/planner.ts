@@ -1,8 +1,8 @@
-import type { DebateOutcome } from '../../db/schema.ts';
-import type { Phase, PlanSection } from '../../personas/types.ts';
+import type { DebateOutcome } from '../../../db/schema.ts';
+import type { Phase, PlanSection } from '../../../personas/types.ts';
+import { type HistoryEntry, isAnswered, nextTurnIndex } from '../history.ts';
 import { type Cast, finalPlanAuthor, planWriters } from './cast.ts';
 import { chooseTurn, type Reaction } from './dynamics.ts';
-import { type HistoryEntry, isAnswered, nextTurnIndex } from './history.ts';
 import { decideOutcome, type OutcomeDecision } from './outcome.ts';
 import { nextDivergenceTurn, roundsOfCycle } from './rounds.ts';
 

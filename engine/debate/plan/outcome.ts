@@ -1,12 +1,12 @@
-import type { DebateOutcome } from '../../db/schema.ts';
+import type { DebateOutcome } from '../../../db/schema.ts';
 import {
   MAX_REFINEMENTS,
   MIN_VALID_VERDICTS,
   REJECT_AVERAGE,
   RESOLVE_AVERAGE,
   SELECT_AVERAGE,
-} from '../constants.ts';
-import type { Verdict } from './verdict.ts';
+} from '../../constants.ts';
+import type { Verdict } from '../verdict.ts';
 
 export interface OutcomeDecision {
   outcome: DebateOutcome;

@@ -1,7 +1,7 @@
-import { interaction } from '../../personas/interaction.ts';
-import { AXIS_NAMES } from '../../personas/personality.ts';
-import type { Persona } from '../../personas/types.ts';
-import { LINEUP_WEIGHTS } from '../constants.ts';
+import { interaction } from '../../../personas/interaction.ts';
+import { AXIS_NAMES } from '../../../personas/personality.ts';
+import type { Persona } from '../../../personas/types.ts';
+import { LINEUP_WEIGHTS } from '../../constants.ts';
 import { argMax, seededRng } from './random.ts';
 
 export interface LineupInput {
@@ -76,10 +76,22 @@ function poles(p: Persona): string[] {
 
 /** Share of a persona's expertise and role keywords found in the text, from 0 to 1. */
 export function relevance(p: Persona, words: ReadonlySet<string>): number {
-  const own = keywords([...p.expertise, p.role.en].join(' '));
+  const own = personaKeywords(p);
   let hits = 0;
   for (const w of own) if (words.has(w)) hits++;
   return Math.min(hits, 3) / 3;
+}
+
+// A persona's keywords never change, and every lineup of every round of every debate scores every
+// persona several times: computed once per persona object (it was 8.6% of CPU at 100 debates).
+const personaWords = new WeakMap<Persona, Set<string>>();
+function personaKeywords(p: Persona): Set<string> {
+  let own = personaWords.get(p);
+  if (!own) {
+    own = keywords([...p.expertise, p.role.en].join(' '));
+    personaWords.set(p, own);
+  }
+  return own;
 }
 
 const STOP = new Set(['the', 'and', 'for', 'with', 'that', 'this', 'app', 'from', 'into', 'senior', 'staff']);

@@ -1,5 +1,5 @@
-import { PARTICIPANTS_PER_ROUND, REFINEMENT_ROUNDS } from '../constants.ts';
-import type { HistoryEntry } from './history.ts';
+import { PARTICIPANTS_PER_ROUND, REFINEMENT_ROUNDS } from '../../constants.ts';
+import type { HistoryEntry } from '../history.ts';
 import { chooseLineup } from './lineup.ts';
 import type { PlanContext } from './planner.ts';
 

@@ -1,12 +1,12 @@
-import { listMessages } from '../../db/repositories/debate-messages.ts';
-import { getDebateRow } from '../../db/repositories/debates.ts';
-import { getIdea } from '../../db/repositories/ideas.ts';
-import type { DebateSessionRow } from '../../db/schema.ts';
-import type { Lang } from '../../personas/types.ts';
-import type { Engine } from './engine.ts';
-import { type HistoryEntry, toHistory } from './history.ts';
-import { type DebateMeta, debateMeta } from './meta.ts';
-import type { PlanContext } from './planner.ts';
+import { listMessages } from '../../../db/repositories/debate-messages.ts';
+import { getDebateRow } from '../../../db/repositories/debates.ts';
+import { getIdea } from '../../../db/repositories/ideas.ts';
+import type { DebateSessionRow } from '../../../db/schema.ts';
+import type { Lang } from '../../../personas/types.ts';
+import type { Engine } from '../engine.ts';
+import { type HistoryEntry, toHistory } from '../history.ts';
+import { type DebateMeta, debateMeta } from '../meta.ts';
+import type { PlanContext } from '../plan/planner.ts';
 
 /** What a runner holds about a debate it drives: the session row and the committed history. */
 export interface DebateRun {
@@ -20,7 +20,10 @@ export interface DebateRun {
 }
 
 /** Reads a debate's state from the database: the only truth a (re)started runner needs. */
-export async function loadRun(engine: Engine, session: DebateSessionRow): Promise<DebateRun> {
+export async function loadRun(
+  engine: Pick<Engine, 'db' | 'cast'>,
+  session: DebateSessionRow,
+): Promise<DebateRun> {
   const idea = await getIdea(engine.db, session.idea_id);
   if (!idea) throw new Error(`debate ${session.id} has no idea row ${session.idea_id}`);
   const meta = debateMeta(session);
@@ -36,7 +39,7 @@ export async function loadRun(engine: Engine, session: DebateSessionRow): Promis
 }
 
 /** Re-reads the session row and the messages, e.g. after a person's message took the next index. */
-export async function refreshRun(engine: Engine, run: DebateRun): Promise<DebateRun> {
+export async function refreshRun(engine: Pick<Engine, 'db'>, run: DebateRun): Promise<DebateRun> {
   const session = await getDebateRow(engine.db, run.id);
   if (!session) throw new Error(`debate ${run.id} disappeared`);
   return { ...run, session, history: toHistory(await listMessages(engine.db, run.id)) };

@@ -1,10 +1,10 @@
-import { claimableDebateIds } from '../../db/repositories/debate-leases.ts';
-import { listDebatesByStatus } from '../../db/repositories/debates.ts';
-import { MAX_DEBATES_PER_RUNNER } from '../constants.ts';
-import type { RunEnd } from './advance.ts';
-import { budgetWindowReset, resumeDebate } from './control.ts';
+import { claimableDebateIds } from '../../../db/repositories/debate-leases.ts';
+import { listDebatesByStatus } from '../../../db/repositories/debates.ts';
+import { MAX_DEBATES_PER_RUNNER } from '../../constants.ts';
+import { budgetWindowReset, resumeDebate } from '../control.ts';
+import { createEngine, type Engine, type EngineDeps, errorText } from '../engine.ts';
 import { driveDebate } from './drive.ts';
-import { createEngine, type Engine, type EngineDeps, errorText } from './engine.ts';
+import type { RunEnd } from './turn.ts';
 
 /** Drives debates in this process; several processes may share one database (leases keep them apart). */
 export interface DebateRunner {

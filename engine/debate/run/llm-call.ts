@@ -1,7 +1,7 @@
-import { type Hold, type ReserveResult, release, reserve, settle } from '../budget/index.ts';
-import type { ChatMessage, ChatResult } from '../llm/types.ts';
-import type { Engine } from './engine.ts';
-import type { BuiltPrompt } from './prompts.ts';
+import { type Hold, type ReserveResult, release, reserve, settle } from '../../budget/index.ts';
+import type { ChatMessage, ChatResult } from '../../llm/types.ts';
+import type { Engine } from '../engine.ts';
+import type { BuiltPrompt } from '../prompts.ts';
 
 /** One call's spending, settled in the turn's transaction (or alone when the turn is abandoned). */
 export interface Usage {
@@ -34,7 +34,10 @@ export interface CallInput {
  * Reserves the call's estimated cost against the daily, monthly and per-debate limits, then calls
  * the model; a refused reservation is returned, not thrown. A failed call frees its reservation.
  */
-export async function callModel(engine: Engine, input: CallInput): Promise<CallOutcome> {
+export async function callModel(
+  engine: Pick<Engine, 'db' | 'llm' | 'prices' | 'clock' | 'settings'>,
+  input: CallInput,
+): Promise<CallOutcome> {
   const { db, llm, prices, clock, settings } = engine;
   const { prompt, model } = input;
   const messages = input.messages ?? prompt.messages;
@@ -82,7 +85,11 @@ export async function callModel(engine: Engine, input: CallInput): Promise<CallO
 }
 
 /** Records calls whose turn will not be committed: the tokens were spent all the same. */
-export async function settleAlone(engine: Engine, debateId: string, usages: readonly Usage[]): Promise<void> {
+export async function settleAlone(
+  engine: Pick<Engine, 'db' | 'clock' | 'log'>,
+  debateId: string,
+  usages: readonly Usage[],
+): Promise<void> {
   for (const u of usages) {
     await settle(engine.db, { ...u, debateId, now: engine.clock.now() }).catch((error) =>
       engine.log.warn('usage of an abandoned turn not recorded', { error: String(error) }),

@@ -1,0 +1,95 @@
+import { DELTA_MIN_CHARS } from '../../constants.ts';
+import type { ChatMessage } from '../../llm/types.ts';
+import type { Engine } from '../engine.ts';
+import type { HistoryEntry } from '../history.ts';
+import { type Draft, MODERATOR_ID, messageTypeOf, speakerOf } from '../message.ts';
+import { buildPrompt, type LlmStep } from '../prompts.ts';
+import { contextTokensOf } from '../settings.ts';
+import { type CallOutcome, callModel, deltaBuffer, type Refusal } from './llm-call.ts';
+import { planSectionStep, speakStep } from './speak-step.ts';
+import { verdictStep } from './verdict-step.ts';
+
+export interface StepCallInput {
+  debateId: string;
+  lang: 'ko' | 'en';
+  idea: { title: string; summary: string };
+  rounds: number;
+  capUsd: number | null;
+  step: LlmStep;
+  turnIndex: number;
+  /** Committed messages before this turn. */
+  history: readonly HistoryEntry[];
+  signal: AbortSignal;
+}
+
+export type StepCallResult = { ok: true; draft: Draft } | { ok: false; refusal: Refusal };
+
+/** One model call of the step; `messages` replaces the prompt's (a re-ask). */
+export type Call = (messages?: ChatMessage[]) => Promise<CallOutcome>;
+
+/** What a step needs besides its call: the database and clock to record a lost call's usage. */
+export type StepDeps = Pick<Engine, 'db' | 'clock' | 'log'>;
+
+/**
+ * Makes the model call(s) of one step: builds the prompt, announces the turn, streams deltas to
+ * the bus (never to the database), and returns the draft message or the budget's refusal. The
+ * kind of step picks its drafting: a spoken turn or summary, a verdict, a plan section.
+ */
+export async function draftStep(
+  engine: Pick<Engine, 'db' | 'llm' | 'prices' | 'clock' | 'cast' | 'settings' | 'log' | 'emit' | 'note'>,
+  input: StepCallInput,
+): Promise<StepCallResult> {
+  const { step, debateId, turnIndex } = input;
+  const speaker = speakerOf(step, engine.cast);
+  const model = speaker?.model ?? engine.settings.moderatorModel;
+  const prompt = buildPrompt({
+    step,
+    lang: input.lang,
+    idea: input.idea,
+    history: input.history,
+    cast: engine.cast,
+    rounds: input.rounds,
+    contextTokens: contextTokensOf(engine.settings, model),
+  });
+  prompt.metadata.turnIndex = turnIndex;
+  const personaId = speaker?.id ?? MODERATOR_ID;
+  await engine.emit({
+    type: 'turn.started',
+    debateId,
+    turnIndex,
+    personaId,
+    handle: speaker?.handle ?? MODERATOR_ID,
+    reaction: messageTypeOf(step),
+    targetMessageId: input.history.find((e) => e.turnIndex === step.targetTurn)?.id ?? null,
+  });
+  // A verdict streams JSON: viewers get the rendered verdict with message.created instead.
+  const buffer =
+    step.kind === 'verdict'
+      ? undefined
+      : deltaBuffer(
+          DELTA_MIN_CHARS,
+          (delta) => void engine.emit({ type: 'message.delta', debateId, turnIndex, personaId, delta }),
+        );
+  const call: Call = (messages) =>
+    callModel(engine, {
+      debateId,
+      capUsd: input.capUsd,
+      model,
+      prompt,
+      signal: input.signal,
+      ...(messages ? { messages } : {}),
+      ...(buffer ? { onDelta: (d: string) => buffer.push(d) } : {}),
+    });
+
+  const flush = () => buffer?.flush();
+  const deps = { db: engine.db, clock: engine.clock, log: engine.log };
+  switch (step.kind) {
+    case 'verdict':
+      return verdictStep({ ...deps, note: engine.note }, { ...input, call, prompt, speaker });
+    case 'section':
+    case 'final':
+      return planSectionStep(deps, { debateId, call, speaker, model, flush });
+    default:
+      return speakStep(deps, { debateId, call, speaker, model, flush });
+  }
+}
