@@ -7,7 +7,7 @@ import type { Arena } from '../../engine/api.ts';
 import { createArena } from '../../engine/arena.ts';
 import { createMemoryBus } from '../../engine/bus/memory-bus.ts';
 import { systemClock } from '../../engine/clock.ts';
-import type { DebateRunner } from '../../engine/debate/runner.ts';
+import type { DebateRunner } from '../../engine/debate/run/runner.ts';
 import { createPriceTable } from '../../engine/llm/pricing.ts';
 import type { LlmProvider } from '../../engine/llm/types.ts';
 import { createConsoleLogger, silentLogger } from '../../engine/log.ts';
