@@ -1,10 +1,19 @@
-# Agentic Arena: runs the TypeScript sources through tsx; no build step.
+# Agentic Arena: TypeScript compiled to dist/ in a build stage; the image runs plain JavaScript.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build
+
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
-COPY . .
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# Only the compiled app: with no app/cli.ts beside it, bin/arena.js runs dist/ (no tsx at run time).
+COPY --from=build /app/dist ./dist
+COPY bin/arena.js ./bin/arena.js
 RUN groupadd --system arena && useradd --system --gid arena --home /app arena \
   && mkdir -p /app/data && chown -R arena:arena /app/data
 USER arena

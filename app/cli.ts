@@ -1,74 +1,69 @@
 import { Command, CommanderError } from 'commander';
-import type { ProviderMode } from '../engine/llm/select.ts';
-import { createConsoleLogger } from '../engine/log.ts';
 import pkg from '../package.json' with { type: 'json' };
-import { loadCatalog } from '../personas/index.ts';
-import { registerDbCommands } from './commands/db.ts';
-import { registerDebateCommands } from './commands/debate.ts';
-import { registerDiscordCommands } from './commands/discord.ts';
-import { registerIdeasCommands } from './commands/ideas.ts';
-import { langFromLocale } from './commands/lang.ts';
-import { registerPersonasCommand } from './commands/personas.ts';
-import { registerSignalsCommands } from './commands/signals.ts';
-import { registerStartCommand } from './commands/start.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { COMMAND_GROUPS } from './command-groups.ts';
+import type { Config } from './config.ts';
 import { RuntimeFailure, UsageError } from './errors.ts';
 
 /** Runs the `arena` command line; resolves to the process exit code (0 ok, 1 failure, 2 bad usage). */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    return reportFailure(error);
+    // Help and usage errors are common and cheap; only other failures load the config module.
+    if (error instanceof CommanderError) return commanderExitCode(error);
+    return reportFailure(error, (await import('./config.ts')).ConfigError);
   }
 }
 
-export function buildProgram(): Command {
+/**
+ * The `arena` program. Only the group of the command in `argv` is loaded (all of them when
+ * `loadAll`); the others are listed from their help lines, so `arena --help` stays quick.
+ */
+export async function buildProgram(argv: string[] = [], opts: { loadAll?: boolean } = {}): Promise<Command> {
   const program = new Command('arena')
     .description('Agentic Arena — LLM personas debate ideas in Discord, Slack and the terminal.')
     .version(pkg.version)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showSuggestionAfterError();
+  const wanted = invokedCommand(argv);
+  const groups = COMMAND_GROUPS.filter((g) => opts.loadAll || (wanted !== undefined && wanted in g.help));
   // Config is read lazily so `arena --help` works with a broken environment.
-  const config = () => loadConfig();
-  registerStartCommand(program, { config });
-  registerDbCommands(program, { config });
-  registerPersonasCommand(program, {
-    loadPersonas: () => loadCatalog({ extraDir: config().PERSONAS_DIR }),
-    // The same default as `arena debate`: the terminal's locale.
-    defaultLang: langFromLocale(process.env),
-  });
-  registerDebateCommands(program, {
-    async open(opts) {
-      const c = config();
-      // Terminal commands keep stdout for their output; logs go to stderr, quieter by default.
-      const log = createConsoleLogger({ level: c.LOG_LEVEL === 'info' ? 'warn' : c.LOG_LEVEL });
-      // Loaded on use: `arena --help` and small commands stay quick.
-      const { openArenaContext } = await import('./context.ts');
-      const ctx = await openArenaContext(c, log, {
-        ...(opts.provider ? { provider: opts.provider as ProviderMode } : {}),
-        memoryIfLocked: true,
-      });
-      if (process.stderr.isTTY) process.stderr.write(`llm: ${ctx.llmDescription}\n`);
-      return { arena: ctx.arena, runner: ctx.runner, bus: ctx.bus, close: ctx.close };
+  const loadConfig = groups.length > 0 ? (await import('./config.ts')).loadConfig : undefined;
+  const config = (): Config => loadConfig!();
+  const listed = new Map<Command, string>();
+  for (const group of COMMAND_GROUPS) {
+    if (groups.includes(group)) {
+      await group.register(program, config);
+      continue;
+    }
+    for (const [name, line] of Object.entries(group.help))
+      listed.set(program.command(name).description(line.description), line.term);
+  }
+  program.configureHelp({
+    subcommandTerm(cmd) {
+      return listed.get(cmd) ?? Object.getPrototypeOf(this).subcommandTerm.call(this, cmd);
     },
   });
-  registerDiscordCommands(program, { config });
-  registerSignalsCommands(program, { config });
-  registerIdeasCommands(program, { config });
   return program;
 }
 
-function reportFailure(error: unknown): number {
-  if (error instanceof CommanderError) {
-    // Commander already printed help, version or the usage problem.
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
-    if (error.code === 'commander.help') return 0;
-    return 2;
-  }
+/** The top-level command `argv` runs (`arena help x` asks about `x`); undefined for help or version. */
+function invokedCommand(argv: string[]): string | undefined {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  return words[0] === 'help' ? words[1] : words[0];
+}
+
+function commanderExitCode(error: CommanderError): number {
+  // Commander already printed help, version or the usage problem.
+  if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+  if (error.code === 'commander.help') return 0;
+  return 2;
+}
+
+function reportFailure(error: unknown, ConfigError: new (...args: never[]) => Error): number {
   if (error instanceof ConfigError || error instanceof UsageError) {
     process.stderr.write(`arena: ${error.message}\n`);
     return 2;

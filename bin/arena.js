@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so `npx arena` needs no build step.
+// A checkout runs its TypeScript sources through tsx (no build step, and a dist/ left from an
+// earlier build never shadows edited sources); the production image ships only the compiled dist/.
 import { existsSync } from 'node:fs';
-import { register } from 'tsx/esm/api';
 
 // Settings from ./.env, if present; variables already in the environment win.
 if (existsSync('.env')) {
@@ -13,6 +13,12 @@ if (existsSync('.env')) {
   }
 }
 
-register();
-const { main } = await import('../app/cli.ts');
-process.exitCode = await main(process.argv.slice(2));
+let cli;
+if (existsSync(new URL('../app/cli.ts', import.meta.url))) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  cli = await import('../app/cli.ts');
+} else {
+  cli = await import('../dist/app/cli.js');
+}
+process.exitCode = await cli.main(process.argv.slice(2));

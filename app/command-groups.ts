@@ -1,0 +1,108 @@
+import type { Command } from 'commander';
+import type { Config } from './config.ts';
+
+/**
+ * The `arena` commands, one group per module, each loaded only when it runs: `arena --help` lists
+ * them from `help` without importing the database, the engine or zod. test/app/cli-lazy.test.ts
+ * checks `help` against what each module really registers.
+ */
+export interface CommandGroup {
+  /** The top-level commands the group adds, as `arena --help` lists them. */
+  help: Record<string, { term: string; description: string }>;
+  register(program: Command, config: () => Config): Promise<void>;
+}
+
+export const COMMAND_GROUPS: readonly CommandGroup[] = [
+  {
+    help: {
+      start: {
+        term: 'start',
+        description: 'migrate the database, then run everything configured (dashboard, engine, bots)',
+      },
+    },
+    register: async (program, config) =>
+      (await import('./commands/start.ts')).registerStartCommand(program, { config }),
+  },
+  {
+    help: {
+      migrate: {
+        term: 'migrate',
+        description: 'apply pending database migrations (a no-op when up to date)',
+      },
+      db: { term: 'db', description: 'database tools' },
+    },
+    register: async (program, config) =>
+      (await import('./commands/db.ts')).registerDbCommands(program, { config }),
+  },
+  {
+    help: {
+      personas: {
+        term: 'personas [options]',
+        description: 'list the persona catalog (built-in plus PERSONAS_DIR)',
+      },
+    },
+    register: async (program, config) => {
+      const [{ registerPersonasCommand }, { loadCatalog }, { langFromLocale }] = await Promise.all([
+        import('./commands/personas.ts'),
+        import('../personas/index.ts'),
+        import('./commands/lang.ts'),
+      ]);
+      registerPersonasCommand(program, {
+        loadPersonas: () => loadCatalog({ extraDir: config().PERSONAS_DIR }),
+        // The same default as `arena debate`: the terminal's locale.
+        defaultLang: langFromLocale(process.env),
+      });
+    },
+  },
+  {
+    help: {
+      debate: {
+        term: 'debate [options] <idea>',
+        description: 'run one whole debate in the terminal: divergence, convergence, planning',
+      },
+      debates: { term: 'debates', description: 'list, show and export debates' },
+    },
+    register: async (program, config) => {
+      const [{ registerDebateCommands }, { createConsoleLogger }] = await Promise.all([
+        import('./commands/debate.ts'),
+        import('../engine/log.ts'),
+      ]);
+      registerDebateCommands(program, {
+        async open(opts) {
+          const c = config();
+          // Terminal commands keep stdout for their output; logs go to stderr, quieter by default.
+          const log = createConsoleLogger({ level: c.LOG_LEVEL === 'info' ? 'warn' : c.LOG_LEVEL });
+          const { openArenaContext } = await import('./context.ts');
+          const ctx = await openArenaContext(c, log, {
+            ...(opts.provider ? { provider: opts.provider as Config['LLM_PROVIDER'] } : {}),
+            memoryIfLocked: true,
+          });
+          if (process.stderr.isTTY) process.stderr.write(`llm: ${ctx.llmDescription}\n`);
+          return { arena: ctx.arena, runner: ctx.runner, bus: ctx.bus, close: ctx.close };
+        },
+      });
+    },
+  },
+  {
+    help: { discord: { term: 'discord', description: 'Discord tools' } },
+    register: async (program, config) => {
+      (await import('./commands/discord.ts')).registerDiscordCommands(program, { config });
+    },
+  },
+  {
+    help: { signals: { term: 'signals', description: 'feeds and the signals collected from them' } },
+    register: async (program, config) =>
+      (await import('./commands/signals.ts')).registerSignalsCommands(program, { config }),
+  },
+  {
+    help: {
+      trends: {
+        term: 'trends [options]',
+        description: 'the latest trends of a period (keyword clusters scored by growth)',
+      },
+      ideas: { term: 'ideas [options]', description: 'ideas waiting for a debate, and their status' },
+    },
+    register: async (program, config) =>
+      (await import('./commands/ideas.ts')).registerIdeasCommands(program, { config }),
+  },
+];
