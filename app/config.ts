@@ -41,6 +41,13 @@ const positiveInt = (fallback: number, max: number) =>
       message: `expected a whole number from 1 to ${max}`,
     });
 
+const milliseconds = (fallback: number, max: number) =>
+  optionalString
+    .transform((v) => (v === undefined ? fallback : Number(v)))
+    .refine((v) => Number.isInteger(v) && v >= 0 && v <= max, {
+      message: `expected milliseconds from 0 to ${max}`,
+    });
+
 const optionalPositiveInt = (max: number) =>
   optionalString
     .transform((v) => (v === undefined ? undefined : Number(v)))
@@ -62,6 +69,7 @@ const envSchema = z.object({
   LLM_PRICES: optionalString,
   LLM_TIMEOUT_MS: positiveInt(120_000, 3_600_000),
   LLM_CONCURRENCY: optionalPositiveInt(256),
+  OFFLINE_TURN_DELAY_MS: milliseconds(1500, 60_000),
   PERSONAS_DIR: optionalString,
   DEBATE_ROUNDS: positiveInt(2, 10),
   DEBATE_BUDGET_USD: money(5),

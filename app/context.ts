@@ -121,6 +121,7 @@ export async function openArenaContext(
       personas,
       log: log.child('llm'),
       timeoutMs: config.LLM_TIMEOUT_MS,
+      offlineTurnDelayMs: config.OFFLINE_TURN_DELAY_MS,
     });
     const router = routeProvider(
       reportLlmHealth(provider, {

@@ -8,7 +8,6 @@ import {
   type OfflineContext,
 } from './offline-text.ts';
 import { abortableSleep } from './retry.ts';
-import { estimatePromptTokens, estimateTokens } from './tokens.ts';
 import { type ChatRequest, type ChatResult, LlmError, type LlmProvider } from './types.ts';
 
 export interface OfflineProviderOptions {
@@ -16,6 +15,11 @@ export interface OfflineProviderOptions {
   personas: readonly Persona[];
   /** Pause between streamed chunks in ms, for demos that should look typed; default 0. */
   chunkDelayMs?: number;
+  /**
+   * How long one whole call streams, spread over its chunks (OFFLINE_TURN_DELAY_MS), so a debate
+   * can be watched live without a model; default 0 (as fast as possible).
+   */
+  turnDelayMs?: number;
 }
 
 /** The label of offline output in model_used, api_usage and every view. */
@@ -23,7 +27,8 @@ export const OFFLINE_MODEL = 'offline';
 
 /**
  * No model: composes persona-flavoured text from persona data, the reaction and the target
- * message, deterministically (the same request always gives the same text). Costs nothing.
+ * message, deterministically (the same request always gives the same text). Costs nothing and
+ * counts no tokens: no model read or wrote any, so nothing is charged to the budget.
  */
 export function createOfflineProvider(opts: OfflineProviderOptions): LlmProvider {
   const byId = new Map(opts.personas.map((p) => [p.id, p]));
@@ -76,34 +81,44 @@ export function createOfflineProvider(opts: OfflineProviderOptions): LlmProvider
       const started = Date.now();
       const text = compose(req);
       const pieces = text.match(/\S+\s*/g) ?? [text];
+      const chunks = Math.ceil(pieces.length / 3);
+      const pause = Math.max(delay, chunks > 0 ? (opts.turnDelayMs ?? 0) / chunks : 0);
       for (let i = 0; i < pieces.length; i += 3) {
         if (req.signal?.aborted) throw new LlmError('offline: aborted', 'aborted', false, { partial: i > 0 });
-        if (delay > 0) await abortableSleep(delay, req.signal);
+        if (pause > 0) await abortableSleep(pause, req.signal);
         onDelta?.(pieces.slice(i, i + 3).join(''));
       }
       return {
         text,
         model: OFFLINE_MODEL,
         provider: 'offline',
-        promptTokens: estimatePromptTokens(req.messages),
-        completionTokens: estimateTokens(text),
+        promptTokens: 0,
+        completionTokens: 0,
         ms: Date.now() - started,
       } satisfies ChatResult;
     },
   };
 }
 
-/** A short phrase of a message to quote: its first sentence, at most ~8 words or 48 characters. */
+// Sentences that frame a turn rather than say something (the offline composer's own openers).
+const FRAME =
+  /^(As an? |From the |Here is where |Let me |I back |Good question|To answer )|관점에서 봅니다|시각, 특히/;
+
+/**
+ * A short phrase of a message to quote: its first sentence that says something (at most ~8 words or
+ * 48 characters), never a sentence that itself quotes someone, so quotes never nest.
+ */
 export function shortPhrase(text: string): string {
-  // Quoting a message that itself opens with a quote would nest quotes ("\"\"Let me…"): skip the
-  // opening quotation and drop the marks of any other.
-  const unquoted = text
-    .replace(/^[^:\n]{1,40}:\s+/, '')
-    .replace(/^\s*["“][^"”\n]*["”]\s*(?:[—–-]\s*)?/, '')
-    .replace(/["“”]/g, '');
-  const sentence = firstLine(unquoted).split(/(?<=[.!?。])\s/)[0] ?? '';
+  const body = firstLine(text.replace(/^[^:\n"“]{1,40}:\s+/, ''));
+  const sentences = body.split(/(?<=[.!?。:—])\s+/).filter((s) => s.trim().length > 0);
+  const plain = (s: string) => !/["“”]/.test(s);
+  const sentence =
+    sentences.find((s) => plain(s) && !FRAME.test(s) && !/[:—]$/.test(s)) ??
+    sentences.find(plain) ??
+    (sentences[0] ?? '').replace(/["“][^"”]*["”]\s*(?:[—–-]\s*)?/g, '');
   const words = sentence
-    .replace(/[.!。]+$/, '')
+    .replace(/["“”]/g, '')
+    .replace(/[.!。:—]+$/, '')
     .split(/\s+/)
     .filter(Boolean);
   let out = words.slice(0, 8).join(' ');

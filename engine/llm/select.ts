@@ -19,6 +19,8 @@ export interface SelectProviderOptions {
   openai?: { baseUrl: string; apiKey?: string | undefined; modelMap?: string | undefined } | undefined;
   personas: readonly Persona[];
   log: Logger;
+  /** OFFLINE_TURN_DELAY_MS: how long an offline call streams; default 0. */
+  offlineTurnDelayMs?: number;
   /** LLM_TIMEOUT_MS; default 120 s. */
   timeoutMs?: number;
   /** Installed Ollama models, or null when nothing answers; default: GET /api/tags within 1.5 s. */
@@ -57,7 +59,8 @@ export async function selectProvider(opts: SelectProviderOptions): Promise<Selec
       fetch: fetchImpl,
       ...(opts.retry ? { retry: opts.retry } : {}),
     });
-  const offline = () => createOfflineProvider({ personas: opts.personas });
+  const offline = () =>
+    createOfflineProvider({ personas: opts.personas, turnDelayMs: opts.offlineTurnDelayMs ?? 0 });
 
   const openai = () => {
     // A usage problem (exit 2), named after the setting that fixes it.

@@ -3,6 +3,7 @@ import { systemClock } from '../../engine/clock.ts';
 import type { EventBus } from '../../engine/events.ts';
 import { createOfflineProvider } from '../../engine/llm/offline.ts';
 import { createPriceTable } from '../../engine/llm/pricing.ts';
+import { estimatePromptTokens, estimateTokens } from '../../engine/llm/tokens.ts';
 import type { LlmProvider } from '../../engine/llm/types.ts';
 import { silentLogger } from '../../engine/log.ts';
 import type { Persona } from '../../personas/types.ts';
@@ -24,7 +25,12 @@ function gated(inner: LlmProvider): LlmProvider & Gate {
     async chat(request, onDelta) {
       const result = await inner.chat(request, onDelta);
       if (closed) await closed;
-      return result;
+      // Stands in for a model that reports its tokens (offline counts none), so budget bars move.
+      return {
+        ...result,
+        promptTokens: estimatePromptTokens(request.messages),
+        completionTokens: estimateTokens(result.text),
+      };
     },
     close() {
       closed ??= new Promise((r) => (release = r));

@@ -7,7 +7,14 @@ export const ARENA_BIN = path.join(REPO_ROOT, 'bin/arena.js');
 
 /** Environment for a child `arena`: PATH and HOME only, plus what the test sets. */
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...extra };
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    LOG_LEVEL: 'info',
+    // Offline debates as fast as possible (a person watching gets OFFLINE_TURN_DELAY_MS pacing).
+    OFFLINE_TURN_DELAY_MS: '0',
+    ...extra,
+  };
 }
 
 export interface CliResult {

@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createOfflineProvider, shortPhrase } from '../../engine/llm/offline.ts';
-import { estimateTokens } from '../../engine/llm/tokens.ts';
 import type { ChatRequest, LlmProvider } from '../../engine/llm/types.ts';
 import { builtinCatalog } from '../../personas/index.ts';
 import type { Persona } from '../../personas/types.ts';
@@ -43,8 +42,9 @@ describe('offline provider', () => {
     expect(deltas.length).toBeGreaterThan(2);
     expect(deltas.join('')).toBe(a.text);
     expect(a).toMatchObject({ model: 'offline', provider: 'offline' });
-    expect(a.completionTokens).toBe(estimateTokens(a.text));
-    expect(a.promptTokens).toBeGreaterThan(0);
+    // No model read or wrote anything: no tokens to count, nothing charged to the budget.
+    expect(a.completionTokens).toBe(0);
+    expect(a.promptTokens).toBe(0);
     expect(await offline.models()).toEqual(['offline']);
     const other = await offline.chat(turn({ turnIndex: 4, targetText: 'Bo: Gas fees will kill adoption.' }));
     expect(other.text).not.toBe(a.text);
@@ -164,5 +164,53 @@ describe('shortPhrase', () => {
     );
     expect(phrase).toBe('that is the part I would challenge');
     expect(shortPhrase('I am not convinced by "Let me put…". As a Senior')).not.toMatch(/["“”]/);
+  });
+});
+
+describe('offline debate text', () => {
+  it('answers its target by name and never nests quotes, however long the chain of replies', async () => {
+    const personas = await builtinCatalog();
+    const offline = createOfflineProvider({ personas });
+    const speakers = personas.filter((p) => p.phase === 'divergence').slice(0, 6);
+    let previous = { author: '', text: '' };
+    for (let i = 0; i < 12; i++) {
+      const p = speakers[i % speakers.length]!;
+      const reaction = i === 0 ? 'propose' : (['support', 'challenge', 'refine', 'merge'] as const)[i % 4];
+      const { text } = await offline.chat({
+        model: p.model,
+        messages: [{ role: 'user', content: 'Debate: a tool library for neighbours' }],
+        metadata: {
+          personaId: p.id,
+          task: 'turn',
+          lang: 'en',
+          reaction,
+          idea: 'A tool library for neighbours',
+          turnIndex: i,
+          ...(i > 0 ? { targetText: previous.text, targetAuthor: previous.author } : {}),
+        },
+      });
+      // At most one quotation per turn, and no quotation inside it.
+      expect(text.match(/"/g)?.length ?? 0, text).toBeLessThanOrEqual(2);
+      if (i > 0) expect(text, text).toContain(previous.author);
+      previous = { author: p.name, text };
+    }
+  });
+
+  it('paces a call over OFFLINE_TURN_DELAY_MS so a debate can be watched streaming', async () => {
+    const personas = await builtinCatalog();
+    const paced = createOfflineProvider({ personas, turnDelayMs: 400 });
+    const deltas: number[] = [];
+    const started = Date.now();
+    await paced.chat(
+      {
+        model: 'x',
+        messages: [{ role: 'user', content: 'Debate: a tool library' }],
+        metadata: { personaId: personas[0]!.id, task: 'turn', lang: 'en', idea: 'A tool library' },
+      },
+      () => deltas.push(Date.now() - started),
+    );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(350);
+    // Spread over the call, not one wait and then everything at once.
+    expect(deltas[0]!).toBeLessThan(250);
   });
 });
