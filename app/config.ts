@@ -86,6 +86,23 @@ const envSchema = z.object({
   DASHBOARD_HOST: optionalString.default('127.0.0.1'),
   DASHBOARD_PORT: port(3000),
   DASHBOARD_TOKEN: optionalString,
+  DASHBOARD_REQUIRE_TOKEN_FOR_READS: optionalString
+    .refine((v) => v === undefined || /^(true|false|1|0|yes|no)$/i.test(v), {
+      message: 'expected true or false',
+    })
+    .transform((v) => v !== undefined && /^(true|1|yes)$/i.test(v)),
+  DASHBOARD_ALLOWED_HOSTS: optionalString
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .refine((hosts) => hosts.every((h) => /^[a-z0-9.-]+$|^[0-9a-f:]+$/.test(h)), {
+      message: 'expected host names separated by commas, e.g. arena.example.com,arena.local',
+    }),
+  DASHBOARD_MAX_STREAMS: positiveInt(100, 10_000),
+  DASHBOARD_ACTIONS_PER_MINUTE: positiveInt(30, 10_000),
   ARENA_SECRET_KEY: optionalString.refine((v) => v === undefined || v.length >= 16, {
     message: 'expected at least 16 characters (e.g. `openssl rand -base64 32`)',
   }),
@@ -133,6 +150,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(
       'SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)',
     );
+  }
+  if (e.DASHBOARD_REQUIRE_TOKEN_FOR_READS && !e.DASHBOARD_TOKEN) {
+    throw new ConfigError('DASHBOARD_TOKEN: required when DASHBOARD_REQUIRE_TOKEN_FOR_READS=true');
   }
   if (e.LLM_PROVIDER === 'openai' && !e.OPENAI_BASE_URL) {
     throw new ConfigError('OPENAI_BASE_URL: required when LLM_PROVIDER=openai');

@@ -4,6 +4,7 @@ import { getRequestListener } from '@hono/node-server';
 import { createContext } from './context.ts';
 import { createDashboardApp, refuseOtherMethods } from './http/app.ts';
 import { limitBody } from './http/body.ts';
+import { configuredHosts, hostGuard, readGuard, streamCap } from './http/guard.ts';
 import { createMetrics } from './metrics.ts';
 import { registerActionRoutes } from './routes/actions.ts';
 import { registerReadRoutes } from './routes/read.ts';
@@ -37,6 +38,28 @@ export function createDashboard(props: DashboardProps): Dashboard {
   ctxRef = ctx;
 
   const app = createDashboardApp(log);
+  // Security middleware runs before every route (dashboard/http/guard.ts).
+  const inboundPaths = new Set(Object.keys(props.inbound ?? {}));
+  app.use(
+    hostGuard({
+      allowed: configuredHosts({
+        host: config.host,
+        publicUrl: config.publicUrl,
+        extra: config.allowedHosts,
+      }),
+      exempt: (path) => inboundPaths.has(path),
+    }),
+  );
+  if (config.requireTokenForReads) {
+    if (!config.token) throw new Error('requireTokenForReads needs a token');
+    app.use(
+      readGuard({
+        token: config.token,
+        isRead: (path) => (path.startsWith('/api/') && path !== '/api/health') || path === '/metrics',
+      }),
+    );
+  }
+  app.use('/api/events', streamCap({ open: () => hub.clients(), max: config.maxStreams ?? 100 }));
   registerReadRoutes(app, ctx);
   registerActionRoutes(app, ctx);
   // Chat platforms' webhooks (Slack's /slack/events) share the dashboard's port and public URL.

@@ -31,6 +31,14 @@ export interface DashboardConfig {
   port: number;
   /** `DASHBOARD_TOKEN`: required on every action when set. Never sent to a client. */
   token?: string | undefined;
+  /** Reads (JSON API, event stream, /metrics) need the token too; requires `token`. */
+  requireTokenForReads?: boolean;
+  /** Host names besides loopback, IP literals, `host` and the public URL's (DNS rebinding). */
+  allowedHosts?: readonly string[];
+  /** Most event streams open at once (default 100). */
+  maxStreams?: number;
+  /** Actions a minute per token, or per client address without one (default 30). */
+  actionsPerMinute?: number;
   publicUrl: string;
   version: string;
   codename: string;

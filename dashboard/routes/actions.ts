@@ -5,6 +5,7 @@ import { authorizeAction } from '../auth.ts';
 import type { DashboardContext } from '../context.ts';
 import type { DashboardApp, DashboardEnv } from '../http/app.ts';
 import { limitBody, readJson } from '../http/body.ts';
+import { actionRateLimit } from '../http/guard.ts';
 import { HttpError, json } from '../http/respond.ts';
 import { debateIdParam, emptyBody, humanMessageBody, pauseBody, startDebateBody } from '../schemas.ts';
 
@@ -19,6 +20,7 @@ export function registerActionRoutes(app: DashboardApp, ctx: DashboardContext): 
   const { arena, config, bus, clock } = ctx.props;
   const log = ctx.props.log.child('dashboard');
   const running = new Set<string>();
+  const limiter = actionRateLimit({ perMinute: config.actionsPerMinute ?? 30, token: config.token });
 
   const action = (path: string, run: (c: Context<DashboardEnv>) => Promise<Response>) =>
     app.post(
@@ -28,6 +30,8 @@ export function registerActionRoutes(app: DashboardApp, ctx: DashboardContext): 
         authorizeAction(c.req.raw, config);
         await next();
       },
+      // Per token (or client address): counted only once the caller is authorised.
+      limiter,
       limitBody(ctx.maxBodyBytes),
       (c) => run(c),
     );
