@@ -88,7 +88,7 @@ function cookieValue(token: string): string {
 
 /** At most `max` open event streams; more get 503 and a Retry-After, not a slot. */
 export function streamCap(opts: { open: () => number; max: number }): MiddlewareHandler<DashboardEnv> {
-  return async (c, next) => {
+  return async (_c, next) => {
     if (opts.open() >= opts.max) {
       const res = errorResponse(
         503,
