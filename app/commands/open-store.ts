@@ -3,6 +3,7 @@ import { DataDirLockedError } from '../../db/data-dir-lock.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import type { Database } from '../../db/schema.ts';
 import { createConsoleLogger, type Logger } from '../../engine/log.ts';
+import { oneLineSafe } from '../../engine/text/sanitize.ts';
 import type { Config } from '../config.ts';
 import { RuntimeFailure } from '../errors.ts';
 import { openDatabase } from './db.ts';
@@ -34,8 +35,12 @@ export async function openStore(config: Config): Promise<Store> {
   return { db: handle.db, log, close: () => handle.close() };
 }
 
-/** Prints rows as aligned columns. */
-export function table(rows: string[][]): string {
+/**
+ * Prints rows as aligned columns. Cells are foreign text (feed titles, ideas, errors): each becomes
+ * one line without terminal escapes or control characters before it reaches the terminal.
+ */
+export function table(raw: string[][]): string {
+  const rows = raw.map((r) => r.map(oneLineSafe));
   const widths: number[] = [];
   for (const r of rows) {
     r.forEach((c, i) => {

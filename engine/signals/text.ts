@@ -1,3 +1,5 @@
+import { oneLineSafe } from '../text/sanitize.ts';
+
 const ENTITIES: Record<string, string> = {
   amp: '&',
   lt: '<',
@@ -16,17 +18,16 @@ const ENTITIES: Record<string, string> = {
 
 /** Plain text of a feed's HTML fragment: no tags, scripts or styles, entities decoded, spaces collapsed. */
 export function stripHtml(html: string): string {
-  return decodeEntities(
+  const text = decodeEntities(
     html
       .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ')
       .replace(/<!--[\s\S]*?-->/g, ' ')
       .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1')
       .replace(/<br\s*\/?>|<\/p>|<\/li>|<\/div>/gi, ' ')
       .replace(/<[^>]*>/g, ' '),
-  )
-    .replace(/<[^>]*>/g, ' ') // tags that were entity-escaped in the feed
-    .replace(/\s+/g, ' ')
-    .trim();
+  ).replace(/<[^>]*>/g, ' '); // tags that were entity-escaped in the feed
+  // Escapes and control characters (raw, or decoded from `&#27;`) never reach a signal or a terminal.
+  return oneLineSafe(text);
 }
 
 function decodeEntities(text: string): string {
