@@ -82,7 +82,7 @@ export async function startArena(props: { config: Config; log: Logger }): Promis
           .list()
           .map((c) =>
             c.id === 'engine'
-              ? { ...c, detail: `${ctx.runner.active().length} debate(s) running` }
+              ? { ...c, detail: runnerDetail(ctx.runner.load()) }
               : c.id === 'llm'
                 ? { ...c, detail: `${ctx.llmDescription} — ${describeRouter(ctx.router.snapshot())}` }
                 : c.id === 'database'
@@ -91,6 +91,7 @@ export async function startArena(props: { config: Config; log: Logger }): Promis
           ),
       deliveries: () => countOutbox(ctx.database.db),
       router: () => ctx.router.snapshot(),
+      runner: () => ctx.runner.load(),
       log,
       clock: systemClock,
     });
@@ -184,4 +185,10 @@ function databaseStatus(c: ComponentStatus, health: DatabaseHealth): ComponentSt
   if (health.ok) return { ...c, status: 'running' };
   const down = Math.round((Date.now() - health.since.getTime()) / 1000);
   return { ...c, status: 'error', lastError: `unreachable for ${down} s: ${health.error ?? 'no answer'}` };
+}
+
+/** The engine's line in PROCESSES: what runs and what waits for a free slot. */
+function runnerDetail(load: { running: number; queued: number; capacity: number }): string {
+  const queued = load.queued > 0 ? `, ${load.queued} queued (capacity ${load.capacity})` : '';
+  return `${load.running} debate(s) running${queued}`;
 }

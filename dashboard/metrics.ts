@@ -1,3 +1,4 @@
+import type { RunnerLoad } from '../engine/debate/run/runner.ts';
 import type { ArenaEvent, BudgetSnapshot, EventBus } from '../engine/events.ts';
 import type { RouterSnapshot } from '../engine/llm/router/types.ts';
 
@@ -9,6 +10,7 @@ export interface MetricsSnapshotInput {
   budget: BudgetSnapshot | null;
   deliveries: { pending: number; failed: number } | null;
   router?: RouterSnapshot | null;
+  runner?: RunnerLoad | null;
   sseClients: number;
   memory: NodeJS.MemoryUsage;
   cpuSeconds: number;
@@ -70,6 +72,24 @@ export function createMetrics(bus: EventBus, now: () => number) {
         'Debates in the database by status.',
         statuses.map((s) => [`{status="${s}"}`, input.debatesByStatus[s] ?? 0]),
       );
+      if (input.runner) {
+        const r = input.runner;
+        metric(
+          'arena_runner_debates',
+          'gauge',
+          "Debates this process's runner drives now, and those waiting for a slot.",
+          [
+            ['{state="running"}', r.running],
+            ['{state="queued"}', r.queued],
+          ],
+        );
+        metric(
+          'arena_runner_capacity',
+          'gauge',
+          'Debates this runner drives at once; more wait in its queue.',
+          [['', r.capacity]],
+        );
+      }
       metric(
         'arena_messages_total',
         'counter',

@@ -3,6 +3,7 @@ import type { DialectName } from '../db/connect.ts';
 import type { Database } from '../db/schema.ts';
 import type { Arena } from '../engine/api.ts';
 import type { Clock } from '../engine/clock.ts';
+import type { RunnerLoad } from '../engine/debate/run/runner.ts';
 import type { EventBus } from '../engine/events.ts';
 import type { RouterSnapshot } from '../engine/llm/router/types.ts';
 import type { Logger } from '../engine/log.ts';
@@ -69,6 +70,8 @@ export interface DashboardProps {
   jobs?: Record<string, () => Promise<unknown>>;
   /** The LLM router's queues and loaded models, for `/metrics`. */
   router?: () => RouterSnapshot;
+  /** This process's debate runner: debates running, waiting for a slot, and its capacity, for `/metrics`. */
+  runner?: () => RunnerLoad;
   /** Chat deliveries waiting and given up, for `/metrics`. */
   deliveries?: () => Promise<{ pending: number; failed: number }>;
   /** Persona catalog; defaults to `arena.personas()`. */

@@ -108,6 +108,7 @@ export function registerReadRoutes(app: DashboardApp, ctx: DashboardContext): vo
       budget,
       deliveries,
       router: ctx.props.router?.() ?? null,
+      runner: ctx.props.runner?.() ?? null,
       sseClients: ctx.hub.clients(),
       memory: process.memoryUsage(),
       cpuSeconds: s.cpuSeconds,

@@ -4,6 +4,7 @@ import {
   DEFAULT_ROUNDS,
   LEASE_MS,
   LEASE_RENEW_MS,
+  MAX_DEBATES_PER_RUNNER,
   POLL_MS,
   STEP_RETRY_DELAYS_MS,
 } from '../constants.ts';
@@ -22,6 +23,8 @@ export interface DebateSettings {
   leaseMs: number;
   leaseRenewMs: number;
   pollMs: number;
+  /** Debates this runner drives at once; more wait in its queue (MAX_DEBATES_PER_RUNNER). */
+  maxDebates: number;
   /** Waits between retries of a failed step; one more failure pauses the debate. */
   retryDelaysMs: readonly number[];
 }
@@ -47,6 +50,7 @@ export function resolveSettings(input: DebateSettingsInput = {}): DebateSettings
     leaseMs: input.leaseMs ?? LEASE_MS,
     leaseRenewMs: input.leaseRenewMs ?? LEASE_RENEW_MS,
     pollMs: input.pollMs ?? POLL_MS,
+    maxDebates: input.maxDebates ?? MAX_DEBATES_PER_RUNNER,
     retryDelaysMs: input.retryDelaysMs ?? STEP_RETRY_DELAYS_MS,
   };
 }

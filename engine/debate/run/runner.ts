@@ -1,6 +1,5 @@
 import { claimableDebateIds } from '../../../db/repositories/debate-leases.ts';
 import { listDebatesByStatus } from '../../../db/repositories/debates.ts';
-import { MAX_DEBATES_PER_RUNNER } from '../../constants.ts';
 import { budgetWindowReset, resumeDebate } from '../control.ts';
 import { createEngine, type Engine, type EngineDeps, errorText } from '../engine.ts';
 import { driveDebate } from './drive.ts';
@@ -20,6 +19,15 @@ export interface DebateRunner {
   cancel(debateId: string): void;
   /** Ids of the debates this runner is driving now. */
   active(): string[];
+  /** Debates driven now, waiting for a free slot, and the slots there are. */
+  load(): RunnerLoad;
+}
+
+/** A runner's capacity and use: the dashboard and /metrics show it. */
+export interface RunnerLoad {
+  running: number;
+  queued: number;
+  capacity: number;
 }
 
 export function createDebateRunner(deps: EngineDeps): DebateRunner {
@@ -28,23 +36,53 @@ export function createDebateRunner(deps: EngineDeps): DebateRunner {
 
 export function runnerFor(engine: Engine): DebateRunner {
   const running = new Map<string, { controller: AbortController; done: Promise<RunEnd> }>();
+  // Debates past capacity wait here in arrival order, however they were started (API, chat,
+  // poll, CLI): each resolves with its run's end once a slot frees up.
+  const queued = new Map<string, { promise: Promise<RunEnd>; resolve: (end: Promise<RunEnd>) => void }>();
+  const capacity = engine.settings.maxDebates;
   let started = false;
   let stopping = false;
   let polling: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
 
   function drive(debateId: string): Promise<RunEnd> {
-    const existing = running.get(debateId);
-    if (existing) return existing.done;
+    const active = running.get(debateId);
+    if (active) return active.done;
+    const waiting = queued.get(debateId);
+    if (waiting) return waiting.promise;
+    if (running.size >= capacity) {
+      let resolve!: (end: Promise<RunEnd>) => void;
+      const promise = new Promise<Promise<RunEnd>>((r) => {
+        resolve = r;
+      }).then((end) => end);
+      queued.set(debateId, { promise, resolve });
+      return promise;
+    }
+    return launch(debateId);
+  }
+
+  function launch(debateId: string): Promise<RunEnd> {
     const controller = new AbortController();
     const done = driveDebate(engine, debateId, controller.signal)
       .catch((error): RunEnd => {
         engine.log.error('debate run failed', { debateId, error: errorText(error) });
         return 'stopped';
       })
-      .finally(() => running.delete(debateId));
+      .finally(() => {
+        running.delete(debateId);
+        next();
+      });
     running.set(debateId, { controller, done });
     return done;
+  }
+
+  /** Starts the longest-waiting debates while there are free slots. */
+  function next() {
+    for (const [id, waiting] of queued) {
+      if (running.size >= capacity) return;
+      queued.delete(id);
+      waiting.resolve(stopping ? Promise.resolve('stopped') : launch(id));
+    }
   }
 
   async function poll(): Promise<void> {
@@ -57,14 +95,14 @@ export function runnerFor(engine: Engine): DebateRunner {
         const resumed = await resumeDebate(engine, row.id);
         if (resumed.ok) void drive(row.id);
       }
-      const room = MAX_DEBATES_PER_RUNNER - running.size;
+      const room = capacity - running.size - queued.size;
       if (room <= 0) return;
       const ids = await claimableDebateIds(engine.db, {
         owner: engine.instanceId,
         now,
         limit: room + running.size,
       });
-      for (const id of ids) if (!running.has(id) && running.size < MAX_DEBATES_PER_RUNNER) void drive(id);
+      for (const id of ids) if (!running.has(id) && !queued.has(id)) void drive(id);
     } catch (error) {
       engine.log.warn('debate poll failed', { error: errorText(error) });
     }
@@ -91,6 +129,10 @@ export function runnerFor(engine: Engine): DebateRunner {
       started = false;
       if (timer) clearInterval(timer);
       await polling;
+      for (const [id, waiting] of queued) {
+        queued.delete(id);
+        waiting.resolve(Promise.resolve('stopped'));
+      }
       for (const { controller } of running.values()) controller.abort();
       await Promise.all([...running.values()].map((r) => r.done));
       await engine.flushStats();
@@ -100,8 +142,14 @@ export function runnerFor(engine: Engine): DebateRunner {
     },
     run: drive,
     cancel(debateId) {
+      const waiting = queued.get(debateId);
+      if (waiting) {
+        queued.delete(debateId);
+        waiting.resolve(Promise.resolve('stopped'));
+      }
       running.get(debateId)?.controller.abort();
     },
     active: () => [...running.keys()],
+    load: () => ({ running: running.size, queued: queued.size, capacity }),
   };
 }
