@@ -83,6 +83,10 @@ const envSchema = z.object({
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_APP_TOKEN: optionalString,
   SLACK_API_URL: url(['http:', 'https:'], 'an http(s) URL of a Slack-compatible Web API'),
+  SLACK_MANAGERS: optionalString.refine(
+    (v) => v === undefined || v.split(',').every((id) => /^[UW][A-Z0-9]{2,}$/.test(id.trim())),
+    { message: 'expected Slack user ids separated by commas, e.g. U0123ABCD,U0456EFGH' },
+  ),
   DASHBOARD_HOST: optionalString.default('127.0.0.1'),
   DASHBOARD_PORT: port(3000),
   DASHBOARD_TOKEN: optionalString,
@@ -145,6 +149,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = result.data;
   if (e.DISCORD_TOKEN && !e.DISCORD_APPLICATION_ID) {
     throw new ConfigError('DISCORD_APPLICATION_ID: required when DISCORD_TOKEN is set');
+  }
+  if (e.SLACK_APP_TOKEN && !e.SLACK_APP_TOKEN.startsWith('xapp-')) {
+    throw new ConfigError('SLACK_APP_TOKEN: expected an app-level token starting with xapp-');
   }
   if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) {
     throw new ConfigError(

@@ -1,4 +1,3 @@
-import { startDiscordBot } from '../bot/discord/client.ts';
 import { type ComponentStatus, createDashboard } from '../dashboard/server.ts';
 import type { DatabaseHealth } from '../db/connect.ts';
 import { countOutbox } from '../db/repositories/outbox-stats.ts';
@@ -10,7 +9,7 @@ import { renderAvatar } from '../personas/index.ts';
 import type { Config } from './config.ts';
 import { type ArenaContext, errorText, openArenaContext } from './context.ts';
 import { RuntimeFailure } from './errors.ts';
-import { openSecrets } from './secrets.ts';
+import { chatPlatforms, slackHttpReceiver } from './platforms.ts';
 
 export const CODENAME = 'Signal Storm';
 
@@ -57,7 +56,10 @@ export async function startArena(props: { config: Config; log: Logger }): Promis
 
     setStatus({ id: 'engine', name: 'Debate engine', kind: 'service', status: 'starting' });
 
+    // Slack in HTTP mode shares the dashboard's port: one server, one public URL.
+    const slackReceiver = slackHttpReceiver(config, log);
     const dashboard = createDashboard({
+      ...(slackReceiver ? { inbound: { '/slack/events': slackReceiver } } : {}),
       arena: ctx.arena,
       bus: ctx.bus,
       db: ctx.database.db,
@@ -105,63 +107,26 @@ export async function startArena(props: { config: Config; log: Logger }): Promis
     closers.push(() => dashboard.close());
     log.info(`dashboard: ${dashboardUrl}`);
 
-    if (config.DISCORD_TOKEN && config.DISCORD_APPLICATION_ID) {
-      setStatus({ id: 'discord', name: 'Discord', kind: 'service', status: 'starting' });
-      try {
-        // Stored webhook tokens are sealed with this key; a wrong key stops Discord here, clearly.
-        const secrets = await openSecrets(config, ctx.database.db, log);
-        const discord = await startDiscordBot({
-          token: config.DISCORD_TOKEN,
-          applicationId: config.DISCORD_APPLICATION_ID,
-          ...(config.DISCORD_API_URL ? { apiUrl: config.DISCORD_API_URL } : {}),
-          ...(config.DISCORD_MANAGER_ROLE ? { managerRole: config.DISCORD_MANAGER_ROLE } : {}),
-          arena: ctx.arena,
-          bus: ctx.bus,
-          db: ctx.database.db,
-          personas: ctx.personas,
-          publicUrl: config.PUBLIC_URL,
-          log,
-          clock: systemClock,
-          secrets,
-        });
-        closers.push(() => discord.stop());
-        setStatus({
-          id: 'discord',
-          name: 'Discord',
-          kind: 'service',
-          status: 'running',
-          detail: 'connected',
-        });
-        log.info('discord: connected');
-      } catch (error) {
-        // The rest of the arena keeps running; the dashboard shows why Discord is down.
-        setStatus({
-          id: 'discord',
-          name: 'Discord',
-          kind: 'service',
-          status: 'error',
-          lastError: errorText(error),
-        });
-        log.error(`discord: could not start (${errorText(error)})`);
+    // A debate belongs to the platform it started on; every configured platform runs side by side.
+    for (const platform of chatPlatforms({ config, ctx, log, slackReceiver })) {
+      const { id, name } = platform;
+      if (platform.off) {
+        setStatus({ id, name, kind: 'service', status: 'disabled', detail: platform.off });
+        log.info(`${id}: off (${platform.off} to turn it on)`);
+        continue;
       }
-    } else {
-      setStatus({
-        id: 'discord',
-        name: 'Discord',
-        kind: 'service',
-        status: 'disabled',
-        detail: 'set DISCORD_TOKEN',
-      });
-      log.info('discord: off (set DISCORD_TOKEN and DISCORD_APPLICATION_ID to turn it on)');
+      setStatus({ id, name, kind: 'service', status: 'starting' });
+      try {
+        const running = await platform.start();
+        closers.push(() => running.stop());
+        setStatus({ id, name, kind: 'service', status: 'running', detail: running.detail });
+        log.info(`${id}: ${running.detail}`);
+      } catch (error) {
+        // The rest of the arena keeps running; the dashboard shows why the platform is down.
+        setStatus({ id, name, kind: 'service', status: 'error', lastError: errorText(error) });
+        log.error(`${id}: could not start (${errorText(error)})`);
+      }
     }
-    setStatus({
-      id: 'slack',
-      name: 'Slack',
-      kind: 'service',
-      status: 'disabled',
-      detail: 'not yet available',
-    });
-    log.info('slack: off (not yet available)');
 
     // Viewers subscribe first, so the first turns already stream live into chat and the dashboard.
     await ctx.runner.start();

@@ -55,5 +55,5 @@ export function cardBlocks(card: Embed): unknown[] {
 
 /** The plain fallback text Slack shows in notifications for a card. */
 export function cardText(card: Embed): string {
-  return escapeMrkdwn([card.title, card.description].filter(Boolean).join(' — ')).slice(0, 3000);
+  return renderMrkdwn([card.title, card.description].filter(Boolean).join(' — '), true).slice(0, 3000);
 }

@@ -5,8 +5,8 @@ import type { IncomingHumanMessage } from '../platform.ts';
 // no bot_id, and a thread_ts that is not its own ts (a root message starts no debate).
 const humanReply = z.object({
   type: z.literal('message'),
-  subtype: z.undefined(),
-  bot_id: z.undefined(),
+  subtype: z.never().optional(),
+  bot_id: z.never().optional(),
   user: z.string().min(1),
   text: z.string(),
   ts: z.string(),

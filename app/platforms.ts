@@ -1,0 +1,84 @@
+import { startDiscordBot } from '../bot/discord/client.ts';
+import { startSlackBot } from '../bot/slack/app.ts';
+import { SlackHttpReceiver } from '../bot/slack/http-receiver.ts';
+import { systemClock } from '../engine/clock.ts';
+import type { Logger } from '../engine/log.ts';
+import type { Config } from './config.ts';
+import type { ArenaContext } from './context.ts';
+import { openSecrets } from './secrets.ts';
+
+/** One chat platform the arena can run on, as main.ts starts it. */
+export interface PlatformStarter {
+  id: 'discord' | 'slack';
+  name: string;
+  /** Why it is off (the setting to add), or null when it is configured. */
+  off: string | null;
+  start(): Promise<{ detail: string; stop(): Promise<void> }>;
+}
+
+/** Slack's HTTP receiver when Slack runs in HTTP mode: mounted on the dashboard at /slack/events. */
+export function slackHttpReceiver(config: Config, log: Logger): SlackHttpReceiver | null {
+  if (!config.SLACK_BOT_TOKEN || config.SLACK_APP_TOKEN || !config.SLACK_SIGNING_SECRET) return null;
+  return new SlackHttpReceiver({ signingSecret: config.SLACK_SIGNING_SECRET, log: log.child('slack') });
+}
+
+/** Every platform, configured or not; main.ts starts the configured ones side by side. */
+export function chatPlatforms(p: {
+  config: Config;
+  ctx: ArenaContext;
+  log: Logger;
+  slackReceiver: SlackHttpReceiver | null;
+}): PlatformStarter[] {
+  const { config, ctx, log } = p;
+  const shared = {
+    arena: ctx.arena,
+    bus: ctx.bus,
+    db: ctx.database.db,
+    personas: ctx.personas,
+    publicUrl: config.PUBLIC_URL,
+    log,
+    clock: systemClock,
+  };
+  return [
+    {
+      id: 'discord',
+      name: 'Discord',
+      off: config.DISCORD_TOKEN && config.DISCORD_APPLICATION_ID ? null : 'set DISCORD_TOKEN',
+      async start() {
+        // Stored webhook tokens are sealed with this key; a wrong key stops Discord here, clearly.
+        const secrets = await openSecrets(config, ctx.database.db, log);
+        const discord = await startDiscordBot({
+          ...shared,
+          token: config.DISCORD_TOKEN!,
+          applicationId: config.DISCORD_APPLICATION_ID!,
+          ...(config.DISCORD_API_URL ? { apiUrl: config.DISCORD_API_URL } : {}),
+          ...(config.DISCORD_MANAGER_ROLE ? { managerRole: config.DISCORD_MANAGER_ROLE } : {}),
+          secrets,
+        });
+        return { detail: 'connected', stop: () => discord.stop() };
+      },
+    },
+    {
+      id: 'slack',
+      name: 'Slack',
+      off: config.SLACK_BOT_TOKEN ? null : 'set SLACK_BOT_TOKEN',
+      async start() {
+        const socket = config.SLACK_APP_TOKEN;
+        const slack = await startSlackBot({
+          ...shared,
+          botToken: config.SLACK_BOT_TOKEN!,
+          mode: socket ? { kind: 'socket', appToken: socket } : { kind: 'http', receiver: p.slackReceiver! },
+          ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
+          managers: (config.SLACK_MANAGERS ?? '')
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        });
+        return {
+          detail: socket ? 'Socket Mode' : `HTTP at ${config.PUBLIC_URL}/slack/events`,
+          stop: () => slack.stop(),
+        };
+      },
+    },
+  ];
+}
