@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { describeOptionError, startOptions, summonOptions } from '../../bot/commands/options.ts';
+import { parseCommandText, SUBCOMMANDS } from '../../bot/slack/command-text.ts';
 import { VERDICT_ITEM_MAX_CHARS, VERDICT_MAX_ITEMS } from '../../engine/constants.ts';
 import { parseVerdict } from '../../engine/debate/verdict.ts';
 import { PersonaFileError } from '../../personas/errors.ts';
@@ -141,6 +142,60 @@ describe('LLM JSON: verdicts (fast-check)', () => {
           expect(r.error.length).toBeGreaterThan(0);
         }
       }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('Slack command text (fast-check)', () => {
+  const words = fc.oneof(
+    fc.constantFrom(
+      'start',
+      'STOP',
+      'pause',
+      'resume',
+      'status',
+      'summon',
+      'export',
+      'personas',
+      'strat',
+      'help',
+    ),
+    fc.constantFrom(
+      'rounds:3',
+      'rounds: 99',
+      '--rounds 2',
+      'lang=ko',
+      'lang:xx',
+      'idea:',
+      'persona:@Dev',
+      'md',
+      'json',
+    ),
+    fc.string({ maxLength: 12 }),
+  );
+  it('property: any text is a known subcommand with options the command layer checks, or a short answer', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.array(words, { maxLength: 8 }).map((w) => w.join(' ')),
+          fc.string({ maxLength: 5000 }),
+          loose,
+        ),
+        (text) => {
+          const r = parseCommandText(text);
+          if (!r.ok) {
+            expect(r.text.length).toBeGreaterThan(0);
+            expect(r.text.length).toBeLessThan(300);
+            return;
+          }
+          expect(SUBCOMMANDS as readonly string[]).toContain(r.subcommand);
+          if (r.subcommand === 'start') {
+            const checked = startOptions.safeParse(r.options);
+            if (!checked.success) expect(describeOptionError(checked.error).length).toBeGreaterThan(10);
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });
