@@ -1,4 +1,5 @@
 import { type Hold, type ReserveResult, release, reserve, settle } from '../../budget/index.ts';
+import type { RouteHints } from '../../llm/router/types.ts';
 import type { ChatMessage, ChatResult } from '../../llm/types.ts';
 import type { Engine } from '../engine.ts';
 import type { BuiltPrompt } from '../prompts.ts';
@@ -28,6 +29,8 @@ export interface CallInput {
   messages?: ChatMessage[];
   signal: AbortSignal;
   onDelta?: (delta: string) => void;
+  /** For the LLM router: the debate, a person's turn first, the models that come next. */
+  route?: RouteHints;
 }
 
 /**
@@ -60,6 +63,7 @@ export async function callModel(
         options: { temperature: prompt.temperature, maxTokens: prompt.maxTokens, json: prompt.json },
         signal: input.signal,
         metadata: prompt.metadata,
+        ...(input.route ? { route: input.route } : {}),
       },
       input.onDelta,
     );

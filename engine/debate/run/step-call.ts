@@ -3,6 +3,7 @@ import type { ChatMessage } from '../../llm/types.ts';
 import type { Engine } from '../engine.ts';
 import type { HistoryEntry } from '../history.ts';
 import { type Draft, MODERATOR_ID, messageTypeOf, speakerOf } from '../message.ts';
+import { upcomingModels } from '../plan/group.ts';
 import { buildPrompt, type LlmStep } from '../prompts.ts';
 import { contextTokensOf } from '../settings.ts';
 import { type CallOutcome, callModel, deltaBuffer, type Refusal } from './llm-call.ts';
@@ -70,9 +71,18 @@ export async function draftStep(
           DELTA_MIN_CHARS,
           (delta) => void engine.emit({ type: 'message.delta', debateId, turnIndex, personaId, delta }),
         );
+  const answersPerson = input.history.some(
+    (e) => e.turnIndex === step.targetTurn && e.authorKind === 'human',
+  );
+  const route = {
+    debateId,
+    priority: answersPerson ? ('human' as const) : ('normal' as const),
+    upcomingModels: upcomingModels(engine.cast, step, engine.settings.moderatorModel),
+  };
   const call: Call = (messages) =>
     callModel(engine, {
       debateId,
+      route,
       capUsd: input.capUsd,
       model,
       prompt,

@@ -4,9 +4,11 @@ import { type HistoryEntry, nextTurnIndex, withEntry } from '../history.ts';
 import { LABELS } from '../labels.ts';
 import type { Draft } from '../message.ts';
 import { messageRow } from '../message.ts';
+import { planGroup } from '../plan/group.ts';
 import { type ActiveStep, planNextStep } from '../plan/planner.ts';
 import { toMessageView } from '../views.ts';
 import { commitStep } from './commit.ts';
+import { takeGroupTurns } from './group-turn.ts';
 import { settleAlone } from './llm-call.ts';
 import { completeRun, pauseRun } from './run-end.ts';
 import { type DebateRun, refreshRun } from './run-state.ts';
@@ -47,6 +49,11 @@ export async function takeTurn(
     return reserved.reason === 'lease_lost' ? 'lease_lost' : 'inactive';
   }
   await announcePhase(engine, run, step, basis);
+  // Verdicts and plan sections do not depend on each other: run them at once, commit them in order.
+  const group = planGroup(run.plan, basis, step, turnIndex);
+  if (group.length > 1) {
+    return takeGroupTurns(engine, { ...run, session: reserved.session }, group, turnIndex, basis, signal);
+  }
 
   const called =
     step.kind === 'outcome'

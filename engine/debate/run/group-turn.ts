@@ -1,0 +1,126 @@
+import { claimTurn } from '../../../db/repositories/debate-leases.ts';
+import type { Engine } from '../engine.ts';
+import { type HistoryEntry, withEntry } from '../history.ts';
+import { messageRow } from '../message.ts';
+import type { GroupStep } from '../plan/group.ts';
+import { toMessageView } from '../views.ts';
+import { commitStep } from './commit.ts';
+import { settleAlone } from './llm-call.ts';
+import { pauseRun } from './run-end.ts';
+import { type DebateRun, refreshRun } from './run-state.ts';
+import { draftStep, type StepCallResult } from './step-call.ts';
+import type { RunEnd } from './turn.ts';
+
+/**
+ * Independent steps (verdicts, plan sections) at once: every call starts now (the LLM router bounds
+ * how many run), and each result is committed as its own step, one transaction each, in the group's
+ * order, as soon as the ones before it are committed. Readers see the same order whatever finished
+ * first. A crash or failure leaves the committed prefix; the next run plans only the missing steps.
+ * The first step's turn is already reserved (`run.session`).
+ */
+export async function takeGroupTurns(
+  engine: Engine,
+  run: DebateRun,
+  steps: readonly GroupStep[],
+  firstIndex: number,
+  basis: readonly HistoryEntry[],
+  signal: AbortSignal,
+): Promise<DebateRun | RunEnd> {
+  const stop = new AbortController();
+  const groupSignal = AbortSignal.any([signal, stop.signal]);
+  const calls = steps.map((step, i) =>
+    draftStep(engine, {
+      debateId: run.id,
+      lang: run.lang,
+      idea: run.idea,
+      rounds: run.meta.rounds,
+      capUsd: run.meta.budgetCapUsd,
+      step,
+      turnIndex: firstIndex + i,
+      history: basis,
+      signal: groupSignal,
+    }),
+  );
+  for (const c of calls) c.catch(() => {}); // awaited in order below; a later failure must not go unhandled
+  /** Stops the calls after `from` and records what the finished ones spent. */
+  const abandon = async (from: number) => {
+    stop.abort();
+    for (const c of calls.slice(from)) {
+      const done = await c.catch(() => undefined);
+      if (done?.ok) await settleAlone(engine, run.id, done.draft.usages);
+    }
+  };
+
+  let current = run;
+  for (const [i, step] of steps.entries()) {
+    const turnIndex = firstIndex + i;
+    let called: StepCallResult;
+    try {
+      called = await calls[i]!;
+    } catch (error) {
+      await abandon(i + 1);
+      throw error;
+    }
+    if (!called.ok) {
+      await abandon(i + 1);
+      await pauseRun(engine, current, 'budget', called.refusal);
+      return 'paused';
+    }
+    let session = current.session;
+    if (i > 0) {
+      const reserved = await claimTurn(engine.db, {
+        id: run.id,
+        owner: engine.instanceId,
+        now: engine.clock.now(),
+        ttlMs: engine.settings.leaseMs,
+        turnIndex,
+        speaker: step.speakerId,
+        set: { phase: step.phase, round_number: step.round },
+      });
+      if (!reserved.ok) {
+        await settleAlone(engine, run.id, called.draft.usages);
+        await abandon(i + 1);
+        // 'moved': a person's message took the index; plan again with it in the history.
+        if (reserved.reason === 'moved') return refreshRun(engine, current);
+        return reserved.reason === 'lease_lost' ? 'lease_lost' : 'inactive';
+      }
+      session = reserved.session;
+    }
+    const row = messageRow({
+      debateId: run.id,
+      lang: run.lang,
+      step,
+      turnIndex,
+      history: basis,
+      cast: engine.cast,
+      draft: called.draft,
+      now: engine.clock.now(),
+    });
+    const usages = called.draft.usages;
+    const committed = await commitStep(engine, {
+      session,
+      step,
+      row,
+      usages,
+      idea: run.idea,
+      handle: engine.cast.byId.get(step.speakerId)?.handle,
+    }).catch(async (error: unknown) => {
+      await settleAlone(engine, run.id, usages);
+      await abandon(i + 1);
+      throw error;
+    });
+    await engine.emit({
+      type: 'message.created',
+      debateId: run.id,
+      message: toMessageView(committed.message, engine.cast),
+    });
+    engine.statsChanged();
+    if (usages.length > 0) engine.budgetChanged();
+    current = {
+      ...current,
+      session: committed.session,
+      history: withEntry(current.history, committed.message),
+    };
+  }
+  return current;
+}
