@@ -115,6 +115,23 @@ const envSchema = z.object({
   BUDGET_MONTHLY_USD: money(1500),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   FEEDS_FILE: optionalString,
+  JOBS: z.enum(['on', 'off']).default('on'),
+  SCHEDULE_SIGNALS_FETCH: optionalString,
+  SCHEDULE_TRENDS_ANALYZE: optionalString,
+  SCHEDULE_IDEAS_GENERATE: optionalString,
+  SCHEDULE_DEBATE_AUTO: optionalString,
+  SCHEDULE_RETENTION: optionalString,
+  AUTO_DEBATE_CHANNEL: optionalString.refine(
+    (v) => v === undefined || /^(discord|slack):[^/\s]+\/[^/\s]+$/.test(v),
+    {
+      message: 'expected <platform>:<workspace id>/<channel id>, e.g. discord:123…/456…',
+    },
+  ),
+  IDEAS_MODEL: optionalString,
+  RETENTION_SIGNALS_DAYS: positiveInt(90, 36_500),
+  RETENTION_LOGS_DAYS: positiveInt(30, 36_500),
+  RETENTION_MESSAGES_DAYS: positiveInt(180, 36_500),
+  RETENTION_USAGE_DAYS: positiveInt(365, 36_500),
 });
 
 type Env = z.infer<typeof envSchema>;
