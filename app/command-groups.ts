@@ -105,4 +105,18 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     register: async (program, config) =>
       (await import('./commands/ideas.ts')).registerIdeasCommands(program, { config }),
   },
+  {
+    help: {
+      jobs: {
+        term: 'jobs',
+        description: 'scheduled jobs: signals.fetch, trends.analyze, ideas.generate, debate.auto, retention',
+      },
+      cycle: {
+        term: 'cycle [options]',
+        description: 'the whole loop once: fetch feeds → trends → ideas → debate the top idea → plan',
+      },
+    },
+    register: async (program, config) =>
+      (await import('./commands/jobs.ts')).registerJobsCommands(program, { config }),
+  },
 ];

@@ -9,7 +9,9 @@ import { renderAvatar } from '../personas/index.ts';
 import type { Config } from './config.ts';
 import { type ArenaContext, errorText, openArenaContext } from './context.ts';
 import { RuntimeFailure } from './errors.ts';
-import { chatPlatforms, slackHttpReceiver } from './platforms.ts';
+import type { DebateThreadTarget } from './jobs/auto-debate.ts';
+import { createJobRuntime, type JobRuntime } from './jobs/runtime.ts';
+import { chatPlatforms, slackHttpReceiver, type ThreadOpener } from './platforms.ts';
 
 export const CODENAME = 'Signal Storm';
 
@@ -56,6 +58,11 @@ export async function startArena(props: { config: Config; log: Logger }): Promis
 
     setStatus({ id: 'engine', name: 'Debate engine', kind: 'service', status: 'starting' });
 
+    // Filled once the scheduler exists (after the bots, so the daily debate can reach its channel).
+    const jobActions: Record<string, () => Promise<unknown>> = {};
+    let jobs: JobRuntime | undefined;
+    const chatThreads = new Map<string, ThreadOpener>();
+
     // Slack in HTTP mode shares the dashboard's port: one server, one public URL.
     const slackReceiver = slackHttpReceiver(config, log);
     const dashboard = createDashboard({
@@ -90,7 +97,9 @@ export async function startArena(props: { config: Config; log: Logger }): Promis
                 : c.id === 'database'
                   ? databaseStatus(c, ctx.database.health())
                   : c,
-          ),
+          )
+          .concat(jobs?.components() ?? []),
+      jobs: jobActions,
       deliveries: () => countOutbox(ctx.database.db),
       router: () => ctx.router.snapshot(),
       runner: () => ctx.runner.load(),
@@ -119,6 +128,7 @@ export async function startArena(props: { config: Config; log: Logger }): Promis
       try {
         const running = await platform.start();
         closers.push(() => running.stop());
+        chatThreads.set(id, running.threads);
         setStatus({ id, name, kind: 'service', status: 'running', detail: running.detail });
         log.info(`${id}: ${running.detail}`);
       } catch (error) {
@@ -138,6 +148,21 @@ export async function startArena(props: { config: Config; log: Logger }): Promis
       detail: 'runner started',
     });
 
+    jobs = createJobRuntime({
+      ctx,
+      clock: systemClock,
+      debateTarget: () => debateTarget(config.AUTO_DEBATE_CHANNEL, chatThreads),
+    });
+    Object.assign(jobActions, jobs.actions);
+    closers.push(() => jobs!.stop());
+    await jobs.scheduler.start();
+    await jobs.refresh();
+    log.info(
+      jobs.settings.enabled
+        ? `jobs: scheduled (${jobs.scheduler.names().join(', ')}); JOBS=off turns scheduling off`
+        : 'jobs: scheduling off (JOBS=off); `arena jobs run <name>` and the dashboard still run them',
+    );
+
     return { dashboardUrl, context: ctx, close: closeAll };
   } catch (error) {
     await closeAll();
@@ -156,4 +181,27 @@ function databaseStatus(c: ComponentStatus, health: DatabaseHealth): ComponentSt
 function runnerDetail(load: { running: number; queued: number; capacity: number }): string {
   const queued = load.queued > 0 ? `, ${load.queued} queued (capacity ${load.capacity})` : '';
   return `${load.running} debate(s) running${queued}`;
+}
+
+/** AUTO_DEBATE_CHANNEL (`discord:<workspace>/<channel>`, validated by config) on a running platform. */
+function debateTarget(
+  channel: string | undefined,
+  running: Map<string, ThreadOpener>,
+): DebateThreadTarget | undefined {
+  if (!channel) return undefined;
+  const [platform = '', rest = ''] = channel.split(/:(.*)/s);
+  const [workspaceId = '', channelId = ''] = rest.split('/');
+  const opener = running.get(platform);
+  if (!opener) return undefined;
+  return {
+    label: channel,
+    async openThread(title) {
+      const thread = await opener.platform.openThread({ workspaceId, channelId, title });
+      return {
+        bind: async (debateId: string) => {
+          await opener.bot.bind({ thread, debateId, createdBy: 'debate.auto' });
+        },
+      };
+    },
+  };
 }

@@ -1,4 +1,6 @@
+import type { ChatBot } from '../bot/chat-bot.ts';
 import { startDiscordBot } from '../bot/discord/client.ts';
+import type { ChatPlatform } from '../bot/platform.ts';
 import { startSlackBot } from '../bot/slack/app.ts';
 import { SlackHttpReceiver } from '../bot/slack/http-receiver.ts';
 import { systemClock } from '../engine/clock.ts';
@@ -13,7 +15,13 @@ export interface PlatformStarter {
   name: string;
   /** Why it is off (the setting to add), or null when it is configured. */
   off: string | null;
-  start(): Promise<{ detail: string; stop(): Promise<void> }>;
+  start(): Promise<{ detail: string; stop(): Promise<void>; threads: ThreadOpener }>;
+}
+
+/** What the app needs to open a thread itself and mirror a debate into it (the daily debate). */
+export interface ThreadOpener {
+  platform: Pick<ChatPlatform, 'openThread'>;
+  bot: Pick<ChatBot, 'bind'>;
 }
 
 /** Slack's HTTP receiver when Slack runs in HTTP mode: mounted on the dashboard at /slack/events. */
@@ -55,7 +63,7 @@ export function chatPlatforms(p: {
           ...(config.DISCORD_MANAGER_ROLE ? { managerRole: config.DISCORD_MANAGER_ROLE } : {}),
           secrets,
         });
-        return { detail: 'connected', stop: () => discord.stop() };
+        return { detail: 'connected', stop: () => discord.stop(), threads: discord };
       },
     },
     {
@@ -77,6 +85,7 @@ export function chatPlatforms(p: {
         return {
           detail: socket ? 'Socket Mode' : `HTTP at ${config.PUBLIC_URL}/slack/events`,
           stop: () => slack.stop(),
+          threads: slack,
         };
       },
     },

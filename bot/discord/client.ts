@@ -11,6 +11,7 @@ import type { EventBus } from '../../engine/events.ts';
 import type { Logger } from '../../engine/log.ts';
 import type { Lang, Persona } from '../../personas/types.ts';
 import { type ChatBot, createChatBot } from '../chat-bot.ts';
+import type { ChatPlatform } from '../platform.ts';
 import { createDiscordPlatform } from './discord-platform.ts';
 import { answerAutocomplete, toIncomingCommand } from './interactions.ts';
 import { toHumanMessage } from './messages-in.ts';
@@ -51,6 +52,8 @@ export interface DiscordBotOptions {
 export interface DiscordBot {
   bot: ChatBot;
   client: Client;
+  /** The platform seam, for threads opened by the app itself (the daily debate). */
+  platform: ChatPlatform;
   /** Disconnects at once; posts in flight are reconciled by the next start. */
   stop(): Promise<void>;
 }
@@ -134,6 +137,7 @@ export async function startDiscordBot(o: DiscordBotOptions): Promise<DiscordBot>
   return {
     bot,
     client,
+    platform,
     async stop() {
       bot.stop();
       abort.abort();

@@ -58,6 +58,7 @@ describe.each(testDialects())('retention (%s)', (dialect) => {
     const msg = (turn: number, days: number, content: string) => ({
       session_id: session.id,
       turn_index: turn,
+      commit_seq: turn + 1,
       phase: 'divergence' as const,
       agent_id: 'a',
       agent_name: 'A',
