@@ -68,6 +68,15 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
         import('../engine/log.ts'),
       ]);
       registerDebateCommands(program, {
+        async openRead() {
+          const c = config();
+          const log = createConsoleLogger({ level: c.LOG_LEVEL === 'info' ? 'warn' : c.LOG_LEVEL });
+          const { openForReading } = await import('./commands/open-reader.ts');
+          const reader = await openForReading(c, log);
+          if (reader.via === 'server')
+            process.stderr.write('(read through the running arena: it holds the embedded database)\n');
+          return reader;
+        },
         async open(opts) {
           const c = config();
           // Terminal commands keep stdout for their output; logs go to stderr, quieter by default.
@@ -78,7 +87,14 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
             memoryIfLocked: true,
           });
           if (process.stderr.isTTY) process.stderr.write(`llm: ${ctx.llmDescription}\n`);
-          return { arena: ctx.arena, runner: ctx.runner, bus: ctx.bus, close: ctx.close };
+          const { providerProblem } = await import('./commands/provider-check.ts');
+          return {
+            arena: ctx.arena,
+            runner: ctx.runner,
+            bus: ctx.bus,
+            ready: () => providerProblem(ctx.llm, ctx.llmDescription),
+            close: ctx.close,
+          };
         },
       });
     },

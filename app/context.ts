@@ -51,6 +51,8 @@ export interface OpenOptions {
    * database instead of failing (for a one-off `arena debate`).
    */
   memoryIfLocked?: boolean;
+  /** Throw the DataDirLockedError itself, so the caller can read through the running server. */
+  lockedError?: boolean;
 }
 
 /** Opens personas, database (migrated), LLM provider, event bus and engine, in that order. */
@@ -189,6 +191,7 @@ async function openDatabaseFor(config: Config, log: Logger, opts: OpenOptions): 
       onPoolError: (error) => log.warn('database connection lost', { error: errorText(error) }),
     });
   } catch (error) {
+    if (error instanceof DataDirLockedError && opts.lockedError) throw error;
     if (error instanceof DataDirLockedError && opts.memoryIfLocked) {
       log.warn(`${error.message}; running in a throwaway in-memory database instead (nothing is kept)`);
       return connectDatabase({ pgliteDataDir: 'memory://' });

@@ -17,18 +17,26 @@ import {
   styleFor,
 } from './debate-render.ts';
 import { langFromLocale } from './lang.ts';
+import type { DebateReader } from './open-reader.ts';
 
 /** An arena opened for one command: the lead's composition root builds it from config. */
 export interface OpenedArena {
   arena: Arena;
   runner: DebateRunner;
   bus: EventBus;
+  /** Why the LLM provider cannot run a debate now (one line saying what to do), or null. */
+  ready?(): Promise<string | null>;
   close(): Promise<void>;
 }
 
 export interface DebateCommandDeps {
   /** Opens config, database, LLM provider (`provider` overrides LLM_PROVIDER) and bus. */
   open(opts: { provider?: string }): Promise<OpenedArena>;
+  /**
+   * For `debates list|show|export`: the debates without a model (nothing probed), from the database
+   * or through the running server that holds it; `open` when not given.
+   */
+  openRead?(): Promise<{ arena: DebateReader; close(): Promise<void> }>;
   out?: Output;
   env?: Record<string, string | undefined>;
 }
@@ -146,9 +154,9 @@ export function registerDebateCommands(program: Command, deps: DebateCommandDeps
 
 async function withArena(
   deps: DebateCommandDeps,
-  fn: (opened: OpenedArena) => Promise<unknown>,
+  fn: (opened: { arena: DebateReader }) => Promise<unknown>,
 ): Promise<void> {
-  const opened = await deps.open({});
+  const opened = deps.openRead ? await deps.openRead() : await deps.open({});
   try {
     await fn(opened);
   } finally {
@@ -156,7 +164,7 @@ async function withArena(
   }
 }
 
-async function found(arena: Arena, id: string) {
+async function found(arena: DebateReader, id: string) {
   const d = await arena.getDebate(id);
   if (!d) throw new UsageError(`no debate with id ${id} (see \`arena debates list\`)`);
   return d;
@@ -171,6 +179,9 @@ interface RunOptions extends z.infer<typeof DebateOptions> {
 async function runDebate(opened: OpenedArena, o: RunOptions): Promise<void> {
   const { arena, runner, bus } = opened;
   const lang = o.lang ?? 'en';
+  // Before anything is created: a provider that is down fails in a second with what to do.
+  const problem = await opened.ready?.();
+  if (problem) throw new RuntimeFailure(problem);
   const render = o.json
     ? (e: ArenaEvent) => o.out.write(`${JSON.stringify(e)}\n`)
     : createTerminalRenderer({ out: o.out, style: o.style, personas: arena.personas(), lang });
@@ -204,9 +215,7 @@ async function runDebate(opened: OpenedArena, o: RunOptions): Promise<void> {
     if (!o.json && detail) o.out.write(`\n${formatResult(detail, o.style, lang)}`);
     if (end !== 'completed' && !readerGone) {
       const why = detail?.pauseReason ? `${detail.status}: ${detail.pauseReason}` : end;
-      throw new RuntimeFailure(
-        `debate ${debateId} did not finish (${why}); it resumes when \`arena start\` runs`,
-      );
+      throw new RuntimeFailure(`debate ${debateId} did not finish (${why})`);
     }
   } finally {
     process.off('SIGINT', interrupt);
