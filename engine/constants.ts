@@ -64,6 +64,8 @@ export const LEASE_RENEW_MS = 10_000;
 export const POLL_MS = 2_000;
 /** Debates one runner drives at once; the rest wait for another runner or a free slot. */
 export const MAX_DEBATES_PER_RUNNER = 200;
+/** A debate paused with reason `error` resumes by itself after these waits (by error pauses so far; the last repeats): a model server back from an outage picks its debates up again. */
+export const ERROR_RESUME_DELAYS_MS = [30_000, 2 * 60_000, 10 * 60_000, 30 * 60_000] as const;
 /** Backoff between retries of a failed step (after the provider's own retries). */
 export const STEP_RETRY_DELAYS_MS = [1_000, 5_000, 15_000] as const;
 /** Streamed characters gathered before a message.delta event: per-token events swamp Redis and chat edits. */

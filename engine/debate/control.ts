@@ -4,6 +4,7 @@ import { utcDay } from '../../db/repositories/usage.ts';
 import type { DebateSessionRow } from '../../db/schema.ts';
 import type { ControlResult } from '../api.ts';
 import { budgetSnapshot } from '../budget/index.ts';
+import { ERROR_RESUME_DELAYS_MS } from '../constants.ts';
 import type { Engine } from './engine.ts';
 import { debateMeta } from './meta.ts';
 
@@ -106,6 +107,18 @@ async function hasHeadroom(engine: Engine, row: DebateSessionRow): Promise<boole
 }
 
 /** A budget pause lifts by itself when the window that refused has rolled over (a new UTC day or month). */
+/**
+ * Whether an error pause has waited out its backoff: ERROR_RESUME_DELAYS_MS by the number of error
+ * pauses so far (the last delay repeats), counted from when it paused.
+ */
+export function errorBackoffOver(row: DebateSessionRow, now: Date): boolean {
+  const meta = debateMeta(row);
+  if (row.pause_reason !== 'error' || !meta.pausedAt) return false;
+  const n = Math.max(1, meta.errorPauses ?? 1);
+  const delay = ERROR_RESUME_DELAYS_MS[Math.min(n, ERROR_RESUME_DELAYS_MS.length) - 1]!;
+  return now.getTime() - new Date(meta.pausedAt).getTime() >= delay;
+}
+
 export function budgetWindowReset(row: DebateSessionRow, now: Date): boolean {
   const meta = debateMeta(row);
   if (!meta.pausedAt) return false;

@@ -16,6 +16,8 @@ export const DebateMetaSchema = z.object({
   /** Estimated cost of the call the budget refused: what a resume needs room for. */
   budgetNeedUsd: z.number().nonnegative().nullish(),
   pausedAt: z.string().nullish(),
+  /** Error pauses so far: the runner resumes an error pause by itself, waiting longer each time. */
+  errorPauses: z.number().int().nonnegative().nullish(),
 });
 
 export type DebateMeta = z.infer<typeof DebateMetaSchema>;

@@ -58,6 +58,7 @@ export async function pauseRun(
         budgetWindow: refusal?.window ?? null,
         budgetNeedUsd: refusal?.estimateUsd ?? null,
         pausedAt: now.toISOString(),
+        errorPauses: (run.meta.errorPauses ?? 0) + (reason === 'error' ? 1 : 0),
       },
     },
   });

@@ -1,6 +1,6 @@
 import { claimableDebateIds } from '../../../db/repositories/debate-leases.ts';
 import { listDebatesByStatus } from '../../../db/repositories/debates.ts';
-import { budgetWindowReset, resumeDebate } from '../control.ts';
+import { budgetWindowReset, errorBackoffOver, resumeDebate } from '../control.ts';
 import { createEngine, type Engine, type EngineDeps, errorText } from '../engine.ts';
 import { driveDebate } from './drive.ts';
 import type { RunEnd } from './turn.ts';
@@ -94,6 +94,15 @@ export function runnerFor(engine: Engine): DebateRunner {
         if (!budgetWindowReset(row, now)) continue;
         const resumed = await resumeDebate(engine, row.id);
         if (resumed.ok) void drive(row.id);
+      }
+      // Error pauses (a model server down, a failing step) retry by themselves, backing off.
+      for (const row of await listDebatesByStatus(engine.db, 'paused', { pauseReason: 'error' })) {
+        if (!errorBackoffOver(row, now)) continue;
+        const resumed = await resumeDebate(engine, row.id);
+        if (resumed.ok) {
+          await engine.note('info', 'debate resumed after an error pause', { debateId: row.id });
+          void drive(row.id);
+        }
       }
       const room = capacity - running.size - queued.size;
       if (room <= 0) return;
