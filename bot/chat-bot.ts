@@ -1,11 +1,12 @@
 import type { Kysely } from 'kysely';
 import {
-  bindingsToResume,
+  enqueueOutbox,
   findBindingsByDebate,
   findOutboxByRemoteId,
   insertThreadBinding,
   type ThreadBinding,
 } from '../db/repositories/chat.ts';
+import { bindingsWithWork } from '../db/repositories/chat-delivery.ts';
 import type { Database } from '../db/schema.ts';
 import type { Arena, DebateDetailView } from '../engine/api.ts';
 import type { Clock } from '../engine/clock.ts';
@@ -14,10 +15,10 @@ import type { Logger } from '../engine/log.ts';
 import type { Lang, Persona } from '../personas/types.ts';
 import { dispatchCommand } from './commands/index.ts';
 import type { CommandDeps } from './commands/types.ts';
-import { EVENT_RETRY_DELAYS_MS, UNBOUND_CACHE_MS } from './constants.ts';
-import { createOutboxWriter } from './delivery/outbox-writer.ts';
+import { SWEEP_MS, UNBOUND_CACHE_MS } from './constants.ts';
+import { projectBinding } from './delivery/projector.ts';
 import { createRelay } from './delivery/relay.ts';
-import { personaIdentity } from './delivery/render.ts';
+import { OUTBOX_KIND, type OutboxPayload, pausedNotice, personaIdentity, resumedNotice } from './delivery/render.ts';
 import { createHumanInput } from './humans/human-input.ts';
 import { createKeyedQueue } from './keyed-queue.ts';
 import type { ChatPlatform, ThreadRef } from './platform.ts';
@@ -47,25 +48,24 @@ export interface ChatBot {
   idle(): Promise<void>;
 }
 
-const FINISHED = new Set(['completed', 'cancelled', 'failed']);
-
+/**
+ * Delivery is a projection of the committed log: each thread's worker fills its outbox from
+ * `debate_messages` past the thread's cursor and posts the rows in order. Events only wake workers
+ * (and feed streaming previews); a periodic sweep finds any thread whose wake-up was missed.
+ */
 export function createChatBot(deps: ChatBotDeps): ChatBot {
   const { platform, arena, db, clock } = deps;
   const log = deps.log.child(platform.name);
   const personas = new Map(deps.personas.map((p) => [p.id, p]));
-  const writer = createOutboxWriter({
-    db,
-    arena,
-    platform: platform.name,
-    personas: deps.personas,
-    publicUrl: deps.publicUrl,
-    log,
-  });
-  const relay = createRelay({ db, platform, clock, log });
+  const project = (b: ThreadBinding) =>
+    projectBinding({ db, platform: platform.name, personas, publicUrl: deps.publicUrl }, b);
+  const relay = createRelay({ db, platform, clock, log, project });
   const queue = createKeyedQueue();
   // Debate id → its threads on this platform; an empty list (with a time) means "not ours".
   const bindings = new Map<string, { list: ThreadBinding[]; at: number }>();
   let unsubscribe: (() => void) | null = null;
+  let sweepTimer: ReturnType<typeof setInterval> | null = null;
+  let sweeping: Promise<void> | null = null;
   let stopped = false;
 
   async function bindingsOf(debateId: string): Promise<ThreadBinding[]> {
@@ -76,23 +76,40 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
     return list;
   }
 
+  const putNotice = (b: ThreadBinding, key: string, payload: OutboxPayload) =>
+    enqueueOutbox(db, {
+      bindingId: b.id,
+      platform: platform.name,
+      debateId: b.debateId,
+      kind: OUTBOX_KIND.notice,
+      dedupKey: key,
+      payload,
+    });
+
   async function handle(b: ThreadBinding, event: ArenaEvent): Promise<void> {
     if (event.type === 'turn.started') {
       const persona = personas.get(event.personaId);
-      relay.streamStart(
-        b.id,
-        event.turnIndex,
-        personaIdentity(persona, event.handle, deps.publicUrl, event.personaId),
-        event.personaId,
-      );
+      // The moderator's summary is the bot's own post: its preview is one too, so it can be edited.
+      const identity = persona ? personaIdentity(persona, event.handle, deps.publicUrl, event.personaId) : null;
+      relay.attach(b);
+      relay.streamStart(b.id, event.turnIndex, identity, event.personaId, persona ? '' : '📝 ');
       return;
     }
     if (event.type === 'message.delta') {
       relay.streamDelta(b.id, event.turnIndex, event.delta);
       return;
     }
-    if (await writer.onEvent(b, event)) relay.wake(b.id);
-    if (event.type === 'debate.completed') relay.finish(b.id);
+    if (event.type === 'debate.paused' || event.type === 'debate.resumed') {
+      // After whatever the log already holds, so the notice lands where it happened.
+      await project(b);
+      const lang = (await arena.getDebate(b.debateId))?.lang ?? 'en';
+      await putNotice(
+        b,
+        `${event.type === 'debate.paused' ? 'paused' : 'resumed'}:${event.at}`,
+        event.type === 'debate.paused' ? pausedNotice(event.reason, lang) : resumedNotice(lang),
+      );
+    }
+    relay.attach(b);
   }
 
   function onEvent(event: ArenaEvent): void {
@@ -100,28 +117,27 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
     const debateId = event.debateId;
     void queue
       .run(debateId, async () => {
-        for (let attempt = 0; ; attempt++) {
-          if (stopped) return;
-          try {
-            for (const b of await bindingsOf(debateId)) await handle(b, event);
-            break;
-          } catch (error) {
-            // A database hiccup: try again shortly (every write is idempotent), then give up loudly.
-            if (attempt >= EVENT_RETRY_DELAYS_MS.length) throw error;
-            await new Promise((r) => setTimeout(r, EVENT_RETRY_DELAYS_MS[attempt]));
-          }
-        }
+        if (stopped) return;
+        for (const b of await bindingsOf(debateId)) await handle(b, event);
         if (event.type === 'debate.completed') bindings.delete(debateId);
       })
-      .catch((error) => log.error('event handling failed', { type: event.type, error: String(error) }));
+      // A missed wake-up costs a delay, never a post: the sweep finds the thread again.
+      .catch((error) => log.warn('event handling failed', { type: event.type, error: String(error) }));
   }
 
-  /** Queues what a thread is missing, then lets its worker deliver (reconciling first). */
-  async function resumeBinding(b: ThreadBinding): Promise<void> {
-    const { finished } = await writer.catchUp(b);
-    relay.attach(b);
-    // A debate may end before its thread is even bound: its worker stops once all is delivered.
-    if (finished) relay.finish(b.id);
+  /** Attaches a worker to every thread with undelivered work, whatever events were seen. */
+  function sweep(): Promise<void> {
+    sweeping ??= (async () => {
+      try {
+        const list = await bindingsWithWork(db, platform.name);
+        for (const b of list) if (!stopped) relay.attach(b);
+      } catch (error) {
+        log.warn('delivery sweep failed', { error: error instanceof Error ? error.message : String(error) });
+      } finally {
+        sweeping = null;
+      }
+    })();
+    return sweeping;
   }
 
   const bind: ChatBot['bind'] = async ({ thread, debateId, createdBy }) => {
@@ -139,18 +155,13 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
         list: [...(cached?.list ?? []).filter((x) => x.id !== b.id), b],
         at: Date.now(),
       });
-      await resumeBinding(b);
+      relay.attach(b);
     });
     return b;
   };
 
   const notify = async (b: ThreadBinding, key: string, text: string) => {
-    if (await writer.notice(b, key, { text })) {
-      relay.attach(b);
-      relay.wake(b.id);
-      const detail = await arena.getDebate(b.debateId);
-      if (!detail || FINISHED.has(detail.status)) relay.finish(b.id);
-    }
+    if (await putNotice(b, key, { text })) relay.attach(b);
   };
 
   const commandDeps: CommandDeps = {
@@ -190,28 +201,21 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
       unsubscribe = deps.bus.subscribe(onEvent);
       platform.onCommand((cmd) => dispatchCommand(cmd, commandDeps));
       platform.onHumanMessage(humanInput);
-      const live = [
-        ...(await arena.listDebates({ status: 'active', limit: 1000 })),
-        ...(await arena.listDebates({ status: 'paused', limit: 1000 })),
-      ];
-      const liveIds = new Set(live.map((d) => d.id));
-      const toResume = await bindingsToResume(db, platform.name, [...liveIds]);
-      for (const b of toResume) {
-        void queue
-          .run(b.debateId, () => resumeBinding(b))
-          .catch((error) =>
-            log.error('could not resume a thread', { thread: b.threadId, error: String(error) }),
-          );
-      }
-      if (toResume.length > 0) log.info('resuming debate threads', { count: toResume.length });
+      const first = await bindingsWithWork(db, platform.name);
+      for (const b of first) relay.attach(b);
+      if (first.length > 0) log.info('resuming debate threads', { count: first.length });
+      sweepTimer = setInterval(() => void sweep(), SWEEP_MS);
+      sweepTimer.unref?.();
     },
     stop() {
       stopped = true;
       unsubscribe?.();
+      if (sweepTimer) clearInterval(sweepTimer);
       relay.stop();
     },
     async idle() {
       await queue.drain();
+      await sweeping;
       await relay.idle();
     },
   };

@@ -34,8 +34,12 @@ export const MAX_AUTOCOMPLETE = 25;
 /** How long a debate with no thread on this platform is remembered as unbound. */
 export const UNBOUND_CACHE_MS = 60_000;
 
-/** Waits before handling an engine event again after a database error; each write is idempotent. */
-export const EVENT_RETRY_DELAYS_MS = [200, 1_000, 5_000] as const;
+/** A delivery worker whose database call failed tries again at most this long after: an outage
+ * ends unnoticed otherwise (no event wakes it while the engine is down too). */
+export const LOOP_RETRY_MAX_MS = 5_000;
+
+/** Every bot process looks for threads with undelivered work this often, whatever events it saw. */
+export const SWEEP_MS = 10_000;
 
 /** Idle delivery workers re-check the outbox this often (covers rows queued by other processes). */
 export const IDLE_POLL_MS = 15_000;

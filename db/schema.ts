@@ -227,6 +227,24 @@ export interface ChatThreadsTable {
   debate_id: string;
   created_by: string | null;
   created_at: Timestamp;
+  /** Last turn of the debate taken into this thread's outbox (-1: none yet). */
+  cursor_turn: ColumnType<number, number | undefined, number>;
+  /** Banner key of that turn, so the next turn knows whether it opens a new phase or round. */
+  last_banner: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Process that delivers this thread now, and until when its lease holds. */
+  delivery_owner: ColumnType<string | null, string | null | undefined, string | null>;
+  delivery_until: NullableTimestamp;
+}
+
+/** A streaming preview on screen: removed when its message is delivered or after a restart. */
+export interface ChatPreviewsTable {
+  id: Generated<string>;
+  thread_binding_id: string;
+  turn_index: number;
+  remote_id: string;
+  /** Posted through an identity (webhook) rather than as the bot itself. */
+  by_identity: boolean;
+  created_at: Generated<Date>;
 }
 
 /** One webhook per parent channel; `token` is a secret and never leaves the server. */
@@ -329,6 +347,7 @@ export interface Database {
   chat_threads: ChatThreadsTable;
   chat_webhooks: ChatWebhooksTable;
   chat_outbox: ChatOutboxTable;
+  chat_previews: ChatPreviewsTable;
   feed_health: FeedHealthTable;
   job_runs: JobRunsTable;
   budget_windows: BudgetWindowsTable;

@@ -1,10 +1,18 @@
 import type { Kysely } from 'kysely';
 import { nextPendingOutbox, type ThreadBinding } from '../../db/repositories/chat.ts';
+import { listPreviews, untrackPreview } from '../../db/repositories/chat-delivery.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Clock } from '../../engine/clock.ts';
 import type { Logger } from '../../engine/log.ts';
-import { IDLE_POLL_MS, RETRY_BASE_MS, RETRY_MAX_MS, STREAM_EDIT_INTERVAL_MS } from '../constants.ts';
+import {
+  IDLE_POLL_MS,
+  LOOP_RETRY_MAX_MS,
+  RETRY_BASE_MS,
+  RETRY_MAX_MS,
+  STREAM_EDIT_INTERVAL_MS,
+} from '../constants.ts';
 import { type ChatPlatform, DeliveryError, type Identity, type ThreadRef } from '../platform.ts';
+import type { Projection } from './projector.ts';
 import { reconcileThread } from './reconcile.ts';
 import { StreamPreviews } from './stream-previews.ts';
 import { deliverRow, type Lane, updatePreview } from './thread-steps.ts';
@@ -17,17 +25,26 @@ export interface RelayDeps {
   platform: ChatPlatform;
   clock: Clock;
   log: Logger;
+  /** Fills the thread's outbox from the committed log (see projector.ts). */
+  project(binding: ThreadBinding): Promise<Projection>;
 }
 
 /** Delivers outbox rows to the platform, one worker per thread, in queue order. */
 export interface Relay {
   /** Makes sure a worker delivers this thread's rows (reconciling first after a start). */
   attach(binding: ThreadBinding): void;
-  /** New rows were queued for this binding. */
+  /** The log or the outbox of this binding may have grown: project and deliver. */
   wake(bindingId: string): void;
   /** The debate is over: the worker stops once its queue is empty. */
   finish(bindingId: string): void;
-  streamStart(bindingId: string, turnIndex: number, identity: Identity, personaId: string): void;
+  /** A turn is being written; `identity` null means the committed post will be the bot's own. */
+  streamStart(
+    bindingId: string,
+    turnIndex: number,
+    identity: Identity | null,
+    personaId: string,
+    prefix: string,
+  ): void;
   /** The persona behind a post made lately in this thread, even one not committed yet. */
   personaOfPost(bindingId: string, postId: string): string | null;
   /** Resolves once the platform call in flight for this thread (if any) has returned. */
@@ -54,6 +71,8 @@ interface Worker {
   dirty: boolean;
   /** Rows may be pending: skip the outbox query on wake-ups that only concern the preview. */
   rowsMaybe: boolean;
+  /** The committed log may be ahead of the outbox: project before delivering. */
+  logMaybe: boolean;
   previewTimer: ReturnType<typeof setTimeout> | null;
   wakeUp: (() => void) | null;
   done: Promise<void>;
@@ -66,6 +85,7 @@ export function createRelay(deps: RelayDeps): Relay {
   let stopped = false;
   const steps = { db, platform, clock, log, stopped: () => stopped };
   const lane = (w: Worker): Lane => ({
+    bindingId: w.binding.id,
     thread: w.thread,
     previews: w.previews,
     remember: (postId, personaId) => remember(w, postId, personaId),
@@ -73,7 +93,10 @@ export function createRelay(deps: RelayDeps): Relay {
 
   const wake = (w: Worker, rows: boolean) => {
     w.dirty = true;
-    if (rows) w.rowsMaybe = true;
+    if (rows) {
+      w.rowsMaybe = true;
+      w.logMaybe = true;
+    }
     w.wakeUp?.();
   };
 
@@ -84,6 +107,7 @@ export function createRelay(deps: RelayDeps): Relay {
       const timer = setTimeout(
         () => {
           w.rowsMaybe = true;
+          w.logMaybe = true;
           done();
         },
         Math.max(0, ms),
@@ -112,18 +136,34 @@ export function createRelay(deps: RelayDeps): Relay {
 
   async function deleteAbandoned(w: Worker): Promise<void> {
     while (w.previews.abandoned.length > 0 && !stopped) {
-      const id = w.previews.abandoned.shift()!;
-      await platform.deletePost(w.thread, id, true).catch((error) => {
-        log.debug('could not delete an abandoned preview', {
-          error: error instanceof Error ? error.message : '',
-        });
-      });
+      const post = w.previews.abandoned[0]!;
+      await removePreview(w, post.id, post.byIdentity);
+      w.previews.abandoned.shift();
     }
+  }
+
+  /** Deletes a preview post (gone already counts as done), then forgets it. */
+  async function removePreview(w: Worker, postId: string, byIdentity: boolean): Promise<void> {
+    try {
+      await platform.deletePost(w.thread, postId, byIdentity);
+    } catch (error) {
+      // Retried on the next start while it is still tracked; a post already gone is done.
+      if (!(error instanceof DeliveryError && error.code === 'unknown_post')) {
+        log.debug('could not delete a preview', { error: error instanceof Error ? error.message : '' });
+        if (!(error instanceof DeliveryError && error.code === 'gone')) return;
+      }
+    }
+    await untrackPreview(db, w.binding.id, postId);
   }
 
   async function reconcile(w: Worker): Promise<void> {
     for (let attempt = 1; !stopped; attempt++) {
       try {
+        // Previews left by a process that died: their messages are delivered from the outbox.
+        for (const p of await listPreviews(db, w.binding.id)) {
+          if (stopped) return;
+          await removePreview(w, p.remoteId, p.byIdentity);
+        }
         const r = await reconcileThread({ db, platform, clock }, w.binding, w.thread);
         if (stopped) return;
         for (const o of r.orphans) {
@@ -150,11 +190,18 @@ export function createRelay(deps: RelayDeps): Relay {
     let failures = 0;
     while (!stopped) {
       w.dirty = false;
-      // Read the flags before querying: a row queued meanwhile sets them again, so it is never missed.
-      const finishing = w.finishing;
-      const checkRows = w.rowsMaybe || finishing;
-      w.rowsMaybe = false;
       try {
+        if (w.logMaybe) {
+          w.logMaybe = false;
+          const projected = await deps.project(w.binding);
+          if (projected.added) w.rowsMaybe = true;
+          // The debate said all it will: stop once everything queued is delivered.
+          if (projected.finished) w.finishing = true;
+        }
+        // Read the flags before querying: a row queued meanwhile sets them again, so it is never missed.
+        const finishing = w.finishing;
+        const checkRows = w.rowsMaybe || finishing;
+        w.rowsMaybe = false;
         await deleteAbandoned(w);
         const row = checkRows ? await nextPendingOutbox(db, w.binding.id) : null;
         if (stopped) return;
@@ -181,9 +228,10 @@ export function createRelay(deps: RelayDeps): Relay {
       } catch (error) {
         // The database is unreachable or similar: back off and try again, nothing is lost.
         w.rowsMaybe = true;
+        w.logMaybe = true;
         failures++;
         log.error('delivery loop error', { error: error instanceof Error ? error.message : String(error) });
-        await sleep(w, Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** failures));
+        await sleep(w, Math.min(LOOP_RETRY_MAX_MS, RETRY_BASE_MS * 2 ** failures));
       }
     }
   }
@@ -211,6 +259,7 @@ export function createRelay(deps: RelayDeps): Relay {
         exited: false,
         dirty: true,
         rowsMaybe: true,
+        logMaybe: true,
         previewTimer: null,
         wakeUp: null,
         done: Promise.resolve(),
@@ -236,10 +285,10 @@ export function createRelay(deps: RelayDeps): Relay {
       w.finishing = true;
       wake(w, true);
     },
-    streamStart(bindingId, turnIndex, identity, personaId) {
+    streamStart(bindingId, turnIndex, identity, personaId, prefix) {
       const w = workers.get(bindingId);
       if (!w) return;
-      w.previews.start(turnIndex, identity, personaId);
+      w.previews.start(turnIndex, identity, personaId, prefix);
     },
     async settled(bindingId) {
       await workers.get(bindingId)?.step?.catch(() => {});

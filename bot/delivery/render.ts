@@ -111,7 +111,7 @@ export function personaIdentity(
 
 /** The post for a committed debate message, or null when it needs none (a person's own message). */
 export function messagePayload(
-  m: DebateMessageView,
+  m: Pick<DebateMessageView, 'authorKind' | 'agentId' | 'agentName' | 'content' | 'turnIndex'>,
   ctx: { platform: string; personas: ReadonlyMap<string, Persona>; publicUrl: string },
 ): { kind: string; payload: OutboxPayload } | null {
   if (m.authorKind === 'persona') {

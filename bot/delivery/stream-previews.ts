@@ -1,9 +1,18 @@
 import type { Identity } from '../platform.ts';
 
+/** A preview post to delete; `byIdentity` says whether it was posted through an identity. */
+export interface AbandonedPost {
+  id: string;
+  byIdentity: boolean;
+}
+
 /** A persona message shown while it is still being written; its post is edited as tokens arrive. */
 export interface Preview {
   turnIndex: number;
-  identity: Identity;
+  /** Null when the committed message is the bot's own post (e.g. the moderator's summary). */
+  identity: Identity | null;
+  /** Put in front of the streamed text, as the committed post will have it. */
+  prefix: string;
   personaId: string;
   text: string;
   postId: string | null;
@@ -20,18 +29,19 @@ export class StreamPreviews {
   private readonly byTurn = new Map<number, Preview>();
   private current: number | null = null;
   /** Preview posts that belong to no message any more, waiting to be deleted. */
-  readonly abandoned: string[] = [];
+  readonly abandoned: AbandonedPost[] = [];
 
-  start(turnIndex: number, identity: Identity, personaId: string): void {
+  start(turnIndex: number, identity: Identity | null, personaId: string, prefix = ''): void {
     const existing = this.byTurn.get(turnIndex);
-    if (existing && existing.identity.username === identity.username) {
+    if (existing && existing.identity?.username === identity?.username) {
       // The same turn restarted (e.g. a person spoke mid-turn): keep the post, restart the text.
       existing.text = '';
     } else {
-      if (existing?.postId) this.abandoned.push(existing.postId);
+      if (existing) this.abandon(existing);
       this.byTurn.set(turnIndex, {
         turnIndex,
         identity,
+        prefix,
         personaId,
         text: '',
         postId: null,
@@ -61,12 +71,17 @@ export class StreamPreviews {
     this.byTurn.delete(turnIndex);
     for (const [t, other] of this.byTurn) {
       if (t < turnIndex) {
-        if (other.postId) this.abandoned.push(other.postId);
+        this.abandon(other);
         this.byTurn.delete(t);
       }
     }
     if (this.current !== null && this.current <= turnIndex) this.current = null;
     return p;
+  }
+
+  /** Queues a preview's post (if it has one) for deletion. */
+  abandon(p: Preview): void {
+    if (p.postId) this.abandoned.push({ id: p.postId, byIdentity: p.identity !== null });
   }
 
   /** Gives back a preview whose committed message could not be delivered yet. */
@@ -76,7 +91,7 @@ export class StreamPreviews {
 
   /** The debate is over: nothing still streaming will be committed. */
   abandonAll(): void {
-    for (const p of this.byTurn.values()) if (p.postId) this.abandoned.push(p.postId);
+    for (const p of this.byTurn.values()) this.abandon(p);
     this.byTurn.clear();
     this.current = null;
   }

@@ -6,6 +6,7 @@ import {
   type OutboxEntry,
   recordOutboxProgress,
 } from '../../db/repositories/chat.ts';
+import { trackPreview, untrackPreview } from '../../db/repositories/chat-delivery.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Clock } from '../../engine/clock.ts';
 import type { Logger } from '../../engine/log.ts';
@@ -32,6 +33,7 @@ export interface StepDeps {
 
 /** One thread's delivery state, as the steps see it. */
 export interface Lane {
+  bindingId: string;
   thread: ThreadRef;
   previews: StreamPreviews;
   /** Notes which persona made a post, before its commit lands. */
@@ -49,13 +51,15 @@ export async function deliverRow(deps: StepDeps, lane: Lane, row: OutboxEntry): 
   }
   const ids = [...row.remoteIds];
   const turn = plan.payload.turnIndex;
-  const preview = turn !== undefined && plan.payload.identity ? lane.previews.take(turn) : null;
+  // The committed message replaces its own streaming preview (a persona's, or the moderator's).
+  const preview = turn !== undefined ? lane.previews.take(turn) : null;
+  const sameAuthor = preview?.identity?.username === plan.payload.identity?.username;
   let previewUsed = false;
   try {
     for (let i = ids.length; i < plan.posts.length; i++) {
       const post = plan.posts[i]!;
       let id: string | null = null;
-      if (i === 0 && preview?.postId && preview.identity.username === plan.payload.identity?.username) {
+      if (i === 0 && preview?.postId && sameAuthor) {
         // The message was streamed: the final edit puts in the exact committed text.
         try {
           await platform.edit(lane.thread, preview.postId, post);
@@ -63,11 +67,11 @@ export async function deliverRow(deps: StepDeps, lane: Lane, row: OutboxEntry): 
         } catch (error) {
           if (!(error instanceof DeliveryError && error.code === 'unknown_post')) throw error;
           // The preview can no longer be edited (e.g. its webhook was deleted): post anew, drop it.
-          lane.previews.abandoned.push(preview.postId);
+          lane.previews.abandon(preview);
         }
         previewUsed = true;
       } else if (i === 0 && preview?.postId) {
-        lane.previews.abandoned.push(preview.postId);
+        lane.previews.abandon(preview);
         previewUsed = true;
       }
       id ??= await platform.post(lane.thread, post);
@@ -78,6 +82,8 @@ export async function deliverRow(deps: StepDeps, lane: Lane, row: OutboxEntry): 
       if (i < plan.posts.length - 1) await recordOutboxProgress(db, row.id, ids);
     }
     await markOutboxSent(db, row.id, ids, deps.clock.now());
+    // The preview is the committed post now: nothing to remove after a restart.
+    if (preview?.postId && ids.includes(preview.postId)) await untrackPreview(db, lane.bindingId, preview.postId);
   } catch (error) {
     if (deps.stopped()) return;
     // The next attempt edits the same preview rather than leaving it behind.
@@ -108,12 +114,12 @@ export async function updatePreview(deps: StepDeps, lane: Lane): Promise<number 
   const { platform, clock } = deps;
   const p = lane.previews.live();
   if (!p || p.failed || p.text.trim() === '') return null;
-  const text = previewText(p.text, platform.maxPostLength, STREAMING_SUFFIX);
+  const text = previewText(`${p.prefix}${p.text}`, platform.maxPostLength, STREAMING_SUFFIX);
   if (text === p.shown) return null;
   const wait =
     p.lastPostAt + (platform.pacing?.streamEditIntervalMs ?? STREAM_EDIT_INTERVAL_MS) - clock.now().getTime();
   if (p.postId && wait > 0) return wait;
-  const post = { text, identity: platform.normalizeIdentity(p.identity) };
+  const post = p.identity ? { text, identity: platform.normalizeIdentity(p.identity) } : { text };
   try {
     if (p.postId) await platform.edit(lane.thread, p.postId, post);
     else {
@@ -121,6 +127,12 @@ export async function updatePreview(deps: StepDeps, lane: Lane): Promise<number 
       if (deps.stopped()) return null;
       p.postId = id;
       lane.remember(id, p.personaId);
+      // Recorded so a restart removes it if its message never replaces it.
+      await trackPreview(deps.db, lane.bindingId, {
+        turnIndex: p.turnIndex,
+        remoteId: id,
+        byIdentity: p.identity !== null,
+      });
     }
     p.shown = text;
     p.lastPostAt = clock.now().getTime();

@@ -4,6 +4,7 @@ import * as chatOutboxDedup from './20261125_050000_chat_outbox_dedup.ts';
 import * as budgetReservations from './20261125_120000_budget_reservations.ts';
 import * as debateTurnInFlight from './20261125_130000_debate_turn_in_flight.ts';
 import * as turnOneStatement from './20261202_100000_turn_one_statement.ts';
+import * as deliveryCursor from './20261202_120000_delivery_cursor.ts';
 import * as signalsFeedsJobs from './20261202_140000_signals_feeds_jobs.ts';
 
 /** Every migration, by timestamped name; Kysely runs them in name order. Add new ones here. */
@@ -13,5 +14,6 @@ export const migrations: Record<string, Migration> = {
   '20261125_120000_budget_reservations': budgetReservations,
   '20261125_130000_debate_turn_in_flight': debateTurnInFlight,
   '20261202_100000_turn_one_statement': turnOneStatement,
+  '20261202_120000_delivery_cursor': deliveryCursor,
   '20261202_140000_signals_feeds_jobs': signalsFeedsJobs,
 };

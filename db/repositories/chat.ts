@@ -13,7 +13,7 @@ export interface ThreadBinding {
   createdAt: Date;
 }
 
-function toBinding(r: ChatThreadRow): ThreadBinding {
+export function toBinding(r: ChatThreadRow): ThreadBinding {
   return {
     id: r.id,
     platform: r.platform,

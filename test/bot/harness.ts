@@ -23,9 +23,27 @@ export function committingBus(db: Kysely<Database>, inner: EventBus = createMemo
           .execute();
         await db
           .insertInto('debate_sessions')
-          .values({ id: e.debateId, idea_id: e.ideaId, phase: 'divergence' })
+          .values({
+            id: e.debateId,
+            idea_id: e.ideaId,
+            phase: 'divergence',
+            lang: e.lang,
+            metadata: { rounds: e.rounds },
+          })
           .execute();
       }
+      // The session row follows what the engine would have committed, since delivery reads it.
+      const session = (set: Record<string, unknown>) =>
+        db
+          .updateTable('debate_sessions')
+          .set(set)
+          .where('id', '=', (e as { debateId: string }).debateId)
+          .execute();
+      if (e.type === 'phase.changed') await session({ phase: e.phase, round_number: e.round });
+      if (e.type === 'turn.started') await session({ turn_in_flight: e.turnIndex });
+      if (e.type === 'debate.paused') await session({ status: 'paused', pause_reason: e.reason });
+      if (e.type === 'debate.resumed') await session({ status: 'active', pause_reason: null });
+      if (e.type === 'debate.completed') await session({ status: e.status, outcome: e.outcome });
       if (e.type === 'message.created') {
         const m = e.message;
         await db
@@ -41,7 +59,14 @@ export function committingBus(db: Kysely<Database>, inner: EventBus = createMemo
             message_type: m.type,
             content: m.content,
             author_kind: m.authorKind,
+            round_number: m.round,
           })
+          .execute();
+        await db
+          .updateTable('debate_sessions')
+          .set({ turn_in_flight: null })
+          .where('id', '=', m.debateId)
+          .where('turn_in_flight', '=', m.turnIndex)
           .execute();
       }
       await inner.publish(e);
