@@ -18,7 +18,13 @@ import type { CommandDeps } from './commands/types.ts';
 import { SWEEP_MS, UNBOUND_CACHE_MS } from './constants.ts';
 import { projectBinding } from './delivery/projector.ts';
 import { createRelay } from './delivery/relay.ts';
-import { OUTBOX_KIND, type OutboxPayload, pausedNotice, personaIdentity, resumedNotice } from './delivery/render.ts';
+import {
+  OUTBOX_KIND,
+  type OutboxPayload,
+  pausedNotice,
+  personaIdentity,
+  resumedNotice,
+} from './delivery/render.ts';
 import { createHumanInput } from './humans/human-input.ts';
 import { createKeyedQueue } from './keyed-queue.ts';
 import type { ChatPlatform, ThreadRef } from './platform.ts';
@@ -90,7 +96,9 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
     if (event.type === 'turn.started') {
       const persona = personas.get(event.personaId);
       // The moderator's summary is the bot's own post: its preview is one too, so it can be edited.
-      const identity = persona ? personaIdentity(persona, event.handle, deps.publicUrl, event.personaId) : null;
+      const identity = persona
+        ? personaIdentity(persona, event.handle, deps.publicUrl, event.personaId)
+        : null;
       relay.attach(b);
       relay.streamStart(b.id, event.turnIndex, identity, event.personaId, persona ? '' : '📝 ');
       return;

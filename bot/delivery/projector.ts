@@ -10,7 +10,15 @@ import {
 import type { ChatPlatformName, Database, DebateOutcome } from '../../db/schema.ts';
 import { DEFAULT_ROUNDS } from '../../engine/constants.ts';
 import type { Lang, Persona } from '../../personas/types.ts';
-import { bannerKey, endBanner, messageKey, messagePayload, OUTBOX_KIND, type OutboxPayload, phaseBanner } from './render.ts';
+import {
+  bannerKey,
+  endBanner,
+  messageKey,
+  messagePayload,
+  OUTBOX_KIND,
+  type OutboxPayload,
+  phaseBanner,
+} from './render.ts';
 
 // Messages read per statement; a thread far behind catches up in several batches of one transaction.
 const LOG_BATCH = 200;
@@ -56,10 +64,16 @@ export function projectBinding(deps: ProjectorDeps, b: ThreadBinding): Promise<P
           payload,
         })) || added;
     };
-    const putBanner = async (debate: NonNullable<LogSlice['debate']>, phase: LogSlice['entries'][0]['phase'], round: number) => {
+    const putBanner = async (
+      debate: NonNullable<LogSlice['debate']>,
+      phase: LogSlice['entries'][0]['phase'],
+      round: number,
+    ) => {
       const key = bannerKey(phase, round);
       if (key === cursor.lastBanner) return;
-      await put(key, OUTBOX_KIND.banner, { embed: phaseBanner(phase, round, totalRounds(debate, phase, round), langOf(debate)) });
+      await put(key, OUTBOX_KIND.banner, {
+        embed: phaseBanner(phase, round, totalRounds(debate, phase, round), langOf(debate)),
+      });
       cursor.lastBanner = key;
     };
 
@@ -92,11 +106,15 @@ export function projectBinding(deps: ProjectorDeps, b: ThreadBinding): Promise<P
       // The phase may have moved on before its first message: announce it when its turn starts.
       if (!waiting) await putBanner(debate, debate.phase, debate.round);
     } else {
-      await put('end', OUTBOX_KIND.notice, endBanner(
-        debate.status as 'completed' | 'cancelled' | 'failed',
-        debate.outcome as DebateOutcome | null,
-        langOf(debate),
-      ));
+      await put(
+        'end',
+        OUTBOX_KIND.notice,
+        endBanner(
+          debate.status as 'completed' | 'cancelled' | 'failed',
+          debate.outcome as DebateOutcome | null,
+          langOf(debate),
+        ),
+      );
       finished = true;
     }
     if (cursor.cursorTurn !== start.cursorTurn || cursor.lastBanner !== start.lastBanner) {

@@ -83,7 +83,8 @@ export async function deliverRow(deps: StepDeps, lane: Lane, row: OutboxEntry): 
     }
     await markOutboxSent(db, row.id, ids, deps.clock.now());
     // The preview is the committed post now: nothing to remove after a restart.
-    if (preview?.postId && ids.includes(preview.postId)) await untrackPreview(db, lane.bindingId, preview.postId);
+    if (preview?.postId && ids.includes(preview.postId))
+      await untrackPreview(db, lane.bindingId, preview.postId);
   } catch (error) {
     if (deps.stopped()) return;
     // The next attempt edits the same preview rather than leaving it behind.

@@ -205,7 +205,11 @@ export async function trackPreview(
     .execute();
 }
 
-export async function untrackPreview(db: Kysely<Database>, bindingId: string, remoteId: string): Promise<void> {
+export async function untrackPreview(
+  db: Kysely<Database>,
+  bindingId: string,
+  remoteId: string,
+): Promise<void> {
   await db
     .deleteFrom('chat_previews')
     .where('thread_binding_id', '=', bindingId)

@@ -54,6 +54,8 @@ export async function startInstance(props: {
   personas: readonly Persona[];
   managerRole?: string;
   instanceId?: string;
+  /** The bot's own connection (e.g. through a proxy that a test cuts); the engine's by default. */
+  botDb?: Kysely<Database>;
 }): Promise<ArenaInstance> {
   const bus = createMemoryBus();
   const { arena, runner } = createArena({
@@ -73,7 +75,7 @@ export async function startInstance(props: {
     apiUrl: props.emu.apiUrl,
     arena,
     bus,
-    db: props.db,
+    db: props.botDb ?? props.db,
     personas: props.personas,
     publicUrl: PUBLIC_URL,
     ...(props.managerRole ? { managerRole: props.managerRole } : {}),
