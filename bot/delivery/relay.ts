@@ -62,6 +62,8 @@ interface Worker {
   previews: StreamPreviews;
   /** Recent persona posts (post id → persona id), so replies resolve before the commit lands. */
   postedBy: Map<string, string>;
+  /** Outbox row id → posts made for it that the database has not recorded yet. */
+  unrecorded: Map<string, string[]>;
   /** The delivery or preview step running now. */
   step: Promise<unknown> | null;
   finishing: boolean;
@@ -89,6 +91,7 @@ export function createRelay(deps: RelayDeps): Relay {
     thread: w.thread,
     previews: w.previews,
     remember: (postId, personaId) => remember(w, postId, personaId),
+    unrecorded: w.unrecorded,
   });
 
   const wake = (w: Worker, rows: boolean) => {
@@ -254,6 +257,7 @@ export function createRelay(deps: RelayDeps): Relay {
         },
         previews: new StreamPreviews(),
         postedBy: new Map(),
+        unrecorded: new Map(),
         step: null,
         finishing: false,
         exited: false,

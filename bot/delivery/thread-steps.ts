@@ -38,6 +38,11 @@ export interface Lane {
   previews: StreamPreviews;
   /** Notes which persona made a post, before its commit lands. */
   remember(postId: string, personaId: string): void;
+  /**
+   * Posts made for a row whose record did not reach the database (it went away mid-step): the
+   * next attempt records them instead of posting again.
+   */
+  unrecorded: Map<string, string[]>;
 }
 
 /** Posts one outbox row (several posts when split), recording progress so a retry never repeats a part. */
@@ -49,7 +54,8 @@ export async function deliverRow(deps: StepDeps, lane: Lane, row: OutboxEntry): 
     await markOutboxFailed(db, row.id, plan.error);
     return;
   }
-  const ids = [...row.remoteIds];
+  const known = lane.unrecorded.get(row.id);
+  const ids = [...(known && known.length > row.remoteIds.length ? known : row.remoteIds)];
   const turn = plan.payload.turnIndex;
   // The committed message replaces its own streaming preview (a persona's, or the moderator's).
   const preview = turn !== undefined ? lane.previews.take(turn) : null;
@@ -79,9 +85,11 @@ export async function deliverRow(deps: StepDeps, lane: Lane, row: OutboxEntry): 
       // Stopped mid-send: leave the commit to the next start's reconcile, as after a crash.
       if (deps.stopped()) return;
       ids.push(id);
+      lane.unrecorded.set(row.id, [...ids]);
       if (i < plan.posts.length - 1) await recordOutboxProgress(db, row.id, ids);
     }
     await markOutboxSent(db, row.id, ids, deps.clock.now());
+    lane.unrecorded.delete(row.id);
     // The preview is the committed post now: nothing to remove after a restart.
     if (preview?.postId && ids.includes(preview.postId))
       await untrackPreview(db, lane.bindingId, preview.postId);
