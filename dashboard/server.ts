@@ -10,6 +10,7 @@ import { registerActionRoutes } from './routes/actions.ts';
 import { registerReadRoutes } from './routes/read.ts';
 import { registerStaticRoutes } from './routes/static.ts';
 import { createEventHub } from './sse/event-hub.ts';
+import { createLogFollower } from './sse/log-follower.ts';
 import { createSystemStats } from './system-stats.ts';
 import type { Dashboard, DashboardProps, RequestInfo } from './types.ts';
 
@@ -21,8 +22,16 @@ export function createDashboard(props: DashboardProps): Dashboard {
   const log = props.log.child('dashboard');
   const stats = createSystemStats();
   let ctxRef: ReturnType<typeof createContext> | null = null;
-  const hub = createEventHub({
+  // Viewers follow the committed log, not the bus alone: a message whose event was lost still shows.
+  const follower = createLogFollower({
     bus: props.bus,
+    db: props.db,
+    arena: props.arena,
+    clock: props.clock,
+    log,
+  });
+  const hub = createEventHub({
+    bus: follower,
     replayEvents: config.replayEvents ?? 5000,
     heartbeatMs: config.heartbeatMs ?? 15_000,
     statsMs: config.statsMs ?? 5000,
@@ -101,6 +110,7 @@ export function createDashboard(props: DashboardProps): Dashboard {
       return { url: baseUrl, port: address.port };
     },
     async close() {
+      follower.close();
       hub.close();
       metrics.close();
       if (!server) return;

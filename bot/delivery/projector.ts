@@ -2,11 +2,10 @@ import type { Kysely } from 'kysely';
 import { enqueueOutbox, type ThreadBinding } from '../../db/repositories/chat.ts';
 import {
   type BindingCursor,
-  type LogSlice,
   lockBindingCursor,
-  readLogAfter,
   saveBindingCursor,
 } from '../../db/repositories/chat-delivery.ts';
+import { type LogSlice, readLogAfter, takeInOrder } from '../../db/repositories/debate-log.ts';
 import type { ChatPlatformName, Database, DebateOutcome } from '../../db/schema.ts';
 import { DEFAULT_ROUNDS } from '../../engine/constants.ts';
 import type { Lang, Persona } from '../../personas/types.ts';
@@ -83,14 +82,9 @@ export function projectBinding(deps: ProjectorDeps, b: ThreadBinding): Promise<P
       slice = await readLogAfter(trx, b.debateId, cursor.cursorTurn, LOG_BATCH);
       const debate = slice.debate;
       if (!debate) return { added, finished: true };
-      const open = !FINISHED.has(debate.status);
-      for (const m of slice.entries) {
-        const inFlight = debate.turnInFlight;
-        // A turn claimed but not committed yet: what comes after it waits, so the order holds.
-        if (open && inFlight !== null && inFlight > cursor.cursorTurn && inFlight < m.turnIndex) {
-          waiting = true;
-          break;
-        }
+      // A turn claimed but not committed yet: what comes after it waits, so the order holds.
+      const take = takeInOrder(cursor.cursorTurn, slice);
+      for (const m of take.entries) {
         const post = messagePayload(m, ctx);
         if (post) {
           await putBanner(debate, m.phase, m.round);
@@ -98,6 +92,7 @@ export function projectBinding(deps: ProjectorDeps, b: ThreadBinding): Promise<P
         }
         cursor.cursorTurn = m.turnIndex;
       }
+      waiting = take.waiting;
       if (waiting || slice.entries.length < LOG_BATCH) break;
     }
     const debate = slice.debate!;

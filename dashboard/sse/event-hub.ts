@@ -24,7 +24,8 @@ interface Client {
 }
 
 export interface EventHubOptions {
-  bus: EventBus;
+  /** The bus, or anything that hands its events on (the log follower). */
+  bus: Pick<EventBus, 'subscribe'>;
   replayEvents: number;
   heartbeatMs: number;
   statsMs: number;

@@ -34,6 +34,8 @@ interface DebateState {
   paused: boolean;
   stopped: boolean;
   wake: (() => void) | null;
+  /** Turn index of the persona turn being written, as the engine's `turn_in_flight`. */
+  inFlight?: number | null;
 }
 
 type IdeaRow = { id: string; title: string; status: IdeaStatus; score: number; createdAt: string };
@@ -92,7 +94,9 @@ export function createFakeArena(opts: FakeArenaOptions): Arena & {
     await gate(d);
     if (d.stopped) return;
     const s = d.summary;
-    const turnIndex = d.messages.length;
+    // As the engine: the next index after every message, including a person's that took one mid-turn.
+    const turnIndex = d.messages.reduce((max, m) => Math.max(max, m.turnIndex), -1) + 1;
+    d.inFlight = turnIndex;
     const target = [...d.messages].reverse().find((m) => m.authorKind !== 'system') ?? null;
     await emit({
       type: 'turn.started',
@@ -139,6 +143,7 @@ export function createFakeArena(opts: FakeArenaOptions): Arena & {
       createdAt: at(),
     };
     d.messages.push(message);
+    d.inFlight = null;
     s.messageCount++;
     s.promptTokens += 120;
     s.completionTokens += words.length;
@@ -328,7 +333,12 @@ export function createFakeArena(opts: FakeArenaOptions): Arena & {
       const message: DebateMessageView = {
         id: randomUUID(),
         debateId: id,
-        turnIndex: d.messages.length,
+        // After every committed message and after the turn in flight, as the engine numbers them.
+        turnIndex:
+          Math.max(
+            d.messages.reduce((max, m) => Math.max(max, m.turnIndex), -1),
+            d.inFlight ?? -1,
+          ) + 1,
         phase: d.summary.phase,
         round: d.summary.round,
         authorKind: 'human',
@@ -353,7 +363,9 @@ export function createFakeArena(opts: FakeArenaOptions): Arena & {
     },
     async getDebate(id): Promise<DebateDetailView | null> {
       const d = find(id);
-      return d ? { ...d.summary, messages: [...d.messages], plan: d.plan } : null;
+      return d
+        ? { ...d.summary, messages: [...d.messages].sort((a, b) => a.turnIndex - b.turnIndex), plan: d.plan }
+        : null;
     },
     async listDebates(filter = {}) {
       return [...debates.values()]

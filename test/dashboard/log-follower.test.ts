@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEventHub } from '../../dashboard/sse/event-hub.ts';
+import { createLogFollower } from '../../dashboard/sse/log-follower.ts';
+import { createMemoryBus } from '../../engine/bus/memory-bus.ts';
+import type { ArenaEvent, EventBus } from '../../engine/events.ts';
+import { silentLogger } from '../../engine/log.ts';
+import { builtinCatalog } from '../../personas/index.ts';
+import { committingBus } from '../bot/harness.ts';
+import { createFakeArena } from '../fakes/fake-arena.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+
+/** A bus that loses some events after they were committed, as a Redis hiccup would. */
+function lossyBus(inner: EventBus, lose: (e: ArenaEvent, n: number) => boolean): EventBus {
+  let n = 0;
+  return {
+    async publish(e) {
+      if (e.type === 'message.created' && lose(e, n++)) return;
+      await inner.publish(e);
+    },
+    subscribe: (fn) => inner.subscribe(fn),
+    close: () => inner.close(),
+  };
+}
+
+describe('the dashboard stream follows the committed log', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase('pglite');
+  });
+  afterAll(() => t.dispose());
+
+  it('shows messages whose events were lost, once each, from the log', async () => {
+    const viewers = createMemoryBus();
+    // Committed to the database first, then (maybe) announced: messages 2 and 5 never are.
+    const bus = committingBus(
+      t.db,
+      lossyBus(viewers, (_e, n) => n === 2 || n === 5),
+    );
+    const arena = createFakeArena({ bus, personas: await builtinCatalog() });
+    const follower = createLogFollower({
+      bus: viewers,
+      db: t.db,
+      arena,
+      clock: { now: () => new Date() },
+      log: silentLogger,
+      debounceMs: 20,
+      sweepMs: 200,
+    });
+    const hub = createEventHub({
+      bus: follower,
+      replayEvents: 1000,
+      heartbeatMs: 60_000,
+      statsMs: 60_000,
+      maxStreamMs: 0,
+      stats: () => ({}),
+    });
+    try {
+      const { debateId } = await arena.startDebate({ idea: 'Lossless lemonade stands', origin: 'test' });
+      await arena.finished(debateId);
+      const detail = (await arena.getDebate(debateId))!;
+      const shown = () =>
+        hub
+          .recent(1000)
+          .filter((e) => e.type === 'message.created')
+          .map((e) => (e as Extract<ArenaEvent, { type: 'message.created' }>).message.turnIndex);
+      const deadline = Date.now() + 10_000;
+      while (shown().length < detail.messages.length && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // Each once: a late event after its catch-up is not shown again.
+      expect([...shown()].sort((a, b) => a - b)).toEqual(detail.messages.map((m) => m.turnIndex));
+    } finally {
+      follower.close();
+      hub.close();
+    }
+  }, 60_000);
+});
