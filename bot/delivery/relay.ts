@@ -194,13 +194,6 @@ export function createRelay(deps: RelayDeps): Relay {
     while (!stopped) {
       w.dirty = false;
       try {
-        if (w.logMaybe) {
-          w.logMaybe = false;
-          const projected = await deps.project(w.binding);
-          if (projected.added) w.rowsMaybe = true;
-          // The debate said all it will: stop once everything queued is delivered.
-          if (projected.finished) w.finishing = true;
-        }
         // Read the flags before querying: a row queued meanwhile sets them again, so it is never missed.
         const finishing = w.finishing;
         const checkRows = w.rowsMaybe || finishing;
@@ -215,6 +208,15 @@ export function createRelay(deps: RelayDeps): Relay {
           else await track(w, deliverRow(steps, lane(w), row));
           failures = 0;
           continue;
+        }
+        // Queued rows first, then the log: one projection catches up a whole backlog at once.
+        if (w.logMaybe) {
+          w.logMaybe = false;
+          const projected = await deps.project(w.binding);
+          if (projected.added) w.rowsMaybe = true;
+          // The debate said all it will: stop once everything queued is delivered.
+          if (projected.finished) w.finishing = true;
+          if (projected.added || projected.finished !== finishing) continue;
         }
         if (finishing) {
           w.previews.abandonAll();
