@@ -7,6 +7,7 @@ import { systemClock } from '../engine/clock.ts';
 import { createPriceTable } from '../engine/llm/pricing.ts';
 import { silentLogger } from '../engine/log.ts';
 import { builtinCatalog } from '../personas/index.ts';
+import { backendCpuDelta } from './backend-cpu.ts';
 import { openBenchDatabase } from './database.ts';
 import { createBenchLlm } from './fake-llm.ts';
 import { createMemoryProbe, heldMb, measureWindow } from './measure.ts';
@@ -98,10 +99,12 @@ export async function createArenaBench(opts: ArenaBenchOptions): Promise<ArenaBe
     busSelfMs = 0;
     const llmBefore = llm.stats();
     const walBefore = await database.walPosition();
+    const backendBefore = (await database.backendCpu?.()) ?? null;
     const { result: runs, window } = await measureWindow(probe, () =>
       Promise.all(Array.from({ length: debates }, runOne)),
     );
     const walAfter = await database.walPosition();
+    const backendAfter = (await database.backendCpu?.()) ?? null;
     const retained = heldMb();
 
     const sqlStats = meter.stats();
@@ -137,6 +140,10 @@ export async function createArenaBench(opts: ArenaBenchOptions): Promise<ArenaBe
         msPerTurn: perTurn(window.cpuMs - fakeMs - meterMs, turns, 3),
         processMsPerTurn: perTurn(window.cpuMs, turns, 3),
         fakeLlmMsPerTurn: perTurn(fakeMs, turns, 3),
+        dbBackendMsPerTurn:
+          backendBefore && backendAfter
+            ? perTurn(backendCpuDelta(backendBefore, backendAfter), turns, 3)
+            : null,
         meterMsPerTurn: perTurn(meterMs, turns, 3),
       },
       sql: {

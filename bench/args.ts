@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { z } from 'zod';
 import { DEFAULT_ROUNDS, MAX_ROUNDS } from '../engine/constants.ts';
 
-export const SYSTEMS = ['arena', 'langgraph', 'langgraph-lean'] as const;
+export const SYSTEMS = ['arena', 'langgraph', 'langgraph-postgres', 'langgraph-lean'] as const;
 
 const items = z.string().transform((s) =>
   s

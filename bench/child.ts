@@ -27,7 +27,7 @@ export const ChildSpecSchema = z.discriminatedUnion('kind', [
   }),
   z.object({
     kind: z.literal('langgraph'),
-    variant: z.enum(['langgraph', 'langgraph-lean']),
+    variant: z.enum(['langgraph', 'langgraph-postgres', 'langgraph-lean']),
     rounds: z.number().int().min(1),
     latencyMs: z.number().int().min(0),
     script: ScriptSchema,
@@ -63,10 +63,14 @@ export async function runChild(
     }
   }
   deps.progress(`${spec.variant}: warm-up debate`);
-  const bench = await createLangGraphBench(spec);
-  for (const n of spec.debates) {
-    deps.progress(`${spec.variant}: ${n} debate(s)`);
-    results.push(await bench.run(n));
+  const bench = await createLangGraphBench({ ...spec, postgresUrl: deps.postgresUrl });
+  try {
+    for (const n of spec.debates) {
+      deps.progress(`${spec.variant}: ${n} debate(s)`);
+      results.push(await bench.run(n));
+    }
+    return { results };
+  } finally {
+    await bench.close();
   }
-  return { results };
 }

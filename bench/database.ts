@@ -4,12 +4,15 @@ import { adminExecute } from '../db/admin.ts';
 import { connectDatabase, type DialectName } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import type { Database } from '../db/schema.ts';
+import { backendCpu } from './backend-cpu.ts';
 
 export interface BenchDatabase {
   db: Kysely<Database>;
   dialect: DialectName;
   /** WAL position now, in bytes: the difference of two readings is what the database wrote to its log. */
   walPosition(): Promise<number>;
+  /** CPU ms so far of each backend serving this database, by pid (Postgres only). */
+  backendCpu?: () => Promise<Map<number, number>>;
   /** Closes the connection and drops the database created for the run. */
   dispose(): Promise<void>;
 }
@@ -50,6 +53,7 @@ export async function openBenchDatabase(opts: BenchDatabaseOptions): Promise<Ben
       }>`select pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0') as bytes`.execute(handle.db);
       return Number(row.rows[0]?.bytes ?? 0);
     },
+    ...(dropName && opts.postgresUrl ? { backendCpu: () => backendCpu(opts.postgresUrl!, dropName!) } : {}),
     async dispose() {
       await handle.close();
       if (dropName && opts.postgresUrl) {

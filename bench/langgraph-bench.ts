@@ -1,6 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import type { BaseCheckpointSaver } from '@langchain/langgraph';
+import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
+import { adminExecute } from '../db/admin.ts';
 import { builtinCatalog } from '../personas/index.ts';
 import { BENCH_IDEA } from './arena-bench.ts';
+import { backendCpu, backendCpuDelta } from './backend-cpu.ts';
 import { createBenchLlm } from './fake-llm.ts';
 import { BenchChatModel } from './langgraph/chat-model.ts';
 import { buildDebateGraph, initialState } from './langgraph/debate-graph.ts';
@@ -12,8 +17,14 @@ import { memoryOf, perTurn, round, type ScenarioResult } from './result.ts';
 import { callsOf, type DebateScript } from './script.ts';
 
 export interface LangGraphBenchOptions {
-  /** 'langgraph': LangChain chat model, messages state, streamMode 'messages'; 'langgraph-lean': plain objects, custom stream. */
-  variant: 'langgraph' | 'langgraph-lean';
+  /**
+   * 'langgraph': LangChain chat model, messages state, streamMode 'messages', MemorySaver;
+   * 'langgraph-postgres': the same graph checkpointed durably by PostgresSaver (needs `postgresUrl`);
+   * 'langgraph-lean': plain objects, custom stream, MemorySaver.
+   */
+  variant: 'langgraph' | 'langgraph-postgres' | 'langgraph-lean';
+  /** A server where a database may be created, for 'langgraph-postgres'. */
+  postgresUrl?: string | undefined;
   latencyMs: number;
   /** The arena debate's exact sequence of steps, replayed as graph nodes. */
   script: DebateScript;
@@ -23,6 +34,8 @@ export interface LangGraphBenchOptions {
 export interface LangGraphBench {
   /** Runs `debates` debates concurrently, each a thread of one fresh MemorySaver, and measures them. */
   run(debates: number): Promise<ScenarioResult>;
+  /** Drops the database a PostgresSaver wrote to. */
+  close(): Promise<void>;
 }
 
 /** The same debates in LangGraph; one unmeasured debate runs first, as for the arena. */
@@ -32,7 +45,8 @@ export async function createLangGraphBench(opts: LangGraphBenchOptions): Promise
   // The warm-up runs without model latency; measured runs wait as asked.
   const llm = createBenchLlm({ latencyMs: 0, onCall: probe.sample });
   const lean = opts.variant === 'langgraph-lean';
-  const build = (saver: MeteredMemorySaver) =>
+  const durable = opts.variant === 'langgraph-postgres' ? await openSaverDatabase(opts.postgresUrl) : null;
+  const build = (saver: BaseCheckpointSaver) =>
     lean
       ? buildLeanGraph({ llm, script: opts.script, personas, checkpointer: saver })
       : buildDebateGraph({
@@ -67,32 +81,41 @@ export async function createLangGraphBench(opts: LangGraphBenchOptions): Promise
     return done;
   };
 
-  if (!(await runOne(build(new MeteredMemorySaver()), 'warmup')))
+  if (!(await runOne(build(durable?.saver ?? new MeteredMemorySaver()), 'warmup')))
     throw new Error('the warm-up graph run did not finish');
   llm.setLatency(opts.latencyMs);
 
   return {
+    async close() {
+      await durable?.close();
+    },
     async run(debates) {
       streamCount = {};
       streamBytes = 0;
       meterMs = 0;
       const saver = new MeteredMemorySaver();
-      const graph = build(saver);
+      const graph = build(durable?.saver ?? saver);
       const llmBefore = llm.stats();
+      const backendBefore = durable ? await durable.backendCpu() : null;
+      const run = `run-${debates}-${Date.now()}`;
       const { result: done, window } = await measureWindow(probe, () =>
-        Promise.all(Array.from({ length: debates }, (_, i) => runOne(graph, `debate-${i}`))),
+        Promise.all(Array.from({ length: debates }, (_, i) => runOne(graph, `${run}-${i}`))),
       );
+      const backendAfter = durable ? await durable.backendCpu() : null;
       const retained = heldMb();
-      const held = saver.heldBytes();
+      const held = durable ? 0 : saver.heldBytes();
+      const stored = durable ? await durable.stored(run) : null;
 
       const llmStats = llm.stats();
       const fakeMs = llmStats.selfMs - llmBefore.selfMs;
       const turns = opts.script.length * debates;
-      const m = saver.meter;
+      const m = stored ?? saver.meter;
       const messages = Object.values(streamCount).reduce((a, b) => a + b, 0);
       const notes = [
         `${callsOf(opts.script)} model calls per debate, replaying the arena's debate step by step`,
-        'MemorySaver: nothing durable is written; its serialized bytes are what a database saver would write',
+        durable
+          ? 'PostgresSaver on the same Postgres server as the arena: durable like the arena; state bytes are the stored checkpoint and write rows'
+          : 'MemorySaver: nothing durable is written; its serialized bytes are what a database saver would write',
       ];
       const deltas = streamCount[lean ? 'custom' : 'messages'] ?? 0;
       const produced = llmStats.deltas - llmBefore.deltas;
@@ -100,7 +123,7 @@ export async function createLangGraphBench(opts: LangGraphBenchOptions): Promise
         notes.push(`only ${deltas} of ${produced} streamed deltas reached the stream consumer`);
       return {
         system: opts.variant,
-        store: 'memory-saver',
+        store: durable ? 'postgres-saver' : 'memory-saver',
         debates,
         rounds: opts.rounds,
         latencyMs: opts.latencyMs,
@@ -114,6 +137,10 @@ export async function createLangGraphBench(opts: LangGraphBenchOptions): Promise
           processMsPerTurn: perTurn(window.cpuMs, turns, 3),
           fakeLlmMsPerTurn: perTurn(fakeMs, turns, 3),
           meterMsPerTurn: perTurn(meterMs, turns, 3),
+          dbBackendMsPerTurn:
+            backendBefore && backendAfter
+              ? perTurn(backendCpuDelta(backendBefore, backendAfter), turns, 3)
+              : null,
         },
         sql: null,
         state: {
@@ -133,6 +160,52 @@ export async function createLangGraphBench(opts: LangGraphBenchOptions): Promise
         loopDelayMaxMs: round(window.loopDelayMaxMs, 1),
         notes,
       };
+    },
+  };
+}
+
+/** A fresh database on the server with LangGraph's PostgresSaver set up in it. */
+async function openSaverDatabase(url: string | undefined) {
+  if (!url)
+    throw new Error('langgraph-postgres needs BENCH_DATABASE_URL (a server where a database may be created)');
+  const name = `lg_bench_${randomBytes(5).toString('hex')}`;
+  await adminExecute(url, `create database ${name}`);
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  const { default: pg } = await import('pg');
+  // A pool of 10 like the arena's.
+  const pool = new pg.Pool({ connectionString: u.toString(), max: 10 });
+  const saver = new PostgresSaver(pool);
+  await saver.setup();
+  return {
+    saver,
+    backendCpu: () => backendCpu(url, name),
+    /** Rows and bytes the saver stored for one run's threads. */
+    async stored(run: string) {
+      const like = `${run}-%`;
+      const c = await pool.query<{ n: string; bytes: string; max: string }>(
+        'select count(*) as n, coalesce(sum(pg_column_size(c.*)), 0) as bytes, coalesce(max(pg_column_size(c.checkpoint)), 0) as max from checkpoints c where thread_id like $1',
+        [like],
+      );
+      const w = await pool.query<{ n: string; bytes: string }>(
+        'select count(*) as n, coalesce(sum(pg_column_size(w.*)), 0) as bytes from checkpoint_writes w where thread_id like $1',
+        [like],
+      );
+      const b = await pool.query<{ bytes: string }>(
+        'select coalesce(sum(pg_column_size(b.*)), 0) as bytes from checkpoint_blobs b where thread_id like $1',
+        [like],
+      );
+      return {
+        checkpoints: Number(c.rows[0]!.n),
+        checkpointBytes: Number(c.rows[0]!.bytes) + Number(b.rows[0]!.bytes),
+        maxCheckpointBytes: Number(c.rows[0]!.max),
+        writes: Number(w.rows[0]!.n),
+        writeBytes: Number(w.rows[0]!.bytes),
+      };
+    },
+    async close() {
+      await pool.end();
+      await adminExecute(url, `drop database if exists ${name} with (force)`);
     },
   };
 }

@@ -48,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
   results.push(...arenaOut.results);
   const script: DebateScript | undefined = arenaOut.script;
   if (!script) throw new Error('the arena child returned no debate shape');
-  for (const variant of ['langgraph', 'langgraph-lean'] as const) {
+  for (const variant of ['langgraph', 'langgraph-postgres', 'langgraph-lean'] as const) {
     if (!args.systems.includes(variant)) continue;
     const out = await inChild({ kind: 'langgraph', variant, script, debates: args.debates, ...common });
     results.push(...out.results);

@@ -67,6 +67,7 @@ export function formatTables(results: readonly ScenarioResult[]): string {
       'turns/s',
       'CPU ms/turn',
       'process ms/turn',
+      'db backend ms/turn',
       'loop p99 ms',
     ],
     results.map((r) => [
@@ -78,6 +79,7 @@ export function formatTables(results: readonly ScenarioResult[]): string {
       r.turnsPerSec.toFixed(1),
       r.cpu.msPerTurn.toFixed(2),
       r.cpu.processMsPerTurn.toFixed(2),
+      r.cpu.dbBackendMsPerTurn == null ? dash : r.cpu.dbBackendMsPerTurn.toFixed(2),
       // Without model latency nothing yields to the event loop: the "delay" is the whole run.
       r.latencyMs > 0 ? r.loopDelayP99Ms.toFixed(0) : dash,
     ]),

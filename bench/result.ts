@@ -1,7 +1,7 @@
 import type { WindowMeasure } from './measure.ts';
 
 /** Which system ran the debates. */
-export type BenchSystem = 'arena' | 'langgraph' | 'langgraph-lean';
+export type BenchSystem = 'arena' | 'langgraph' | 'langgraph-postgres' | 'langgraph-lean';
 
 /** One scenario's figures: N debates of the same shape, run concurrently to completion. */
 export interface ScenarioResult {
@@ -24,6 +24,8 @@ export interface ScenarioResult {
     processMsPerTurn: number;
     fakeLlmMsPerTurn: number;
     meterMsPerTurn: number;
+    /** CPU of the Postgres backends serving the run, per turn (a server on this machine); null when not measured. */
+    dbBackendMsPerTurn?: number | null;
   };
   /** The arena's database work; null for systems without a database. */
   sql: {
