@@ -1,7 +1,5 @@
 import type { ChatBot } from '../bot/chat-bot.ts';
-import { startDiscordBot } from '../bot/discord/client.ts';
 import type { ChatPlatform } from '../bot/platform.ts';
-import { startSlackBot } from '../bot/slack/app.ts';
 import { SlackHttpReceiver } from '../bot/slack/http-receiver.ts';
 import { systemClock } from '../engine/clock.ts';
 import type { Logger } from '../engine/log.ts';
@@ -55,6 +53,8 @@ export function chatPlatforms(p: {
       async start() {
         // Stored webhook tokens are sealed with this key; a wrong key stops Discord here, clearly.
         const secrets = await openSecrets(config, ctx.database.db, log);
+        // Imported only when configured: discord.js is a large share of an idle arena's memory.
+        const { startDiscordBot } = await import('../bot/discord/client.ts');
         const discord = await startDiscordBot({
           ...shared,
           token: config.DISCORD_TOKEN!,
@@ -72,6 +72,8 @@ export function chatPlatforms(p: {
       off: config.SLACK_BOT_TOKEN ? null : 'set SLACK_BOT_TOKEN',
       async start() {
         const socket = config.SLACK_APP_TOKEN;
+        // Imported only when configured, like discord.js.
+        const { startSlackBot } = await import('../bot/slack/app.ts');
         const slack = await startSlackBot({
           ...shared,
           botToken: config.SLACK_BOT_TOKEN!,

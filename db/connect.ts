@@ -1,5 +1,9 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Pool, PoolConfig } from 'pg';
 import { lockDataDir } from './data-dir-lock.ts';
@@ -104,10 +108,14 @@ async function connectPglite(dataDir: string): Promise<DatabaseHandle> {
   const inMemory = dataDir.startsWith('memory://');
   if (!inMemory) await mkdir(dataDir, { recursive: true });
   const unlock = inMemory ? () => {} : lockDataDir(dataDir);
-  const pglite = new PGlite(inMemory ? 'memory://' : path.resolve(dataDir), {
-    parsers: { [OID.int8]: Number, [OID.date]: asText, [OID.numeric]: asText },
-  });
+  const startParams = [...PGlite.defaultStartParams, ...PGLITE_SETTINGS];
+  let pglite: InstanceType<typeof PGlite>;
   try {
+    if (!inMemory && !existsSync(path.join(dataDir, 'PG_VERSION'))) await initDataDir(dataDir, startParams);
+    pglite = new PGlite(inMemory ? 'memory://' : path.resolve(dataDir), {
+      startParams,
+      parsers: { [OID.int8]: Number, [OID.date]: asText, [OID.numeric]: asText },
+    });
     await pglite.waitReady;
   } catch (error) {
     unlock();
@@ -134,6 +142,23 @@ async function connectPglite(dataDir: string): Promise<DatabaseHandle> {
       }
     },
   };
+}
+
+// PGlite's defaults suit a browser tab: 128 MB of shared_buffers alone was most of an idle arena's
+// memory. The arena's data is small and reached through one serialised connection.
+const PGLITE_SETTINGS = [
+  ...['-c', 'shared_buffers=16MB', '-c', 'wal_buffers=1MB', '-c', 'temp_buffers=1MB'],
+  ...['-c', 'work_mem=4MB', '-c', 'maintenance_work_mem=16MB'],
+];
+
+/** initdb in a child process: its memory is returned to the system when the child exits. */
+async function initDataDir(dataDir: string, startParams: string[]): Promise<void> {
+  const script = fileURLToPath(new URL('./pglite-initdb.mjs', import.meta.url));
+  await promisify(execFile)(process.execPath, [script, path.resolve(dataDir), JSON.stringify(startParams)], {
+    maxBuffer: 16 * 1024 * 1024,
+  }).catch((error: Error & { stderr?: string }) => {
+    throw new Error(`could not create the PGlite database in ${dataDir}: ${error.stderr || error.message}`);
+  });
 }
 
 /** A database URL with its password replaced, safe to print. */
