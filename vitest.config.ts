@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // One migrated PGlite database per run, copied by each test that needs one (test/helpers/db.ts).
+    globalSetup: ['test/setup/pglite-snapshot.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -18,6 +18,8 @@ export interface DatabaseHandle {
   dialect: DialectName;
   /** Where the data lives, for people: a redacted URL or a folder. */
   location: string;
+  /** PGlite only: the whole database as a tarball, for `pgliteSnapshot` (test fixtures). */
+  dumpDataDir?: () => Promise<Blob>;
   /** The latest probe of the database, answered without a query (never queued behind the pool). */
   health(): DatabaseHealth;
   close(): Promise<void>;
@@ -28,6 +30,8 @@ export interface ConnectOptions {
   databaseUrl?: string | undefined;
   /** PGlite data folder, or `memory://` for a throwaway database. */
   pgliteDataDir?: string;
+  /** PGlite in memory only: start from this `dumpDataDir()` tarball instead of an empty database. */
+  pgliteSnapshot?: Blob;
   maxConnections?: number;
   /** Postgres `application_name` of the pool's connections (default `arena`), seen in pg_stat_activity. */
   applicationName?: string;
@@ -44,7 +48,7 @@ const asText = (v: string) => v;
 
 export async function connectDatabase(options: ConnectOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) return connectPostgres(options.databaseUrl, options);
-  return connectPglite(options.pgliteDataDir ?? 'memory://');
+  return connectPglite(options.pgliteDataDir ?? 'memory://', options.pgliteSnapshot);
 }
 
 /** Postgres config shared by the pool and the health probe's connection. */
@@ -100,7 +104,7 @@ async function connectPostgres(url: string, options: ConnectOptions): Promise<Da
   };
 }
 
-async function connectPglite(dataDir: string): Promise<DatabaseHandle> {
+async function connectPglite(dataDir: string, snapshot?: Blob): Promise<DatabaseHandle> {
   const [{ PGlite }, { PGliteDialect }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('./pglite-dialect.ts'),
@@ -114,6 +118,7 @@ async function connectPglite(dataDir: string): Promise<DatabaseHandle> {
     if (!inMemory && !existsSync(path.join(dataDir, 'PG_VERSION'))) await initDataDir(dataDir, startParams);
     pglite = new PGlite(inMemory ? 'memory://' : path.resolve(dataDir), {
       startParams,
+      ...(inMemory && snapshot ? { loadDataDir: snapshot } : {}),
       parsers: { [OID.int8]: Number, [OID.date]: asText, [OID.numeric]: asText },
     });
     await pglite.waitReady;
@@ -127,6 +132,7 @@ async function connectPglite(dataDir: string): Promise<DatabaseHandle> {
     db,
     dialect: 'pglite',
     location: inMemory ? 'memory' : path.resolve(dataDir),
+    dumpDataDir: () => pglite.dumpDataDir('none'),
     // Embedded: the database lives and dies with this process.
     health: () =>
       pglite.closed

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { inject } from 'vitest';
 import { adminExecute } from '../../db/admin.ts';
 import { connectDatabase, type DatabaseHandle, type DialectName } from '../../db/connect.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
@@ -49,9 +51,14 @@ export async function createTestDatabase(
       applicationName: 'arena-test',
     });
   } else {
-    handle = await connectDatabase({ pgliteDataDir: 'memory://' });
+    const snapshot = opts.migrate !== false ? await migratedSnapshot() : undefined;
+    handle = await connectDatabase({
+      pgliteDataDir: 'memory://',
+      ...(snapshot ? { pgliteSnapshot: snapshot } : {}),
+    });
   }
   if (opts.migrate !== false) {
+    // A no-op on a copy of the snapshot; the full migration anywhere else.
     const report = await migrateToLatest(handle.db);
     if (report.error) throw report.error;
   }
@@ -66,4 +73,15 @@ export async function createTestDatabase(
       }
     },
   };
+}
+
+let snapshot: Promise<Blob | undefined> | undefined;
+/** The run's migrated PGlite tarball (test/setup/pglite-snapshot.ts), read once per test file. */
+function migratedSnapshot(): Promise<Blob | undefined> {
+  snapshot ??= (async () => {
+    const file = inject('pgliteSnapshot');
+    if (!file) return undefined;
+    return new Blob([await readFile(file)]);
+  })();
+  return snapshot;
 }
