@@ -53,6 +53,8 @@ export interface OpenOptions {
   memoryIfLocked?: boolean;
   /** Throw the DataDirLockedError itself, so the caller can read through the running server. */
   lockedError?: boolean;
+  /** A server rather than a one-off command: worth a child process to keep initdb's memory out. */
+  longRunning?: boolean;
 }
 
 /** Opens personas, database (migrated), LLM provider, event bus and engine, in that order. */
@@ -187,6 +189,7 @@ async function openDatabaseFor(config: Config, log: Logger, opts: OpenOptions): 
     return await connectDatabase({
       databaseUrl: config.DATABASE_URL,
       pgliteDataDir: config.pgliteDir,
+      initdbInChild: opts.longRunning ?? false,
       // Queries in flight fail and are retried by their owners; the health probe reports the outage.
       onPoolError: (error) => log.warn('database connection lost', { error: errorText(error) }),
     });

@@ -24,7 +24,8 @@ export interface RunningArena {
 /** The composition root: migrates, then starts everything the configuration turns on. */
 export async function startArena(props: { config: Config; log: Logger }): Promise<RunningArena> {
   const { config, log } = props;
-  const ctx = await openArenaContext(config, log);
+  // A server runs for days: a new embedded database is created in a child process (db/connect.ts).
+  const ctx = await openArenaContext(config, log, { longRunning: true });
   const closers: Array<() => Promise<unknown>> = [() => ctx.close()];
   const closeAll = async () => {
     for (const fn of closers.reverse())

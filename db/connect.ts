@@ -30,6 +30,11 @@ export interface ConnectOptions {
   databaseUrl?: string | undefined;
   /** PGlite data folder, or `memory://` for a throwaway database. */
   pgliteDataDir?: string;
+  /**
+   * PGlite: create a new data folder (initdb) in a child process, so the ~500 MB initdb leaves behind
+   * goes back to the system; costs a few seconds once. For servers, not one-off commands.
+   */
+  initdbInChild?: boolean;
   /** PGlite in memory only: start from this `dumpDataDir()` tarball instead of an empty database. */
   pgliteSnapshot?: Blob;
   maxConnections?: number;
@@ -48,7 +53,7 @@ const asText = (v: string) => v;
 
 export async function connectDatabase(options: ConnectOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) return connectPostgres(options.databaseUrl, options);
-  return connectPglite(options.pgliteDataDir ?? 'memory://', options.pgliteSnapshot);
+  return connectPglite(options.pgliteDataDir ?? 'memory://', options);
 }
 
 /** Postgres config shared by the pool and the health probe's connection. */
@@ -104,7 +109,10 @@ async function connectPostgres(url: string, options: ConnectOptions): Promise<Da
   };
 }
 
-async function connectPglite(dataDir: string, snapshot?: Blob): Promise<DatabaseHandle> {
+async function connectPglite(
+  dataDir: string,
+  { pgliteSnapshot: snapshot, initdbInChild }: ConnectOptions,
+): Promise<DatabaseHandle> {
   const [{ PGlite }, { PGliteDialect }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('./pglite-dialect.ts'),
@@ -115,7 +123,8 @@ async function connectPglite(dataDir: string, snapshot?: Blob): Promise<Database
   const startParams = [...PGlite.defaultStartParams, ...PGLITE_SETTINGS];
   let pglite: InstanceType<typeof PGlite>;
   try {
-    if (!inMemory && !existsSync(path.join(dataDir, 'PG_VERSION'))) await initDataDir(dataDir, startParams);
+    if (initdbInChild && !inMemory && !existsSync(path.join(dataDir, 'PG_VERSION')))
+      await initDataDir(dataDir, startParams);
     pglite = new PGlite(inMemory ? 'memory://' : path.resolve(dataDir), {
       startParams,
       ...(inMemory && snapshot ? { loadDataDir: snapshot } : {}),

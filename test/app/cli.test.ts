@@ -84,7 +84,8 @@ describe('arena CLI', { timeout: 240_000 }, () => {
         const child = spawnArena(['start'], { cwd, env: cleanEnv({ DASHBOARD_PORT: String(port) }) });
         const done = collect(child);
         try {
-          await waitForOutput(child, /dashboard: http/, 120_000);
+          // A first start creates the database in a child process (db/connect.ts): slow on a busy machine.
+          await waitForOutput(child, /dashboard: http/, 180_000);
           expect(existsSync(path.join(cwd, 'data/pglite'))).toBe(true);
           const health = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.json());
           expect(health).toMatchObject({ db: { dialect: 'pglite' } });
