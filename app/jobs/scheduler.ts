@@ -1,13 +1,6 @@
 import type { Kysely } from 'kysely';
 import cron, { type ScheduledTask } from 'node-cron';
-import {
-  claimJob,
-  finishJob,
-  getJobRun,
-  listJobRuns,
-  renewJob,
-  setNextRun,
-} from '../../db/repositories/job-runs.ts';
+import { claimJob, finishJob, listJobRuns, renewJob, setNextRun } from '../../db/repositories/job-runs.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Clock } from '../../engine/clock.ts';
 import type { Logger } from '../../engine/log.ts';
