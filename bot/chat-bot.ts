@@ -148,24 +148,43 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
     return sweeping;
   }
 
-  const bind: ChatBot['bind'] = async ({ thread, debateId, createdBy }) => {
-    const b = await insertThreadBinding(db, {
-      platform: platform.name,
-      workspaceId: thread.workspaceId,
-      channelId: thread.channelId,
-      threadId: thread.threadId,
-      debateId,
-      createdBy,
-    });
-    await queue.run(debateId, async () => {
-      const cached = bindings.get(debateId);
-      bindings.set(debateId, {
+  const bindingRow = (thread: ThreadRef, debateId: string, createdBy: string) => ({
+    platform: platform.name,
+    workspaceId: thread.workspaceId,
+    channelId: thread.channelId,
+    threadId: thread.threadId,
+    debateId,
+    createdBy,
+  });
+
+  /** Remembers a new binding and starts delivering its thread. */
+  const follow = (b: ThreadBinding) =>
+    queue.run(b.debateId, async () => {
+      const cached = bindings.get(b.debateId);
+      bindings.set(b.debateId, {
         list: [...(cached?.list ?? []).filter((x) => x.id !== b.id), b],
         at: Date.now(),
       });
       relay.attach(b);
     });
+
+  const bind: ChatBot['bind'] = async ({ thread, debateId, createdBy }) => {
+    const b = await insertThreadBinding(db, bindingRow(thread, debateId, createdBy));
+    await follow(b);
     return b;
+  };
+
+  const startInThread: CommandDeps['startInThread'] = async ({ thread, createdBy, debate }) => {
+    let bound: ThreadBinding | null = null;
+    const started = await arena.startDebate({
+      ...debate,
+      withinCreation: async (trx, debateId) => {
+        bound = await insertThreadBinding(trx, bindingRow(thread, debateId, createdBy));
+      },
+    });
+    if (!bound) throw new Error('the arena started the debate without binding its thread');
+    await follow(bound);
+    return started;
   };
 
   const notify = async (b: ThreadBinding, key: string, text: string) => {
@@ -178,6 +197,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
     platform,
     personas: deps.personas,
     bind,
+    startInThread,
     exportMarkdown: deps.exportMarkdown,
     log,
     ...(deps.managerRoleLabel ? { managerRoleLabel: deps.managerRoleLabel } : {}),

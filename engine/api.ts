@@ -1,4 +1,5 @@
-import type { DebateOutcome, DebateStatus, IdeaStatus } from '../db/schema.ts';
+import type { Kysely } from 'kysely';
+import type { Database, DebateOutcome, DebateStatus, IdeaStatus } from '../db/schema.ts';
 import type { Lang, Persona, Phase } from '../personas/types.ts';
 import type { BudgetSnapshot, DebateMessageView } from './events.ts';
 
@@ -14,6 +15,11 @@ export interface StartDebateInput {
   startedBy?: string;
   /** Per-debate spending cap in USD; defaults to the configured cap. */
   budgetCapUsd?: number;
+  /**
+   * Runs inside the transaction that creates the debate (e.g. binding the chat thread it was
+   * started from), so the debate never exists without it: a failure here creates nothing.
+   */
+  withinCreation?: (trx: Kysely<Database>, debateId: string) => Promise<void>;
 }
 
 export interface HumanMessageInput {

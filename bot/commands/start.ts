@@ -43,12 +43,17 @@ export const startCommand = defineCommand({
     }
     let started: { debateId: string };
     try {
-      started = await deps.arena.startDebate({
-        idea: options.idea,
-        ...(options.rounds !== undefined ? { rounds: options.rounds } : {}),
-        ...(options.lang !== undefined ? { lang: options.lang } : {}),
-        origin: deps.platform.name,
-        startedBy: command.user.displayName.slice(0, 100),
+      // Debate and thread binding in one transaction: a crash never leaves a debate with no thread.
+      started = await deps.startInThread({
+        thread,
+        createdBy: command.user.id,
+        debate: {
+          idea: options.idea,
+          ...(options.rounds !== undefined ? { rounds: options.rounds } : {}),
+          ...(options.lang !== undefined ? { lang: options.lang } : {}),
+          origin: deps.platform.name,
+          startedBy: command.user.displayName.slice(0, 100),
+        },
       });
     } catch (error) {
       // Say so in the thread too, so nobody waits there for a debate that will not come.
@@ -57,7 +62,6 @@ export const startCommand = defineCommand({
       if (error instanceof DebateInputError) return fail(`The debate could not start: ${error.message}.`);
       throw error;
     }
-    await deps.bind({ thread, debateId: started.debateId, createdBy: command.user.id });
     const detail = [
       options.rounds !== undefined ? `${options.rounds} round${options.rounds === 1 ? '' : 's'}` : null,
       options.lang ?? null,

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { ThreadBinding } from '../../db/repositories/chat.ts';
 import type { Database } from '../../db/schema.ts';
-import type { Arena, DebateDetailView } from '../../engine/api.ts';
+import type { Arena, DebateDetailView, StartDebateInput } from '../../engine/api.ts';
 import type { Logger } from '../../engine/log.ts';
 import type { Lang, Persona } from '../../personas/types.ts';
 import type { ChatPlatform, CommandReply, IncomingCommand, ThreadRef } from '../platform.ts';
@@ -15,6 +15,12 @@ export interface CommandDeps {
   personas: readonly Persona[];
   /** Binds a new thread to a debate and starts mirroring it. */
   bind(input: { thread: ThreadRef; debateId: string; createdBy: string }): Promise<ThreadBinding>;
+  /** Starts a debate already bound to `thread` (one transaction), then mirrors it there. */
+  startInThread(input: {
+    thread: ThreadRef;
+    createdBy: string;
+    debate: Omit<StartDebateInput, 'withinCreation'>;
+  }): Promise<{ debateId: string }>;
   exportMarkdown(detail: DebateDetailView, lang: Lang): string;
   /** Shown in permission refusals, e.g. "the Arena Managers role". */
   managerRoleLabel?: string;

@@ -91,6 +91,8 @@ export async function startDebate(
       created_at: now,
       updated_at: now,
     });
+    // Bound where it was started in the same transaction: never a debate spending with no thread.
+    await input.withinCreation?.(trx, id);
     return idea;
   });
   await engine.emit({

@@ -54,7 +54,7 @@ describe.each(testDialects())('platform-neutral chat bot on %s', (dialect) => {
 
   function setup(opts: { chunkMs?: number } = {}) {
     const bus: EventBus = committingBus(t.db);
-    const arena = createFakeArena({ bus, personas, chunkMs: opts.chunkMs ?? 0, speakers: 2 });
+    const arena = createFakeArena({ bus, db: t.db, personas, chunkMs: opts.chunkMs ?? 0, speakers: 2 });
     const mem = createMemoryPlatform();
     const bot = startBot({ platform: mem.platform, arena, bus, db: t.db, personas });
     return { bus, arena, mem, bot };

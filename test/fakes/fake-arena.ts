@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { IdeaStatus, MessageType } from '../../db/schema.ts';
+import type { Kysely } from 'kysely';
+import type { Database, IdeaStatus, MessageType } from '../../db/schema.ts';
 import type {
   Arena,
   ControlResult,
@@ -14,6 +15,8 @@ import type { Lang, Persona, Phase } from '../../personas/types.ts';
 
 export interface FakeArenaOptions {
   bus: EventBus;
+  /** Where `withinCreation` of a start runs (the committing bus has written the debate row there). */
+  db?: Kysely<Database>;
   personas: readonly Persona[];
   clock?: Clock;
   /** Pause between streamed chunks of a turn, so viewers can watch text arrive. */
@@ -288,6 +291,10 @@ export function createFakeArena(opts: FakeArenaOptions): Arena & {
         rounds: summary.totalRounds,
         origin: input.origin,
       });
+      if (input.withinCreation) {
+        if (!opts.db) throw new Error('the fake arena needs `db` to run withinCreation');
+        await input.withinCreation(opts.db, summary.id);
+      }
       done.set(summary.id, run(d));
       return { debateId: summary.id, ideaId: idea.id, title };
     },
