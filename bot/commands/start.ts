@@ -41,10 +41,9 @@ export const startCommand = defineCommand({
         'I could not open a thread here. Check that I may create public threads and manage webhooks in this channel.',
       );
     }
-    let started: { debateId: string };
     try {
       // Debate and thread binding in one transaction: a crash never leaves a debate with no thread.
-      started = await deps.startInThread({
+      await deps.startInThread({
         thread,
         createdBy: command.user.id,
         debate: {
