@@ -9,9 +9,12 @@ export function registerStartCommand(program: Command, deps: { config: () => Con
     .action(async () => {
       const config = deps.config();
       const log = createConsoleLogger({ level: config.LOG_LEVEL });
+      // Listen before starting: a signal that arrives while the arena is still starting (its address
+      // is printed before the last parts are up) must stop it cleanly, not kill it mid-start.
+      const signalled = waitForSignal();
       const { startArena } = await import('../main.ts');
       const arena = await startArena({ config, log });
-      await waitForSignal();
+      await signalled;
       log.info('shutting down');
       await arena.close();
       log.info('stopped');
