@@ -100,6 +100,11 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     },
   },
   {
+    help: { secrets: { term: 'secrets', description: 'stored secrets (webhook tokens sealed at rest)' } },
+    register: async (program, config) =>
+      (await import('./commands/secrets.ts')).registerSecretsCommands(program, { config }),
+  },
+  {
     help: { discord: { term: 'discord', description: 'Discord tools' } },
     register: async (program, config) => {
       (await import('./commands/discord.ts')).registerDiscordCommands(program, { config });

@@ -110,6 +110,9 @@ const envSchema = z.object({
   ARENA_SECRET_KEY: optionalString.refine((v) => v === undefined || v.length >= 16, {
     message: 'expected at least 16 characters (e.g. `openssl rand -base64 32`)',
   }),
+  ARENA_OLD_SECRET_KEY: optionalString.refine((v) => v === undefined || v.length >= 16, {
+    message: 'expected at least 16 characters: the key the stored secrets were sealed with',
+  }),
   PUBLIC_URL: url(['http:', 'https:'], 'an http(s) URL where this server is reachable'),
   BUDGET_DAILY_USD: money(50),
   BUDGET_MONTHLY_USD: money(1500),

@@ -4,10 +4,16 @@ import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { createSecretBox, type SecretBox } from '../db/secrets/secret-box.ts';
-import { sealStoredSecrets } from '../db/secrets/stored-secrets.ts';
+import {
+  RotationError,
+  type RotationReport,
+  rotateStoredSecrets,
+  sealStoredSecrets,
+} from '../db/secrets/stored-secrets.ts';
 import type { Logger } from '../engine/log.ts';
 import type { Config } from './config.ts';
 import { ConfigError } from './config.ts';
+import { RuntimeFailure, UsageError } from './errors.ts';
 
 export const SECRET_KEY_FILE = 'secret.key';
 
@@ -65,4 +71,50 @@ export async function openSecrets(
     );
   }
   return box;
+}
+
+/**
+ * `arena secrets rotate`: re-seals every stored secret under the configured key (ARENA_SECRET_KEY,
+ * or DATA_DIR/secret.key, created when missing) from the old key (ARENA_OLD_SECRET_KEY or a file).
+ * One transaction: every token is rewritten, or, when a token opens with neither key, none is.
+ * Run it with every arena process stopped, then start them with the new key.
+ */
+export async function rotateSecrets(
+  config: Pick<Config, 'ARENA_SECRET_KEY' | 'ARENA_OLD_SECRET_KEY' | 'DATA_DIR'>,
+  db: Kysely<Database>,
+  log: Logger,
+  opts: { oldKeyFile?: string },
+): Promise<RotationReport & { oldKeyId: string; newKeyId: string }> {
+  if (opts.oldKeyFile && config.ARENA_OLD_SECRET_KEY) {
+    throw new UsageError('give the old key once: ARENA_OLD_SECRET_KEY or --old-key-file, not both');
+  }
+  let oldText = config.ARENA_OLD_SECRET_KEY;
+  if (opts.oldKeyFile) {
+    try {
+      oldText = (await readFile(opts.oldKeyFile, 'utf8')).trim();
+    } catch (error) {
+      throw new UsageError(
+        `--old-key-file: cannot read ${opts.oldKeyFile} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+    }
+  }
+  if (!oldText) {
+    throw new UsageError(
+      'the old key is missing: set ARENA_OLD_SECRET_KEY or pass --old-key-file <path> (e.g. the moved DATA_DIR/secret.key)',
+    );
+  }
+  let old: SecretBox;
+  try {
+    old = createSecretBox(oldText);
+  } catch (error) {
+    throw new UsageError(`the old key: ${(error as Error).message}`);
+  }
+  const next = createSecretBox(await resolveSecretKey(config, log));
+  try {
+    const report = await rotateStoredSecrets(db, { old, next });
+    return { ...report, oldKeyId: old.keyId, newKeyId: next.keyId };
+  } catch (error) {
+    if (error instanceof RotationError) throw new RuntimeFailure(`secrets rotate: ${error.message}`);
+    throw error;
+  }
 }
