@@ -38,13 +38,13 @@ describe.each(testDialects())('arena secrets rotate on %s', (dialect) => {
       .insertInto('chat_webhooks')
       .values([
         ...TOKENS.slice(0, 4).map((tok, i) => ({
-          platform: 'discord',
+          platform: 'discord' as const,
           channel_id: `c${i}`,
           webhook_id: `w${i}`,
           token: oldBox.seal(tok),
         })),
-        { platform: 'discord', channel_id: 'c4', webhook_id: 'w4', token: TOKENS[4]! },
-        { platform: 'discord', channel_id: 'c5', webhook_id: 'claim:proc', token: '' },
+        { platform: 'discord' as const, channel_id: 'c4', webhook_id: 'w4', token: TOKENS[4]! },
+        { platform: 'discord' as const, channel_id: 'c5', webhook_id: 'claim:proc', token: '' },
       ])
       .execute();
     const config = { ARENA_SECRET_KEY: NEW_KEY, ARENA_OLD_SECRET_KEY: OLD_KEY, DATA_DIR: os.tmpdir() };
