@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { ROLES } from './roles/role.ts';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 
@@ -56,6 +57,7 @@ const optionalPositiveInt = (max: number) =>
     });
 
 const envSchema = z.object({
+  ARENA_ROLE: z.enum(ROLES).default('all'),
   DATABASE_URL: url(['postgres:', 'postgresql:'], 'a postgres:// URL, or leave unset for embedded PGlite'),
   DATA_DIR: optionalString.default('./data'),
   REDIS_URL: url(['redis:', 'rediss:'], 'a redis:// URL, or leave unset for the in-process bus'),

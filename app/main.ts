@@ -12,18 +12,22 @@ import { RuntimeFailure } from './errors.ts';
 import type { DebateThreadTarget } from './jobs/auto-debate.ts';
 import { createJobRuntime, type JobRuntime } from './jobs/runtime.ts';
 import { chatPlatforms, slackHttpReceiver, type ThreadOpener } from './platforms.ts';
+import { planRole, type Role, type RolePlan } from './roles/role.ts';
 
 export const CODENAME = 'Signal Storm';
 
 export interface RunningArena {
-  dashboardUrl: string;
+  /** Null when this process's role serves no dashboard (`bot`, `worker`). */
+  dashboardUrl: string | null;
   context: ArenaContext;
   close(): Promise<void>;
 }
 
 /** The composition root: migrates, then starts everything the configuration turns on. */
-export async function startArena(props: { config: Config; log: Logger }): Promise<RunningArena> {
+export async function startArena(props: { config: Config; log: Logger; role?: Role }): Promise<RunningArena> {
   const { config, log } = props;
+  // What this process runs (app/roles/role.ts): everything, or one part of a split deployment.
+  const plan = planRole(props.role ?? 'all');
   // A server runs for days: a new embedded database is created in a child process (db/connect.ts).
   const ctx = await openArenaContext(config, log, { longRunning: true });
   const closers: Array<() => Promise<unknown>> = [() => ctx.close()];
@@ -41,6 +45,12 @@ export async function startArena(props: { config: Config; log: Logger }): Promis
     );
     log.info(`llm: ${ctx.llmDescription}`);
     log.info(`event bus: ${ctx.busKind === 'redis' ? 'Redis' : 'in-process'}`);
+    if (plan.role !== 'all') {
+      log.info(`role: ${plan.role} (${describePlan(plan)})`);
+      // Without Redis, processes see each other's work only by polling the database: slower, not wrong.
+      if (ctx.busKind === 'memory')
+        log.warn('role: no REDIS_URL, so other processes are noticed by polling only (set REDIS_URL)');
+    }
     setStatus({
       id: 'database',
       name: 'Database',
@@ -57,69 +67,95 @@ export async function startArena(props: { config: Config; log: Logger }): Promis
     });
     setStatus({ id: 'bus', name: 'Event bus', kind: 'service', status: 'running', detail: ctx.busKind });
 
-    setStatus({ id: 'engine', name: 'Debate engine', kind: 'service', status: 'starting' });
+    setStatus({
+      id: 'engine',
+      name: 'Debate engine',
+      kind: 'service',
+      status: plan.worker ? 'starting' : 'disabled',
+      ...(plan.worker ? {} : { detail: `runs in the worker processes (role ${plan.role})` }),
+    });
 
-    // Filled once the scheduler exists (after the bots, so the daily debate can reach its channel).
+    // The daily debate reaches its channel through the platforms started below (chatThreads).
     const jobActions: Record<string, () => Promise<unknown>> = {};
     let jobs: JobRuntime | undefined;
     const chatThreads = new Map<string, ThreadOpener>();
 
     // Slack in HTTP mode shares the dashboard's port: one server, one public URL.
     const slackReceiver = slackHttpReceiver(config, log);
-    const dashboard = createDashboard({
-      ...(slackReceiver ? { inbound: { '/slack/events': slackReceiver } } : {}),
-      arena: ctx.arena,
-      bus: ctx.bus,
-      db: ctx.database.db,
-      personas: ctx.personas,
-      renderAvatar: (p) => renderAvatar(p),
-      config: {
-        host: config.DASHBOARD_HOST,
-        port: config.DASHBOARD_PORT,
-        token: config.DASHBOARD_TOKEN,
-        requireTokenForReads: config.DASHBOARD_REQUIRE_TOKEN_FOR_READS,
-        allowedHosts: config.DASHBOARD_ALLOWED_HOSTS,
-        maxStreams: config.DASHBOARD_MAX_STREAMS,
-        actionsPerMinute: config.DASHBOARD_ACTIONS_PER_MINUTE,
-        publicUrl: config.PUBLIC_URL,
-        version: pkg.version,
-        codename: CODENAME,
-        dialect: ctx.database.dialect,
-      },
-      dbHealth: () => ctx.database.health(),
-      components: () =>
-        ctx.health
-          .list()
-          .map((c) =>
-            c.id === 'engine'
-              ? { ...c, detail: runnerDetail(ctx.runner.load()) }
-              : c.id === 'llm'
-                ? { ...c, detail: `${ctx.llmDescription} — ${describeRouter(ctx.router.snapshot())}` }
-                : c.id === 'database'
-                  ? databaseStatus(c, ctx.database.health())
-                  : c,
-          )
-          .concat(jobs?.components() ?? []),
-      jobs: jobActions,
-      deliveries: () => countOutbox(ctx.database.db),
-      router: () => ctx.router.snapshot(),
-      runner: () => ctx.runner.load(),
-      log,
-      clock: systemClock,
-    });
-    const { url: dashboardUrl } = await dashboard.listen().catch((e: NodeJS.ErrnoException) => {
-      throw e.code === 'EADDRINUSE'
-        ? new RuntimeFailure(
-            `DASHBOARD_PORT ${config.DASHBOARD_PORT} on ${config.DASHBOARD_HOST} is already in use; set DASHBOARD_PORT to a free port`,
-          )
-        : e;
-    });
-    closers.push(() => dashboard.close());
-    log.info(`dashboard: ${dashboardUrl}`);
+    // The job runtime serves the dashboard's `run <job>` too; only a worker schedules runs.
+    if (plan.web || plan.worker) {
+      jobs = createJobRuntime({
+        ctx,
+        clock: systemClock,
+        debateTarget: () => debateTarget(config.AUTO_DEBATE_CHANNEL, chatThreads),
+      });
+      Object.assign(jobActions, jobs.actions);
+      closers.push(() => jobs!.stop());
+    }
+    const dashboardUrl = plan.web ? await startDashboard() : null;
+
+    async function startDashboard(): Promise<string> {
+      const dashboard = createDashboard({
+        ...(slackReceiver ? { inbound: { '/slack/events': slackReceiver } } : {}),
+        arena: ctx.arena,
+        bus: ctx.bus,
+        db: ctx.database.db,
+        personas: ctx.personas,
+        renderAvatar: (p) => renderAvatar(p),
+        config: {
+          host: config.DASHBOARD_HOST,
+          port: config.DASHBOARD_PORT,
+          token: config.DASHBOARD_TOKEN,
+          requireTokenForReads: config.DASHBOARD_REQUIRE_TOKEN_FOR_READS,
+          allowedHosts: config.DASHBOARD_ALLOWED_HOSTS,
+          maxStreams: config.DASHBOARD_MAX_STREAMS,
+          actionsPerMinute: config.DASHBOARD_ACTIONS_PER_MINUTE,
+          publicUrl: config.PUBLIC_URL,
+          version: pkg.version,
+          codename: CODENAME,
+          dialect: ctx.database.dialect,
+        },
+        dbHealth: () => ctx.database.health(),
+        components: () =>
+          ctx.health
+            .list()
+            .map((c) =>
+              c.id === 'engine'
+                ? { ...c, detail: runnerDetail(ctx.runner.load()) }
+                : c.id === 'llm'
+                  ? { ...c, detail: `${ctx.llmDescription} — ${describeRouter(ctx.router.snapshot())}` }
+                  : c.id === 'database'
+                    ? databaseStatus(c, ctx.database.health())
+                    : c,
+            )
+            .concat(jobs?.components() ?? []),
+        jobs: jobActions,
+        deliveries: () => countOutbox(ctx.database.db),
+        router: () => ctx.router.snapshot(),
+        runner: () => ctx.runner.load(),
+        log,
+        clock: systemClock,
+      });
+      const { url: dashboardUrl } = await dashboard.listen().catch((e: NodeJS.ErrnoException) => {
+        throw e.code === 'EADDRINUSE'
+          ? new RuntimeFailure(
+              `DASHBOARD_PORT ${config.DASHBOARD_PORT} on ${config.DASHBOARD_HOST} is already in use; set DASHBOARD_PORT to a free port`,
+            )
+          : e;
+      });
+      closers.push(() => dashboard.close());
+      log.info(`dashboard: ${dashboardUrl}`);
+      return dashboardUrl;
+    }
 
     // A debate belongs to the platform it started on; every configured platform runs side by side.
     for (const platform of chatPlatforms({ config, ctx, log, slackReceiver })) {
       const { id, name } = platform;
+      const skip = platformSkipped(plan, id, slackReceiver !== null);
+      if (skip && !platform.off) {
+        setStatus({ id, name, kind: 'service', status: 'disabled', detail: skip });
+        continue;
+      }
       if (platform.off) {
         setStatus({ id, name, kind: 'service', status: 'disabled', detail: platform.off });
         log.info(`${id}: off (${platform.off} to turn it on)`);
@@ -139,36 +175,50 @@ export async function startArena(props: { config: Config; log: Logger }): Promis
       }
     }
 
-    // Viewers subscribe first, so the first turns already stream live into chat and the dashboard.
-    await ctx.runner.start();
-    setStatus({
-      id: 'engine',
-      name: 'Debate engine',
-      kind: 'service',
-      status: 'running',
-      detail: 'runner started',
-    });
-
-    jobs = createJobRuntime({
-      ctx,
-      clock: systemClock,
-      debateTarget: () => debateTarget(config.AUTO_DEBATE_CHANNEL, chatThreads),
-    });
-    Object.assign(jobActions, jobs.actions);
-    closers.push(() => jobs!.stop());
-    await jobs.scheduler.start();
-    await jobs.refresh();
-    log.info(
-      jobs.settings.enabled
-        ? `jobs: scheduled (${jobs.scheduler.names().join(', ')}); JOBS=off turns scheduling off`
-        : 'jobs: scheduling off (JOBS=off); `arena jobs run <name>` and the dashboard still run them',
-    );
+    if (plan.worker && jobs) {
+      // Viewers subscribe first, so the first turns already stream live into chat and the dashboard.
+      await ctx.runner.start();
+      setStatus({
+        id: 'engine',
+        name: 'Debate engine',
+        kind: 'service',
+        status: 'running',
+        detail: 'runner started',
+      });
+      await jobs.scheduler.start();
+      log.info(
+        jobs.settings.enabled
+          ? `jobs: scheduled (${jobs.scheduler.names().join(', ')}); JOBS=off turns scheduling off`
+          : 'jobs: scheduling off (JOBS=off); `arena jobs run <name>` and the dashboard still run them',
+      );
+    }
+    await jobs?.refresh();
+    if (plan.role !== 'all') log.info(`ready: role ${plan.role}`);
 
     return { dashboardUrl, context: ctx, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;
   }
+}
+
+function describePlan(plan: RolePlan): string {
+  const parts = [
+    plan.web ? 'dashboard' : null,
+    plan.bot ? 'chat gateways and delivery' : null,
+    plan.worker ? 'debates and jobs' : null,
+  ].filter(Boolean);
+  return parts.join(', ');
+}
+
+/**
+ * Why a configured platform does not run in this process, or null when it does. A bot process runs
+ * every platform; a web process runs Slack in HTTP mode, whose events arrive at its /slack/events.
+ */
+function platformSkipped(plan: RolePlan, id: string, slackHttp: boolean): string | null {
+  if (plan.bot) return null;
+  if (plan.web && id === 'slack' && slackHttp) return null;
+  return `runs in the bot processes (role ${plan.role})`;
 }
 
 /** The database line of the PROCESSES panel and health: an error while the probe cannot reach it. */
