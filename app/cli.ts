@@ -2,9 +2,9 @@ import { Command, CommanderError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { COMMAND_GROUPS } from './command-groups.ts';
 import type { Config } from './config.ts';
-import { RuntimeFailure, UsageError } from './errors.ts';
+import { RuntimeFailure, TryLaterFailure, UsageError } from './errors.ts';
 
-/** Runs the `arena` command line; resolves to the process exit code (0 ok, 1 failure, 2 bad usage). */
+/** Runs the `arena` command line; resolves to the process exit code (0 ok, 1 failure, 2 bad usage, 75 busy: try later). */
 export async function main(argv: string[]): Promise<number> {
   try {
     const program = await buildProgram(argv);
@@ -71,6 +71,10 @@ function reportFailure(error: unknown, ConfigError: new (...args: never[]) => Er
   if (hasExitCode(error, 2)) {
     process.stderr.write(`arena: ${(error as Error).message}\n`);
     return 2;
+  }
+  if (error instanceof TryLaterFailure) {
+    process.stderr.write(`arena: ${error.message}\n`);
+    return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`arena: ${error instanceof RuntimeFailure ? message : `failed: ${message}`}\n`);

@@ -9,3 +9,9 @@ export class RuntimeFailure extends Error {
   override name = 'RuntimeFailure';
   readonly exitCode = 1;
 }
+
+/** Refused for now (the model queue is full), not broken: one line, exit code 75 (EX_TEMPFAIL), try again later. */
+export class TryLaterFailure extends Error {
+  override name = 'TryLaterFailure';
+  readonly exitCode = 75;
+}

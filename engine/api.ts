@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database, DebateOutcome, DebateStatus, IdeaStatus } from '../db/schema.ts';
 import type { Lang, Persona, Phase } from '../personas/types.ts';
 import type { BudgetSnapshot, DebateMessageView } from './events.ts';
+import type { Admission } from './llm/router/types.ts';
 
 export interface StartDebateInput {
   /** Free text of the idea; ignored when ideaId is given. */
@@ -77,7 +78,10 @@ export type ControlResult =
  * Nothing outside engine/ touches debate tables directly.
  */
 export interface Arena {
+  /** Throws DebateInputError for bad input, DebateRefusedError while the LLM queue is full. */
   startDebate(input: StartDebateInput): Promise<{ debateId: string; ideaId: string; title: string }>;
+  /** Whether startDebate would be admitted now (a chat start asks before opening its thread). */
+  admit(): Admission;
   pause(debateId: string, reason?: string): Promise<ControlResult>;
   resume(debateId: string): Promise<ControlResult>;
   stop(debateId: string): Promise<ControlResult>;

@@ -26,6 +26,7 @@ export function createArena(deps: EngineDeps): { arena: Arena; runner: DebateRun
       runner.notify(started.debateId);
       return started;
     },
+    admit: () => engine.admit(),
     pause: (debateId, reason) => pauseDebate(engine, debateId, reason),
     async resume(debateId) {
       const result = await resumeDebate(engine, debateId);

@@ -2,12 +2,12 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import type { Arena } from '../../engine/api.ts';
 import { MAX_ROUNDS } from '../../engine/constants.ts';
-import { DebateInputError } from '../../engine/debate/errors.ts';
+import { DebateInputError, DebateRefusedError } from '../../engine/debate/errors.ts';
 import { exportDebateMarkdown } from '../../engine/debate/export.ts';
 import type { DebateRunner } from '../../engine/debate/run/runner.ts';
 import type { ArenaEvent, EventBus } from '../../engine/events.ts';
 import { oneLineSafe } from '../../engine/text/sanitize.ts';
-import { RuntimeFailure, UsageError } from '../errors.ts';
+import { RuntimeFailure, TryLaterFailure, UsageError } from '../errors.ts';
 import {
   createTerminalRenderer,
   formatMessage,
@@ -206,7 +206,10 @@ async function runDebate(opened: OpenedArena, o: RunOptions): Promise<void> {
     const started = await arena
       .startDebate({ idea: o.idea, origin: 'cli', ...(o.rounds ? { rounds: o.rounds } : {}), lang })
       .catch((error: unknown) => {
-        throw error instanceof DebateInputError ? new UsageError(error.message) : error;
+        if (error instanceof DebateInputError) throw new UsageError(error.message);
+        if (error instanceof DebateRefusedError)
+          throw new TryLaterFailure(`${error.message}; try again in about ${error.retryAfterSeconds} s`);
+        throw error;
       });
     debateId = started.debateId;
     for (const e of early.splice(0)) if (mine(e)) render(e);

@@ -1,4 +1,4 @@
-import { DebateInputError } from '../../engine/debate/errors.ts';
+import { DebateInputError, DebateRefusedError } from '../../engine/debate/errors.ts';
 import { MAX_THREAD_TITLE } from '../constants.ts';
 import type { ThreadRef } from '../platform.ts';
 import { startOptions } from './options.ts';
@@ -13,6 +13,10 @@ export function threadTitle(idea: string): string {
   return `${(space > MAX_THREAD_TITLE / 2 ? room.slice(0, space) : room).trimEnd()}…`;
 }
 
+function busyText(detail: string, retryAfterSeconds: number): string {
+  return `The arena is too busy to start a debate now (${detail.replace(/^the arena is busy: /, '')}). Try again in about ${retryAfterSeconds} s.`;
+}
+
 export const startCommand = defineCommand({
   name: 'start',
   description: 'Start a debate about an idea in a new thread',
@@ -25,6 +29,9 @@ export const startCommand = defineCommand({
         'Start debates from a text channel, not inside a thread: each debate opens its own thread.',
       );
     }
+    // A full model queue refuses before a thread is opened: no empty thread is left behind.
+    const admission = deps.arena.admit();
+    if (!admission.ok) return fail(busyText(admission.detail, admission.retryAfterSeconds));
     // The thread first: a debate nobody can see would spend the budget for nothing.
     let thread: ThreadRef;
     try {
@@ -59,6 +66,7 @@ export const startCommand = defineCommand({
       await deps.platform.post(thread, { text: '⚠️ This debate could not start.' }).catch(() => {});
       // The engine's input errors are written to be shown; anything else is logged by the dispatcher.
       if (error instanceof DebateInputError) return fail(`The debate could not start: ${error.message}.`);
+      if (error instanceof DebateRefusedError) return fail(busyText(error.message, error.retryAfterSeconds));
       throw error;
     }
     const detail = [

@@ -8,6 +8,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** Extra response headers, e.g. `retry-after` on a 503. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }
@@ -45,5 +47,7 @@ export function errorResponse(status: number, code: string, message: string, det
 }
 
 export function fromHttpError(error: HttpError): Response {
-  return errorResponse(error.status, error.code, error.message, error.details);
+  const res = errorResponse(error.status, error.code, error.message, error.details);
+  for (const [name, value] of Object.entries(error.headers ?? {})) res.headers.set(name, value);
+  return res;
 }

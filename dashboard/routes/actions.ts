@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { ControlResult } from '../../engine/api.ts';
-import { DebateInputError } from '../../engine/debate/errors.ts';
+import { DebateInputError, DebateRefusedError } from '../../engine/debate/errors.ts';
 import { authorizeAction } from '../auth.ts';
 import type { DashboardContext } from '../context.ts';
 import type { DashboardApp, DashboardEnv } from '../http/app.ts';
@@ -54,6 +54,11 @@ export function registerActionRoutes(app: DashboardApp, ctx: DashboardContext): 
         // The engine's refusals are the caller's mistakes, with their own codes, never a 500.
         if (error instanceof DebateInputError)
           throw new HttpError(INPUT_STATUS[error.code], error.code, error.message);
+        // Busy, not broken: 503 with when to try again; nothing was created.
+        if (error instanceof DebateRefusedError)
+          throw new HttpError(503, error.code, error.message, undefined, {
+            'retry-after': String(error.retryAfterSeconds),
+          });
         throw error;
       });
     return json(started, 201);

@@ -8,6 +8,7 @@ import type { Clock } from '../clock.ts';
 import { BUDGET_EVENT_MIN_MS, STATS_FOLD_BATCH, STATS_FOLD_MS } from '../constants.ts';
 import type { ArenaEvent, EventBus } from '../events.ts';
 import { createPriceTable, type PriceTable } from '../llm/pricing.ts';
+import type { Admission } from '../llm/router/types.ts';
 import type { LlmProvider } from '../llm/types.ts';
 import type { Logger } from '../log.ts';
 import { type Cast, createCast } from './plan/cast.ts';
@@ -27,6 +28,8 @@ export interface EngineDeps {
   instanceId: string;
   /** Prices every call; default: the built-in table (local models free). */
   prices?: PriceTable;
+  /** Whether a new debate may start (the LLM router's full-queue refusal); always yes when absent. */
+  admit?: () => Admission;
 }
 
 type EventInput = ArenaEvent extends infer E ? (E extends ArenaEvent ? Omit<E, 'at'> : never) : never;
@@ -42,6 +45,8 @@ export interface Engine {
   log: Logger;
   instanceId: string;
   prices: PriceTable;
+  /** Whether a new debate may start now: refused while the LLM router's queue is full. */
+  admit(): Admission;
   /** Publishes an event stamped with the clock; a failing bus is logged, never fatal. */
   emit(event: EventInput): Promise<void>;
   /** Logs a notable event and keeps it in system_logs. */
@@ -87,6 +92,7 @@ export function createEngine(deps: EngineDeps): Engine {
     log,
     instanceId: deps.instanceId,
     prices: deps.prices ?? createPriceTable({ log }),
+    admit: deps.admit ?? (() => ({ ok: true })),
     async emit(event) {
       try {
         await deps.bus.publish({ ...event, at: deps.clock.now().toISOString() } as ArenaEvent);

@@ -8,3 +8,18 @@ export class DebateInputError extends Error {
     super(message);
   }
 }
+
+/**
+ * A debate refused because the arena cannot take more work now (the LLM router's queue is full);
+ * nothing was created. `message` is safe to show; try again after `retryAfterSeconds`.
+ */
+export class DebateRefusedError extends Error {
+  override name = 'DebateRefusedError';
+  constructor(
+    message: string,
+    readonly code: 'llm_queue_full',
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}

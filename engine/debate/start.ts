@@ -6,7 +6,7 @@ import type { StartDebateInput } from '../api.ts';
 import { IDEA_MAX_CHARS, IDEA_MIN_CHARS, IDEA_TITLE_MAX_CHARS, MAX_ROUNDS } from '../constants.ts';
 import { oneLineSafe, stripControl } from '../text/sanitize.ts';
 import type { Engine } from './engine.ts';
-import { DebateInputError } from './errors.ts';
+import { DebateInputError, DebateRefusedError } from './errors.ts';
 import type { DebateMeta } from './meta.ts';
 
 const StartSchema = z
@@ -43,7 +43,11 @@ const StartSchema = z
 
 export type StartInput = StartDebateInput & { seed?: string };
 
-/** Creates the debate (and the idea, for free text) in one transaction and announces it. */
+/**
+ * Creates the debate (and the idea, for free text) in one transaction and announces it. Refused
+ * (DebateRefusedError, nothing created) while the LLM router's queue is full: accepting work the
+ * models cannot do would only make every debate wait longer.
+ */
 export async function startDebate(
   engine: Engine,
   input: StartInput,
@@ -54,6 +58,14 @@ export async function startDebate(
     throw new DebateInputError(`${issue.path.join('.') || 'input'}: ${issue.message}`, 'invalid_input');
   }
   const v = parsed.data;
+  const admission = engine.admit();
+  if (!admission.ok) {
+    throw new DebateRefusedError(
+      `the arena is busy: ${admission.detail}`,
+      admission.reason,
+      admission.retryAfterSeconds,
+    );
+  }
   const { db, clock, settings } = engine;
   const now = clock.now();
   const id = randomUUID();

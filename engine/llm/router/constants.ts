@@ -9,6 +9,8 @@ export const TOTAL_CONCURRENCY_FACTOR = 3;
 export const AGING_MS = 30_000;
 /** Calls waiting over all debates before new debates are refused: beyond this a new debate would wait for hours. */
 export const MAX_QUEUED = 400;
+/** Retry-After given with a refused debate: about the time a loaded model needs to clear a few calls. */
+export const ADMIT_RETRY_AFTER_SECONDS = 30;
 /** Oldest wait before new debates are refused: the queue is not keeping up. */
 export const MAX_WAIT_MS = 10 * 60_000;
 /** keep_alive for a model that queued or upcoming steps still need: long enough to bridge a phase. */

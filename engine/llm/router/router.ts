@@ -2,6 +2,7 @@ import type { Logger } from '../../log.ts';
 import { type ChatRequest, type ChatResult, LlmError, type LlmProvider } from '../types.ts';
 import { type ChooseState, chooseNext, type QueuedCall } from './choose.ts';
 import {
+  ADMIT_RETRY_AFTER_SECONDS,
   AGING_MS,
   DEFAULT_CONCURRENCY,
   FALLBACK_CONCURRENCY,
@@ -263,6 +264,7 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
           ok: false,
           reason: 'llm_queue_full',
           detail: `${s.queuedTotal} model calls are waiting (the limit is ${maxQueued}); try again when running debates have moved on`,
+          retryAfterSeconds: ADMIT_RETRY_AFTER_SECONDS,
         };
       }
       if (s.oldestWaitMs >= maxWaitMs) {
@@ -270,6 +272,7 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
           ok: false,
           reason: 'llm_queue_full',
           detail: `the oldest model call has waited ${Math.round(s.oldestWaitMs / 1000)} s; the model server is not keeping up`,
+          retryAfterSeconds: ADMIT_RETRY_AFTER_SECONDS,
         };
       }
       return { ok: true };

@@ -40,4 +40,7 @@ export interface RouterSnapshot {
   rateLimitHits: number;
 }
 
-export type Admission = { ok: true } | { ok: false; reason: 'llm_queue_full'; detail: string };
+/** Whether a new debate may start; a refusal says why and when to try again. */
+export type Admission =
+  | { ok: true }
+  | { ok: false; reason: 'llm_queue_full'; detail: string; retryAfterSeconds: number };
