@@ -34,6 +34,8 @@ export interface SqlMeter<DB> {
 }
 
 const WRITE = /^(insert|update|delete|merge)$/;
+/** A statement with CTEs writes when any part of it does (the turn's commit is one such statement). */
+const WRITING_CTE = /\b(insert\s+into|update\s+"?\w+"?\s+(as\s+\w+\s+)?set|delete\s+from)\b/i;
 
 /**
  * Wraps a Kysely instance with a plugin that counts statements and their parameter bytes, and
@@ -52,7 +54,7 @@ export function meterDatabase<DB>(db: Kysely<DB>): SqlMeter<DB> {
       const bytes = paramBytes(compiled.parameters);
       stats.statements++;
       stats.paramBytes += bytes;
-      if (WRITE.test(verb)) {
+      if (WRITE.test(verb) || (verb === 'with' && WRITING_CTE.test(compiled.sql))) {
         stats.writes++;
         stats.writeParamBytes += bytes;
       }

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database, PlanRow } from '../schema.ts';
 
 /** Plan columns a planner's section lands in. */
@@ -12,6 +12,11 @@ export const SECTION_COLUMNS = {
 
 export type SectionColumn = (typeof SECTION_COLUMNS)[keyof typeof SECTION_COLUMNS];
 
+/** What a turn writes into its debate's plan: a planner's section (appended after a rule) or the final plan. */
+export type PlanWrite =
+  | { kind: 'section'; ideaId: string; title: string; column: SectionColumn; text: string }
+  | { kind: 'final'; ideaId: string; title: string; text: string };
+
 export function getPlanByDebate(db: Kysely<Database>, debateId: string): Promise<PlanRow | undefined> {
   return db
     .selectFrom('plans')
@@ -21,65 +26,29 @@ export function getPlanByDebate(db: Kysely<Database>, debateId: string): Promise
     .executeTakeFirst();
 }
 
-/**
- * Appends a planner's text to a section of the debate's plan (after a rule), creating the draft plan on the
- * first section. Callers hold the debate's row lock (the turn transaction), so there is one plan.
- */
-export async function appendPlanSection(
-  db: Kysely<Database>,
-  p: { debateId: string; ideaId: string; title: string; column: SectionColumn; text: string; now: Date },
-): Promise<PlanRow> {
-  const existing = await getPlanByDebate(db, p.debateId);
-  if (!existing) {
-    return db
-      .insertInto('plans')
-      .values({
-        idea_id: p.ideaId,
-        debate_session_id: p.debateId,
-        title: p.title,
-        [p.column]: p.text,
-        created_at: p.now,
-        updated_at: p.now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-  }
-  return db
-    .updateTable('plans')
-    .set({
-      [p.column]: sql`case when ${sql.ref(p.column)} is null then ${p.text} else ${sql.ref(p.column)} || ${'\n\n---\n\n'} || ${p.text} end`,
-      updated_at: p.now,
-    })
-    .where('id', '=', existing.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
+const RULE = '\n\n---\n\n';
 
-/** Stores the composed final plan and marks the plan final. */
-export async function setFinalPlan(
-  db: Kysely<Database>,
-  p: { debateId: string; ideaId: string; title: string; text: string; now: Date },
-): Promise<PlanRow> {
-  const existing = await getPlanByDebate(db, p.debateId);
-  if (!existing) {
-    return db
-      .insertInto('plans')
-      .values({
-        idea_id: p.ideaId,
-        debate_session_id: p.debateId,
-        title: p.title,
-        final_plan: p.text,
-        status: 'final',
-        created_at: p.now,
-        updated_at: p.now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-  }
-  return db
-    .updateTable('plans')
-    .set({ final_plan: p.text, status: 'final', updated_at: p.now })
-    .where('id', '=', existing.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+/**
+ * The plan write as one upsert on the debate's plan (plans.debate_session_id is unique), to run
+ * inside a turn's commit statement: the first section creates the draft plan, later ones append to
+ * their column after a rule, the final plan marks it final. `source` is the `from …` clause that
+ * gates it (the commit's fenced debate update), so nothing is written when the lease was lost.
+ */
+export function planUpsert(
+  p: PlanWrite & { debateId: string; now: Date },
+  source: RawBuilder<unknown>,
+): RawBuilder<unknown> {
+  const now = p.now.toISOString();
+  const column = p.kind === 'section' ? p.column : 'final_plan';
+  const status = p.kind === 'final' ? 'final' : 'draft';
+  const col = sql.ref(column);
+  const update =
+    p.kind === 'section'
+      ? sql`${col} = case when pl.${col} is null then excluded.${col} else pl.${col} || ${RULE} || excluded.${col} end`
+      : sql`final_plan = excluded.final_plan, status = 'final'`;
+  return sql`insert into plans as pl (idea_id, debate_session_id, title, ${col}, status, created_at, updated_at)
+    select ${p.ideaId}::uuid, ${p.debateId}::uuid, ${p.title}, ${p.text}, ${status},
+      ${now}::timestamptz, ${now}::timestamptz
+    ${source}
+    on conflict (debate_session_id) do update set ${update}, updated_at = excluded.updated_at`;
 }

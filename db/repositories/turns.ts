@@ -1,7 +1,15 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import type { Database, DebateMessageRow, DebateOutcome, NewDebateMessage, UsageEntry } from '../schema.ts';
+import type {
+  Database,
+  DebateMessageRow,
+  DebateOutcome,
+  IdeaStatus,
+  NewDebateMessage,
+  UsageEntry,
+} from '../schema.ts';
 import { usd, windowUpsert } from './budget.ts';
 import type { LeaseProps } from './debate-leases.ts';
+import { type PlanWrite, planUpsert } from './plans.ts';
 
 /** A committed turn's message, before the commit numbers it. */
 export type TurnMessage = Omit<NewDebateMessage, 'commit_seq' | 'usages' | 'stats_folded'>;
@@ -15,13 +23,18 @@ export interface TurnCommit {
   usages: readonly UsageEntry[];
   /** The holds those calls took, given back now: made today, made this month, all of them. */
   released: { dayUsd: number; monthUsd: number; totalUsd: number };
+  /** A plan section or the final plan, written into the debate's plan in the same statement. */
+  plan?: PlanWrite | undefined;
+  /** The idea's new status (an outcome, a final plan), set in the same statement. */
+  idea?: { id: string; status: IdeaStatus; score?: number | undefined } | undefined;
 }
 
 /**
  * Commits one turn in ONE statement, fenced by the lease: the debate row (lease extended, claim
  * cleared, totals and holds, commit number taken), the budget window (spending in, holds out) and
- * the message — each of the last two only if the fenced update matched. A statement is atomic, so
- * this is the turn's whole transaction, and the hot window row is locked only while it runs.
+ * the message, and for planning steps the plan and the idea's status — each only if the fenced
+ * update matched. A statement is atomic, so this is the turn's whole transaction, and the hot
+ * window row is locked only while it runs.
  * Undefined when the lease was lost or the debate ended: then nothing was written.
  */
 export async function commitTurn(db: Kysely<Database>, c: TurnCommit): Promise<DebateMessageRow | undefined> {
@@ -57,6 +70,16 @@ export async function commitTurn(db: Kysely<Database>, c: TurnCommit): Promise<D
         { source: sql`from turn_session` },
       )} returning 1)`
     : sql``;
+  const plan = c.plan
+    ? sql`, p as (${planUpsert({ ...c.plan, debateId: lease.id, now: lease.now }, sql`from turn_session`)} returning 1)`
+    : sql``;
+  const idea = c.idea
+    ? sql`, i as (
+        update ideas set status = ${c.idea.status}, updated_at = ${lease.now.toISOString()}::timestamptz
+          ${c.idea.score === undefined ? sql`` : sql`, score = ${c.idea.score}::float8`}
+        where id = ${c.idea.id}::uuid and exists (select 1 from turn_session)
+        returning 1)`
+    : sql``;
   const json = (v: unknown) => sql`${v === null || v === undefined ? null : JSON.stringify(v)}::text::jsonb`;
   const columns: [string, RawBuilder<unknown>][] = [
     ['session_id', sql`${m.session_id}::uuid`],
@@ -87,7 +110,7 @@ export async function commitTurn(db: Kysely<Database>, c: TurnCommit): Promise<D
       update debate_sessions set ${sql.join(sets)}
       where id = ${lease.id}::uuid and lease_owner = ${lease.owner} and status in ('active', 'paused')
       returning next_seq - 1 as seq
-    )${window}
+    )${window}${plan}${idea}
     insert into debate_messages (${sql.join(columns.map(([col]) => sql.ref(col)))})
     select ${sql.join(columns.map(([, v]) => v))} from turn_session
     returning *

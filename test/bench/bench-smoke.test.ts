@@ -64,12 +64,20 @@ describe.each(testDialects())('arena benchmark on %s', (dialect) => {
     expect(arena.sql).not.toBeNull();
     const sql = arena.sql!;
     // The cost intent as counts (BEGIN and COMMIT count as statements): a turn is claim, budget hold
-    // and commit as single statements; only plan steps (many in a 1-round debate) and the run's end
-    // use a multi-statement transaction. test/engine/turn-cost.test.ts pins a divergence turn exactly.
+    // and commit as single statements. test/engine/turn-cost.test.ts pins each kind of turn exactly.
     expect(sql.statementsPerTurn).toBeGreaterThanOrEqual(3);
     expect(sql.statementsPerTurn).toBeLessThanOrEqual(6);
     expect(sql.transactionsPerTurn).toBeLessThan(1);
     expect(sql.perDebate['with turn_session']).toBe(arena.turns / 2);
+    // Every turn with a model call is a claim, a hold and a commit; the plan writes ride in the
+    // commit statement (no separate plan statements), and no turn opens a transaction: the few
+    // per debate are its start and its run's end.
+    const turnsPerDebate = arena.turns / 2;
+    expect(sql.perDebate['with hold_debate']).toBe(arena.llmCalls / 2);
+    expect(sql.perDebate['insert plans']).toBeUndefined();
+    expect(sql.perDebate['update plans']).toBeUndefined();
+    expect(sql.perDebate['select plans'] ?? 0).toBeLessThanOrEqual(1);
+    expect(Math.round(sql.transactionsPerTurn * turnsPerDebate)).toBeLessThanOrEqual(3);
     // A message of ~600 characters is written per turn, at least.
     expect(sql.writeBytesPerTurn).toBeGreaterThan(300);
     expect(sql.walBytesPerTurn).toBeGreaterThan(0);

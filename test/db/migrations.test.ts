@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { migrateToLatest, migrationStatus } from '../../db/migrate.ts';
+import { createMigrator, migrateToLatest, migrationStatus } from '../../db/migrate.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
 
 describe.each(testDialects())('migrations on %s', (dialect) => {
@@ -61,5 +61,35 @@ describe.each(testDialects())('migrations on %s', (dialect) => {
     ]) {
       expect(names).toContain(i);
     }
+  });
+
+  it('one plan per debate: extra plans of a debate are kept, detached, with the debate in metadata', async () => {
+    t = await createTestDatabase(dialect, { migrate: false });
+    const before = await createMigrator(t.db).migrateTo('20261202_140000_signals_feeds_jobs');
+    expect(before.error).toBeUndefined();
+    const { rows: ideas } = await sql<{ id: string }>`
+      insert into ideas (title, summary, source_type) values ('i', 's', 'manual') returning id`.execute(t.db);
+    const ideaId = ideas[0]!.id;
+    const { rows: debates } = await sql<{ id: string }>`
+      insert into debate_sessions (idea_id, phase) values (${ideaId}::uuid, 'planning') returning id`.execute(
+      t.db,
+    );
+    const debateId = debates[0]!.id;
+    await sql`insert into plans (idea_id, debate_session_id, title, prd_content, updated_at) values
+      (${ideaId}::uuid, ${debateId}::uuid, 'older', 'a', '2026-01-01T00:00:00Z'),
+      (${ideaId}::uuid, ${debateId}::uuid, 'newer', 'b', '2026-01-02T00:00:00Z')`.execute(t.db);
+
+    expect((await migrateToLatest(t.db)).error).toBeUndefined();
+    const { rows } = await sql<{ title: string; debate_session_id: string | null; metadata: unknown }>`
+      select title, debate_session_id, metadata from plans order by title`.execute(t.db);
+    expect(rows).toEqual([
+      { title: 'newer', debate_session_id: debateId, metadata: null },
+      { title: 'older', debate_session_id: null, metadata: { superseded_debate_session_id: debateId } },
+    ]);
+    await expect(
+      sql`insert into plans (idea_id, debate_session_id, title) values (${ideaId}::uuid, ${debateId}::uuid, 'x')`.execute(
+        t.db,
+      ),
+    ).rejects.toThrow(/uq_plans_debate_session|duplicate key/);
   });
 });

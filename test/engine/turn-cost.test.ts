@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { meterDatabase, type SqlStats } from '../../bench/sql-meter.ts';
+import { getPlanByDebate, SECTION_COLUMNS } from '../../db/repositories/plans.ts';
 import { createPriceTable } from '../../engine/llm/pricing.ts';
 import { createFixedClock } from '../fakes/fixed-clock.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
@@ -17,7 +18,7 @@ describe.each(testDialects())('statements per turn on %s', (dialect) => {
   });
   afterAll(() => t.dispose());
 
-  it('a priced divergence turn is 3 statements and no multi-statement transaction: claim, hold, commit', async () => {
+  it('every priced turn (divergence, verdict, plan section, final plan) is claim, hold and one commit statement, no transaction', async () => {
     const meter = meterDatabase(t.db);
     const clock = createFixedClock('2026-04-04T10:00:00Z');
     const h = await createHarness(meter.db, { clock, prices: createPriceTable({ overrides: 'fake:*=1/2' }) });
@@ -52,12 +53,64 @@ describe.each(testDialects())('statements per turn on %s', (dialect) => {
       expect(other).toEqual([]);
       expect(stats.statements).toBeLessThanOrEqual(6);
     }
-    // Over the whole debate: plan sections and the final plan add their writes in one
-    // transaction each; everything else commits as single statements.
+    // Verdicts and plan sections are groups: every call of the group starts (and holds its
+    // budget) before the first commits, so the group's statements are counted together. Each turn
+    // is still a claim (the first is claimed with the group), a hold and one commit statement
+    // that carries the plan write: no BEGIN/COMMIT anywhere.
+    const verdicts = turns.filter((x) => x.kind === 'convergence:verdict');
+    const planning = turns.filter((x) => x.kind.startsWith('planning:'));
+    const sections = planning.slice(0, -1);
+    const final = planning.at(-1)!;
+    expect(verdicts.length).toBe(8);
+    expect(sections.length).toBe(10);
+    for (const group of [verdicts, sections]) {
+      const n = group.length;
+      const sum = (k: string) => group.reduce((c, x) => c + (x.stats.byKind[k] ?? 0), 0);
+      expect(group.reduce((c, x) => c + x.stats.transactions, 0)).toBe(0);
+      expect(sum('update debate_sessions')).toBe(n);
+      expect(sum('with hold_debate')).toBe(n);
+      expect(sum('with turn_session')).toBe(n);
+      const turnPath = group.reduce(
+        (c, x) =>
+          c +
+          Object.entries(x.stats.byKind)
+            .filter(([k]) => TURN_PATH.test(k))
+            .reduce((m, [, v]) => m + v, 0),
+        0,
+      );
+      expect(turnPath).toBe(3 * n);
+      const other = group.flatMap((x) =>
+        Object.keys(x.stats.byKind).filter((k) => !TURN_PATH.test(k) && !BACKGROUND.test(k)),
+      );
+      expect(other).toEqual([]);
+      for (const x of group.slice(1)) expect(x.stats.statements).toBeLessThanOrEqual(6);
+    }
+    // The final plan: claim, hold and one commit that also writes the plan and the idea's status.
+    expect(final.stats.transactions).toBe(0);
+    expect(final.stats.byKind['with turn_session']).toBe(1);
+    expect(final.stats.byKind['with hold_debate']).toBe(1);
+    expect(final.stats.byKind['update debate_sessions']).toBe(1);
+    expect(final.stats.statements).toBeLessThanOrEqual(6);
+
+    // Over the whole debate: no multi-statement transaction at all, ≤ 6 statements per turn.
     const all = turns.reduce((n, x) => n + x.stats.statements, 0);
     expect(all / turns.length).toBeLessThanOrEqual(6);
-    expect(turns.reduce((n, x) => n + x.stats.transactions, 0)).toBeLessThanOrEqual(
-      turns.filter((x) => x.kind.startsWith('planning:')).length + 2,
-    );
+    expect(turns.reduce((n, x) => n + x.stats.transactions, 0)).toBe(0);
+
+    // What the folded writes wrote: every section in its column, the final plan, the idea planned.
+    const plan = await getPlanByDebate(t.db, debateId);
+    expect(plan?.status).toBe('final');
+    expect(plan?.final_plan).toBeTruthy();
+    for (const col of Object.values(SECTION_COLUMNS)) expect(plan?.[col]).toMatch(/^\*\*/);
+    const sectionsWritten = Object.values(SECTION_COLUMNS)
+      .map((col) => (plan?.[col] ?? '').split('\n\n---\n\n').length)
+      .reduce((a, b) => a + b, 0);
+    expect(sectionsWritten).toBe(10);
+    const idea = await t.db
+      .selectFrom('ideas')
+      .select('status')
+      .where('id', '=', plan!.idea_id)
+      .executeTakeFirst();
+    expect(idea?.status).toBe('planned');
   });
 });

@@ -1,5 +1,4 @@
-import { setIdeaStatus } from '../../../db/repositories/ideas.ts';
-import { appendPlanSection, SECTION_COLUMNS, setFinalPlan } from '../../../db/repositories/plans.ts';
+import { SECTION_COLUMNS } from '../../../db/repositories/plans.ts';
 import { commitTurn, type TurnCommit, type TurnMessage } from '../../../db/repositories/turns.ts';
 import type { DebateMessageRow, DebateSessionRow } from '../../../db/schema.ts';
 import { releaseOf } from '../../budget/index.ts';
@@ -27,9 +26,9 @@ export interface CommitInput {
 
 /**
  * One turn, one short transaction: the message with its turn index and commit number, its usage
- * (the debate's totals and the budget window, holds given back), fenced by the lease — one
- * statement (commitTurn). Steps that write a plan or an idea's status add those statements in
- * the same transaction. Persona counters and api_usage are folded later (foldTurnStats).
+ * (the debate's totals and the budget window, holds given back), and for planning steps the plan
+ * write and the idea's status, fenced by the lease — one statement (commitTurn). Persona counters
+ * and api_usage are folded later (foldTurnStats).
  */
 export async function commitStep(
   engine: Pick<Engine, 'db' | 'clock' | 'instanceId' | 'settings'>,
@@ -54,15 +53,9 @@ export async function commitStep(
       input.usages.map((u) => u.hold),
       now,
     ),
+    ...stepEffects(input),
   };
-  const effects = stepEffects(input, now);
-  const message = effects
-    ? await db.transaction().execute(async (trx) => {
-        const m = await commitTurn(trx, commit);
-        if (m) await effects(trx);
-        return m;
-      })
-    : await commitTurn(db, commit);
+  const message = await commitTurn(db, commit);
   if (!message) throw new LeaseLostError(session.id);
   const cost = commit.usages.reduce((n, u) => n + u.cost, 0);
   const updated: DebateSessionRow = {
@@ -80,28 +73,25 @@ export async function commitStep(
   return { message, session: updated };
 }
 
-/** The plan and idea writes of an outcome, a plan section or the final plan; undefined for other steps. */
-function stepEffects(input: CommitInput, now: Date) {
-  const { step, row, idea, session } = input;
-  const plan = { debateId: session.id, ideaId: idea.id, title: idea.title, text: row.content, now };
+/** The plan and idea writes of an outcome, a plan section or the final plan; none for other steps. */
+function stepEffects(input: CommitInput): Pick<TurnCommit, 'plan' | 'idea'> {
+  const { step, row, idea } = input;
   if (step.kind === 'outcome' && step.decision.outcome !== 'needs_refinement') {
-    const outcome = step.decision.outcome;
-    const score = step.decision.average ?? 0;
-    return (trx: Engine['db']) => setIdeaStatus(trx, idea.id, outcome, { now, score });
+    return { idea: { id: idea.id, status: step.decision.outcome, score: step.decision.average ?? 0 } };
   }
   if (step.kind === 'section') {
     const byline = `**${row.agent_name}**${input.handle ? ` (@${input.handle})` : ''}`;
     const column = SECTION_COLUMNS[step.section];
-    return (trx: Engine['db']) =>
-      appendPlanSection(trx, { ...plan, column, text: `${byline}\n\n${row.content}` });
+    const text = `${byline}\n\n${row.content}`;
+    return { plan: { kind: 'section', ideaId: idea.id, title: idea.title, column, text } };
   }
   if (step.kind === 'final') {
-    return async (trx: Engine['db']) => {
-      await setFinalPlan(trx, plan);
-      await setIdeaStatus(trx, idea.id, 'planned', { now });
+    return {
+      plan: { kind: 'final', ideaId: idea.id, title: idea.title, text: row.content },
+      idea: { id: idea.id, status: 'planned' },
     };
   }
-  return undefined;
+  return {};
 }
 
 function sessionChanges({ step, row, session }: CommitInput): TurnCommit['set'] {
