@@ -12,8 +12,9 @@ import type { Logger } from '../../engine/log.ts';
 import type { Lang, Persona } from '../../personas/types.ts';
 import { type ChatBot, createChatBot } from '../chat-bot.ts';
 import type { ChatPlatform } from '../platform.ts';
+import { cardActionOf } from './components.ts';
 import { createDiscordPlatform } from './discord-platform.ts';
-import { answerAutocomplete, toIncomingCommand } from './interactions.ts';
+import { answerAutocomplete, toButtonCommand, toIncomingCommand } from './interactions.ts';
 import { toHumanMessage } from './messages-in.ts';
 import { createWebhookManager } from './webhooks.ts';
 
@@ -100,13 +101,16 @@ export async function startDiscordBot(o: DiscordBotOptions): Promise<DiscordBot>
   });
 
   client.on(Events.InteractionCreate, (i: Interaction) => {
+    const action = i.isButton() ? cardActionOf(i.customId) : null;
     const work = i.isChatInputCommand()
       ? i.commandName === 'arena'
         ? platform.receiveCommand(toIncomingCommand(i, o.managerRole))
         : Promise.resolve()
       : i.isAutocomplete()
         ? answerAutocomplete(i, o.personas)
-        : Promise.resolve();
+        : i.isButton() && action
+          ? platform.receiveCommand(toButtonCommand(i, action, o.managerRole))
+          : Promise.resolve();
     work.catch((error) =>
       log.error('interaction failed', { error: error instanceof Error ? error.message : String(error) }),
     );

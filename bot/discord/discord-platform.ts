@@ -1,13 +1,13 @@
 import {
   type APIEmbed,
   type APIMessage,
-  ChannelType,
   MessageType,
   type REST,
   Routes,
   ThreadAutoArchiveDuration,
 } from 'discord.js';
 import type { Logger } from '../../engine/log.ts';
+import { openingCard } from '../card.ts';
 import {
   type ChatPlatform,
   DeliveryError,
@@ -18,6 +18,7 @@ import {
   type OwnPost,
   type ThreadRef,
 } from '../platform.ts';
+import { cardComponents } from './components.ts';
 import { DiscordCode, discordCode, toDeliveryError } from './errors.ts';
 import { safeWebhookUsername } from './username.ts';
 import type { ChannelHook, WebhookManager } from './webhooks.ts';
@@ -154,15 +155,31 @@ export function createDiscordPlatform(deps: DiscordPlatformDeps): DiscordPlatfor
     openThread: wrap(async ({ workspaceId, channelId, title }) => {
       // The personas need the channel's webhook: without Manage Webhooks, refuse before opening anything.
       await webhooks.ensure(channelId);
-      const thread = (await rest.post(Routes.threads(channelId), {
+      // The root card goes into the channel and the thread starts from it (so the thread has its id),
+      // as a Slack thread hangs off its root message; its buttons act on the thread's debate.
+      const card = openingCard(title);
+      const root = (await rest.post(Routes.channelMessages(channelId), {
         body: {
-          name: title.slice(0, 100) || 'Debate',
-          type: ChannelType.PublicThread,
-          auto_archive_duration: ThreadAutoArchiveDuration.OneDay,
+          embeds: [toApiEmbed(card)],
+          components: cardComponents(card.actions),
+          allowed_mentions: NO_MENTIONS,
         },
         signal,
-      })) as { id: string };
-      return { workspaceId, channelId, threadId: thread.id };
+      })) as APIMessage;
+      try {
+        const thread = (await rest.post(Routes.threads(channelId, root.id), {
+          body: {
+            name: title.slice(0, 100) || 'Debate',
+            auto_archive_duration: ThreadAutoArchiveDuration.OneDay,
+          },
+          signal,
+        })) as { id: string };
+        return { workspaceId, channelId, threadId: thread.id };
+      } catch (error) {
+        // A card with no thread would only confuse: take it back.
+        await rest.delete(Routes.channelMessage(channelId, root.id), { signal }).catch(() => {});
+        throw error;
+      }
     }),
     post: wrap(post),
     edit: wrap(edit),

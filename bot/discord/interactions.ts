@@ -1,5 +1,7 @@
 import {
   type AutocompleteInteraction,
+  type BaseInteraction,
+  type ButtonInteraction,
   type ChatInputCommandInteraction,
   type GuildMember,
   type InteractionEditReplyOptions,
@@ -8,14 +10,16 @@ import {
   PermissionFlagsBits,
 } from 'discord.js';
 import type { Persona } from '../../personas/types.ts';
+import { cardAfter } from '../card.ts';
 import { suggestPersonas } from '../commands/personas.ts';
-import type { CommandReply, IncomingCommand } from '../platform.ts';
+import type { CardAction, CommandReply, IncomingCommand } from '../platform.ts';
+import { cardComponents } from './components.ts';
 import { toApiEmbed } from './discord-platform.ts';
 
 const NO_MENTIONS: MessageMentionOptions = { parse: [] };
 
 /** Manage Threads in the channel, or the configured role (by id or by name). */
-export function canManage(i: ChatInputCommandInteraction, managerRole?: string): boolean {
+export function canManage(i: BaseInteraction, managerRole?: string): boolean {
   if (i.memberPermissions?.has(PermissionFlagsBits.ManageThreads)) return true;
   if (!managerRole || !i.member) return false;
   const roleIds = Array.isArray(i.member.roles)
@@ -78,6 +82,57 @@ export function toIncomingCommand(i: ChatInputCommandInteraction, managerRole?: 
           flags: MessageFlags.Ephemeral,
           allowedMentions: NO_MENTIONS,
         });
+      }
+    },
+  };
+}
+
+/**
+ * A button on a debate's root card: the same command (and permission rule) as typing it. The thread
+ * was started from the card, so it has the card's id. Pause, resume and stop update the card in place;
+ * refusals and the export file are shown only to the person who pressed.
+ */
+export function toButtonCommand(
+  i: ButtonInteraction,
+  action: CardAction,
+  managerRole?: string,
+): IncomingCommand {
+  let deferred: 'update' | 'reply' | null = null;
+  const title = i.message.embeds[0]?.title ?? '🧠 Debate';
+  return {
+    subcommand: action,
+    options: {},
+    user: {
+      id: i.user.id,
+      displayName: (i.member as GuildMember | null)?.displayName ?? i.user.globalName ?? i.user.username,
+      canManage: canManage(i, managerRole),
+    },
+    workspaceId: i.guildId ?? '',
+    channelId: i.message.id,
+    parentChannelId: i.channelId,
+    async defer() {
+      if (action === 'export') {
+        await i.deferReply({ flags: MessageFlags.Ephemeral });
+        deferred = 'reply';
+      } else {
+        await i.deferUpdate();
+        deferred = 'update';
+      }
+    },
+    async respond(reply) {
+      if (deferred === null) {
+        await i.reply({ ...replyPayload(reply), flags: MessageFlags.Ephemeral });
+      } else if (deferred === 'reply') {
+        await i.editReply(replyPayload(reply));
+      } else if (!reply.ok || action === 'export') {
+        await i.followUp({
+          content: reply.text,
+          flags: MessageFlags.Ephemeral,
+          allowedMentions: NO_MENTIONS,
+        });
+      } else {
+        const card = cardAfter(action, title, `<@${i.user.id}>`);
+        await i.editReply({ embeds: [toApiEmbed(card)], components: cardComponents(card.actions) });
       }
     },
   };

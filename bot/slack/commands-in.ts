@@ -1,7 +1,8 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
+import { cardAfter } from '../card.ts';
 import { COMMANDS } from '../commands/index.ts';
-import type { CardAction, CommandReply, Embed, IncomingCommand, ThreadRef } from '../platform.ts';
+import type { CardAction, CommandReply, IncomingCommand, ThreadRef } from '../platform.ts';
 import { parseCommandText } from './command-text.ts';
 import { renderMrkdwn } from './mrkdwn.ts';
 import type { SlackPerson } from './people.ts';
@@ -80,12 +81,6 @@ const blockAction = z.object({
   actions: z.array(z.object({ action_id: z.string() })).min(1),
 });
 
-const STATE: Record<Exclude<CardAction, 'export'>, { line: string; actions: CardAction[] }> = {
-  pause: { line: '⏸️ Paused by {who}.', actions: ['resume', 'stop', 'export'] },
-  resume: { line: '▶️ Running — resumed by {who}.', actions: ['pause', 'stop', 'export'] },
-  stop: { line: '⏹️ Stopped by {who}.', actions: ['export'] },
-};
-
 /** A card button: the same command (and permission rule) as typing it; the card shows the new state. */
 export async function handleCardAction(raw: unknown, respond: Respond, deps: InboundDeps): Promise<void> {
   const body = blockAction.safeParse(raw);
@@ -112,14 +107,11 @@ export async function handleCardAction(raw: unknown, respond: Respond, deps: Inb
         await sendReply(reply, { ephemeral: true, respond, deps, channelId: thread.channelId, thread });
         return;
       }
-      const state = STATE[action];
       const title = headerText(a.message?.blocks) ?? '🧠 Debate';
-      const card: Embed = {
-        title,
-        description: state.line.replace('{who}', deps.platform.format.userMention(person.id)),
-        actions: state.actions,
-      };
-      await deps.platform.updateCard(thread, card);
+      await deps.platform.updateCard(
+        thread,
+        cardAfter(action, title, deps.platform.format.userMention(person.id)),
+      );
     },
   };
   await deps.platform.receiveCommand(command);

@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import { openingCard } from '../card.ts';
 import type {
   ChatPlatform,
   Embed,
@@ -87,12 +88,10 @@ export function createSlackPlatform(deps: SlackPlatformDeps): SlackPlatform {
     permalink,
     latestThread: (workspaceId, channelId) => latest.get(`${workspaceId}:${channelId}`) ?? null,
     openThread: wrap(async ({ workspaceId, channelId, title }) => {
-      const card: Embed = {
-        title: `🧠 ${title}`,
-        description: 'A debate starts in this thread. Reply in it to join; personas answer you.',
-        actions: ['pause', 'stop', 'export'],
-      };
-      const sent = await client.chat.postMessage({ channel: channelId, ...body({ embed: card }) });
+      const sent = await client.chat.postMessage({
+        channel: channelId,
+        ...body({ embed: openingCard(title) }),
+      });
       const thread = { workspaceId, channelId, threadId: String(sent.ts) };
       latest.set(`${workspaceId}:${channelId}`, thread);
       return thread;

@@ -26,6 +26,7 @@ export const ErrorCode = {
   InvalidFormBody: 50035,
   WrongChannelType: 50024,
   ArchivedThread: 50083,
+  ThreadAlreadyCreated: 160004,
 } as const;
 
 export function apiError(status: number, code: number, message: string): Reply {

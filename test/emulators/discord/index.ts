@@ -12,6 +12,7 @@
  *   const thread = emu.threads[0];                   // { id, name, parentId, archived, … }
  *   emu.messages(thread.id);                         // oldest first: content, webhookId, author.username, avatarUrl,
  *                                                    // allowedMentions, embeds, attachments (with data), history
+ *   emu.clickButton({ user: users.bob, messageId, customId: 'arena:pause' }); // INTERACTION_CREATE type 3
  *   emu.sendUserMessage({ user: users.bob, channelId: thread.id, content: 'And jobs?', replyTo: messageId });
  *   emu.webhooks(channels.ideas); emu.requests; emu.rateLimitHits; emu.deleteWebhook(id); emu.archiveThread(id)
  *   emu.failNext({ method: 'POST', pathPattern: '/webhooks/*', status: 404, body: { code: 10015, message: 'Unknown Webhook' } });
@@ -32,7 +33,7 @@ import { createActors } from './actors.ts';
 import type { EmulatorContext } from './context.ts';
 import { createGateway } from './gateway.ts';
 import { createHttpFrontend } from './http-server.ts';
-import { dispatchInteraction } from './interactions.ts';
+import { dispatchComponent, dispatchInteraction } from './interactions.ts';
 import { channelMessages } from './messages.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 import { createRecords } from './records.ts';
@@ -47,6 +48,7 @@ import { createSnowflakes, randomToken } from './snowflake.ts';
 import { createAsyncSpecValidator } from './spec-client.ts';
 import type {
   AutocompleteInput,
+  ClickButtonInput,
   DiscordEmulatorOptions,
   EmuChannel,
   EmuWebhook,
@@ -97,6 +99,8 @@ export interface DiscordEmulator {
   commands(guildId?: string): StoredCommand[];
   /** Sends a slash command (INTERACTION_CREATE type 2) and starts its response deadline. */
   invokeCommand(input: InvokeCommandInput): InteractionRecord;
+  /** Presses a button on a message (INTERACTION_CREATE type 3) and starts its response deadline. */
+  clickButton(input: ClickButtonInput): InteractionRecord;
   /** Sends an autocomplete interaction (type 4) with `focused` as the option being typed. */
   autocomplete(input: AutocompleteInput): InteractionRecord;
   interaction(id: string): InteractionRecord | undefined;
@@ -214,6 +218,7 @@ export async function startDiscordEmulator(opts: DiscordEmulatorOptions = {}): P
     commands: (guildId) => (guildId ? (world.guildCommands.get(guildId) ?? []) : world.globalCommands),
     invokeCommand: (input) => dispatchInteraction(ctx, input, 2),
     autocomplete: (input) => dispatchInteraction(ctx, input, 4, input.focused),
+    clickButton: (input) => dispatchComponent(ctx, input),
     interaction: (id) => world.interactions.get(id),
     interactionResponses: (id) => world.interactions.get(id)?.responses ?? [],
     interactionReply: (id) => {

@@ -1,7 +1,7 @@
 import type { EmulatorContext } from './context.ts';
-import { channelJson, memberJson, permissionsOf, userJson } from './serialize.ts';
+import { channelJson, memberJson, messageJson, permissionsOf, userJson } from './serialize.ts';
 import { randomToken } from './snowflake.ts';
-import type { InteractionRecord, InvokeCommandInput, OptionValue } from './types.ts';
+import type { ClickButtonInput, InteractionRecord, InvokeCommandInput, OptionValue } from './types.ts';
 import { resolveUser, type StoredCommand } from './world.ts';
 
 type OptionDef = { type: number; name: string; options?: OptionDef[] };
@@ -98,6 +98,8 @@ export function dispatchInteraction(
     channelId: channel.id,
     commandName: name,
     subcommand: input.subcommand ?? null,
+    messageId: null,
+    customId: null,
     dispatchedAt: ctx.now(),
     acknowledgedAt: null,
     deadlineMissed: false,
@@ -136,6 +138,13 @@ export function dispatchInteraction(
     attachment_size_limit: 10 * 1024 * 1024,
   });
 
+  armDeadline(ctx, record, `/${name} ${input.subcommand ?? ''}`);
+  ctx.records.changed();
+  return record;
+}
+
+function armDeadline(ctx: EmulatorContext, record: InteractionRecord, label: string): void {
+  const { id } = record;
   const timer = setTimeout(() => {
     ctx.timers.delete(timer);
     // A callback that arrived in time but is still being parsed is not late.
@@ -148,12 +157,73 @@ export function dispatchInteraction(
       record.deadlineMissed = true;
       ctx.records.violation({
         kind: 'deadline',
-        message: `interaction ${id} (/${name} ${input.subcommand ?? ''}) got no response within ${ctx.interactionDeadlineMs} ms`,
+        message: `interaction ${id} (${label}) got no response within ${ctx.interactionDeadlineMs} ms`,
       });
     }
   }, ctx.interactionDeadlineMs);
   timer.unref();
   ctx.timers.add(timer);
+}
+
+/** A button press on a message: INTERACTION_CREATE type 3 carrying the message, with the same deadline. */
+export function dispatchComponent(ctx: EmulatorContext, input: ClickButtonInput): InteractionRecord {
+  const { world } = ctx;
+  const user = resolveUser(world, input.user);
+  const msg = world.messages.get(input.messageId);
+  if (!msg || msg.deleted) throw new Error(`discord emulator: unknown message ${input.messageId}`);
+  const buttons = msg.components.flatMap(
+    (row) => ((row as { components?: unknown[] }).components ?? []) as Array<{ custom_id?: string }>,
+  );
+  if (!buttons.some((b) => b.custom_id === input.customId)) {
+    throw new Error(`discord emulator: message ${msg.id} has no button ${input.customId}`);
+  }
+  const channel = world.channels.get(msg.channelId);
+  if (!channel) throw new Error(`discord emulator: unknown channel ${msg.channelId}`);
+  const member = world.members.get(user.id);
+  if (!member) throw new Error(`discord emulator: ${user.username} is not a guild member`);
+  const id = ctx.nextId();
+  const token = randomToken(160);
+  const record: InteractionRecord = {
+    id,
+    token,
+    type: 3,
+    userId: user.id,
+    channelId: channel.id,
+    commandName: '',
+    subcommand: null,
+    messageId: msg.id,
+    customId: input.customId,
+    dispatchedAt: ctx.now(),
+    acknowledgedAt: null,
+    deadlineMissed: false,
+    ephemeral: false,
+    originalMessageId: null,
+    followupIds: [],
+    responses: [],
+  };
+  world.interactions.set(id, record);
+  ctx.gateway.dispatch('INTERACTION_CREATE', {
+    id,
+    application_id: world.applicationId,
+    type: 3,
+    token,
+    version: 1,
+    data: { custom_id: input.customId, component_type: 2 },
+    message: messageJson(world, msg),
+    guild_id: world.guild.id,
+    guild: { id: world.guild.id, locale: 'en-US', features: [] },
+    channel_id: channel.id,
+    channel: { ...channelJson(world, channel), permissions: permissionsOf(world, user.id).toString() },
+    member: memberJson(world, member, { withPermissions: true }),
+    app_permissions: permissionsOf(world, world.botUser.id).toString(),
+    locale: 'en-US',
+    guild_locale: 'en-US',
+    entitlements: [],
+    authorizing_integration_owners: { '0': world.guild.id },
+    context: 0,
+    attachment_size_limit: 10 * 1024 * 1024,
+  });
+  armDeadline(ctx, record, `button ${input.customId}`);
   ctx.records.changed();
   return record;
 }

@@ -25,6 +25,7 @@ export interface MessageInput {
   interactionId?: string | null;
   type?: number;
   mentionIds?: string[];
+  components?: unknown[] | null;
 }
 
 /** Discord's message rules beyond the spec: content ≤ 2000, not empty, embeds ≤ 6000 characters. */
@@ -102,6 +103,21 @@ function mentionAllowed(allowed: unknown, userId: string): boolean {
   return parse.includes('users') || users.includes(userId);
 }
 
+// Discord numbers every component of a message (rows and their children) from 1 when the sender did not.
+function storedComponents(components: unknown): unknown[] {
+  if (!Array.isArray(components)) return [];
+  let next = 1;
+  const number = (c: Record<string, unknown>): Record<string, unknown> => {
+    const id = typeof c.id === 'number' ? c.id : next;
+    next = Math.max(next, id) + 1;
+    const children = Array.isArray(c.components)
+      ? { components: (c.components as Record<string, unknown>[]).map(number) }
+      : {};
+    return { ...c, id, ...children };
+  };
+  return (components as Record<string, unknown>[]).map(number);
+}
+
 // Discord stores bot-sent embeds with type "rich".
 function richEmbeds(embeds: unknown[] | null | undefined): unknown[] {
   return (embeds ?? []).map((e) => ({ type: 'rich', ...(e as object) }));
@@ -151,6 +167,7 @@ export function createMessage(ctx: EmulatorContext, input: MessageInput, opts: {
     createdAt: ctx.now(),
     editedAt: null,
     history: [],
+    components: storedComponents(input.components),
     deleted: false,
   };
   ctx.world.messages.set(msg.id, msg);
@@ -171,6 +188,7 @@ export function editMessage(
     attachmentsMeta?: unknown;
     files?: StoredFile[];
     flags?: number;
+    components?: unknown;
   },
 ): StoredMessage {
   if (typeof patch.content === 'string' || patch.content === null) {
@@ -180,6 +198,8 @@ export function editMessage(
   }
   if (Array.isArray(patch.embeds)) msg.embeds = richEmbeds(patch.embeds);
   if (patch.embeds === null) msg.embeds = [];
+  if (Array.isArray(patch.components)) msg.components = storedComponents(patch.components);
+  if (patch.components === null) msg.components = [];
   const added = buildAttachments(ctx, msg.channelId, patch.files ?? [], patch.attachmentsMeta);
   if (Array.isArray(patch.attachmentsMeta)) {
     // `attachments` lists what to keep: existing attachments by id, new ones by file index.

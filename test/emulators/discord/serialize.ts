@@ -152,7 +152,7 @@ export function messageJson(
     content: opts.hideContent ? '' : msg.content,
     embeds: opts.hideContent ? [] : msg.embeds,
     attachments: opts.hideContent ? [] : msg.attachments.map(attachmentJson),
-    components: [],
+    components: opts.hideContent ? [] : msg.components,
     author,
     mentions,
     mention_roles: [],
@@ -182,7 +182,7 @@ export function messageJson(
     const user = interaction ? world.users.get(interaction.userId) : undefined;
     out.interaction_metadata = {
       id: msg.interactionId,
-      type: 2,
+      type: interaction?.type ?? 2,
       ...(user ? { user: userJson(user) } : {}),
       authorizing_integration_owners: { '0': world.guild.id },
     };

@@ -113,6 +113,8 @@ export interface StoredMessage {
   editedAt: number | null;
   /** Earlier contents, oldest first, one per edit. */
   history: string[];
+  /** Message components (action rows of buttons) as sent. */
+  components: unknown[];
   deleted: boolean;
 }
 
@@ -191,8 +193,12 @@ export interface InteractionResponse {
 export interface InteractionRecord {
   id: string;
   token: string;
-  /** 2 application command, 4 autocomplete. */
-  type: 2 | 4;
+  /** 2 application command, 3 message component (a button), 4 autocomplete. */
+  type: 2 | 3 | 4;
+  /** For a component interaction: the message whose button was pressed. */
+  messageId: string | null;
+  /** For a component interaction: the button's custom_id. */
+  customId: string | null;
   userId: string;
   channelId: string;
   commandName: string;
@@ -218,6 +224,13 @@ export interface InvokeCommandInput {
   subcommand?: string;
   options?: Record<string, OptionValue>;
   locale?: string;
+}
+
+export interface ClickButtonInput {
+  user: EmuUser | string;
+  /** The message carrying the button. */
+  messageId: string;
+  customId: string;
 }
 
 export interface AutocompleteInput extends InvokeCommandInput {

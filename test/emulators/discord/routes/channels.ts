@@ -116,6 +116,51 @@ export function channelRoutes(ctx: EmulatorContext): Route[] {
       },
     },
     {
+      // A thread started from a message: as on Discord, the thread's id is the message's id.
+      method: 'POST',
+      pattern: '/channels/:channelId/messages/:messageId/threads',
+      spec: '/channels/{channel_id}/messages/{message_id}/threads',
+      auth: 'bot',
+      handle: ({ params, body }) => {
+        const parent = world.channels.get(params.channelId ?? '');
+        if (!parent) return unknownChannel();
+        if (isThread(parent))
+          return apiError(400, ErrorCode.WrongChannelType, 'Cannot execute action on this channel type');
+        const msg = world.messages.get(params.messageId ?? '');
+        if (!msg || msg.deleted || msg.channelId !== parent.id) return unknownMessage();
+        if (world.channels.has(msg.id))
+          return apiError(
+            400,
+            ErrorCode.ThreadAlreadyCreated,
+            'A thread has already been created for this message',
+          );
+        if (!botCan(Perm.CreatePublicThreads)) return missingPermissions();
+        const b = (body ?? {}) as Body;
+        const thread: EmuChannel = {
+          id: msg.id,
+          type: 11,
+          name: String(b.name),
+          parentId: parent.id,
+          ownerId: world.botUser.id,
+          topic: null,
+          autoArchiveDuration: (b.auto_archive_duration as number | undefined) ?? 1440,
+          archived: false,
+          locked: false,
+          createdAt: ctx.now(),
+        };
+        world.channels.set(thread.id, thread);
+        world.channelMessages.set(thread.id, []);
+        const member = threadMemberJson(thread.id, world.botUser.id, thread.createdAt);
+        ctx.gateway.dispatch(
+          'THREAD_CREATE',
+          { ...channelJson(world, thread), newly_created: true, member },
+          { intent: Intent.Guilds },
+        );
+        ctx.records.changed();
+        return { status: 201, body: { ...channelJson(world, thread), member } };
+      },
+    },
+    {
       method: 'PUT',
       pattern: '/channels/:channelId/thread-members/@me',
       auth: 'bot',
@@ -192,6 +237,7 @@ export function channelRoutes(ctx: EmulatorContext): Route[] {
               messageReference,
               nonce: b.nonce === undefined || b.nonce === null ? null : String(b.nonce),
               flags: typeof b.flags === 'number' ? b.flags : 0,
+              components: b.components as unknown[] | undefined,
             });
             return { status: 200, body: messageJson(world, msg) };
           },
@@ -232,6 +278,7 @@ export function channelRoutes(ctx: EmulatorContext): Route[] {
           embeds: b.embeds,
           attachmentsMeta: b.attachments,
           files,
+          components: b.components,
         });
         return { status: 200, body: messageJson(world, msg) };
       },

@@ -22,7 +22,8 @@ import type { InteractionRecord, InteractionResponseKind, StoredMessage } from '
 
 type Body = Record<string, unknown>;
 
-const ALLOWED_CALLBACKS: Record<2 | 4, number[]> = { 2: [4, 5, 9], 4: [8] };
+// 4 reply, 5 deferred reply, 6 deferred update, 7 update the component's message, 8 choices, 9 modal.
+const ALLOWED_CALLBACKS: Record<2 | 3 | 4, number[]> = { 2: [4, 5, 9], 3: [4, 5, 6, 7, 9], 4: [8] };
 
 /** Interaction callbacks (3 s deadline, one acknowledgement) and the interaction's webhook (@original, followups). */
 export function interactionRoutes(ctx: EmulatorContext): Route[] {
@@ -112,6 +113,10 @@ export function interactionRoutes(ctx: EmulatorContext): Route[] {
       const invalid = checkMessageBody(data, req.files);
       if (invalid) return log(rec, 'callback', req, invalid, type);
     }
+    if (type === 7) {
+      const invalid = checkMessageBody(data, req.files, { allowEmpty: true });
+      if (invalid) return log(rec, 'callback', req, invalid, type);
+    }
     if (type === 8) {
       const choices = Array.isArray(data.choices) ? data.choices : [];
       if (choices.length > 25) {
@@ -150,6 +155,20 @@ export function interactionRoutes(ctx: EmulatorContext): Route[] {
       });
       rec.originalMessageId = msg.id;
     }
+    // On a component interaction, 6 and 7 answer by (later or at once) editing the button's message.
+    if ((type === 6 || type === 7) && rec.messageId) {
+      rec.originalMessageId = rec.messageId;
+      const target = world.messages.get(rec.messageId);
+      if (type === 7 && target && !target.deleted) {
+        editMessage(ctx, target, {
+          content: data.content,
+          embeds: data.embeds,
+          attachmentsMeta: data.attachments,
+          files: req.files,
+          components: data.components,
+        });
+      }
+    }
     if (req.query.get('with_response') !== 'true') return log(rec, 'callback', req, { status: 204 }, type);
     const body = {
       interaction: {
@@ -182,6 +201,7 @@ export function interactionRoutes(ctx: EmulatorContext): Route[] {
       embeds: b.embeds,
       attachmentsMeta: b.attachments,
       files: req.files,
+      components: b.components,
     });
     return log(rec, 'edit-original', req, { status: 200, body: messageJson(world, msg) });
   };
