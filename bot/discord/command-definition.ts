@@ -40,9 +40,20 @@ export function arenaCommandDefinition(): RESTPostAPIChatInputApplicationCommand
             .addChoices(...LANGS.map((l) => ({ name: l === 'ko' ? '한국어' : 'English', value: l }))),
         ),
     );
-  for (const name of ['stop', 'pause', 'resume', 'status', 'budget', 'ideas', 'export']) {
+  for (const name of ['stop', 'pause', 'resume', 'status', 'budget', 'ideas']) {
     cmd.addSubcommand((s) => s.setName(name).setDescription(describe(name)));
   }
+  cmd.addSubcommand((s) =>
+    s
+      .setName('export')
+      .setDescription(describe('export'))
+      .addStringOption((o) =>
+        o
+          .setName('format')
+          .setDescription('Markdown (the default) or JSON')
+          .addChoices({ name: 'Markdown', value: 'md' }, { name: 'JSON', value: 'json' }),
+      ),
+  );
   cmd.addSubcommand((s) =>
     s
       .setName('personas')

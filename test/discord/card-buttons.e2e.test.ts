@@ -19,6 +19,8 @@ describe.each(testDialects())('the debate card’s buttons in Discord on %s', (d
   let personas: Persona[];
   let emu: DiscordEmulator;
   let instance: ArenaInstance;
+  let threadId = '';
+  let debateId = '';
   beforeAll(async () => {
     t = await createTestDatabase(dialect);
     personas = smallCast(await builtinCatalog());
@@ -58,7 +60,8 @@ describe.each(testDialects())('the debate card’s buttons in Discord on %s', (d
       20_000,
       'start reply',
     );
-    const { debate_id: debateId } = await until(
+    threadId = card.id;
+    ({ debate_id: debateId } = await until(
       () =>
         t.db
           .selectFrom('chat_threads')
@@ -66,7 +69,7 @@ describe.each(testDialects())('the debate card’s buttons in Discord on %s', (d
           .where('thread_id', '=', card.id)
           .executeTakeFirst(),
       'binding',
-    );
+    ));
     const status = async () => (await instance.arena.getDebate(debateId))!.status;
     await hold.next();
 
@@ -125,5 +128,41 @@ describe.each(testDialects())('the debate card’s buttons in Discord on %s', (d
     expect(file.attachments[0]!.data.toString('utf8')).toMatch(/^# Peer-to-peer GPU rental/);
     await emu.settle();
     expect(emu.violations).toEqual([]);
+  });
+
+  it('exports as JSON with `/arena export format:json` typed in the thread', async () => {
+    expect(debateId).not.toBe('');
+    const i = emu.invokeCommand({
+      user: emu.seed.users.carol,
+      channelId: threadId,
+      subcommand: 'export',
+      options: { format: 'json' },
+    });
+    const reply = await emu.waitFor(
+      () => emu.interactionReply(i.id)?.attachments[0] && emu.interactionReply(i.id),
+      20_000,
+      'export reply',
+    );
+    const file = reply.attachments[0]!;
+    expect(file.filename).toMatch(/^peer-to-peer-gpu-rental-[0-9a-f]{8}\.json$/);
+    const detail = JSON.parse(file.data.toString('utf8')) as {
+      id: string;
+      title: string;
+      messages: unknown[];
+    };
+    expect(detail.id).toBe(debateId);
+    expect(detail.title).toBe('Peer-to-peer GPU rental');
+    expect(detail.messages.length).toBe((await instance.arena.getDebate(debateId))!.messages.length);
+
+    // Anything else is refused with what to type instead (Discord offers only the two choices).
+    const bad = emu.invokeCommand({
+      user: emu.seed.users.carol,
+      channelId: threadId,
+      subcommand: 'export',
+      options: { format: 'pdf' },
+    });
+    const refusal = await emu.waitFor(() => emu.interactionReply(bad.id), 20_000, 'refusal');
+    expect(refusal.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(refusal.content).toBe('Export as `md` (the default) or `json`.');
   });
 });
