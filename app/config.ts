@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { MAX_DEBATES_PER_RUNNER } from '../engine/constants.ts';
 import { ROLES } from './roles/role.ts';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -75,6 +76,7 @@ const envSchema = z.object({
   PERSONAS_DIR: optionalString,
   DEBATE_ROUNDS: positiveInt(2, 10),
   DEBATE_BUDGET_USD: money(5),
+  ARENA_MAX_DEBATES: positiveInt(MAX_DEBATES_PER_RUNNER, 100_000),
   DISCORD_TOKEN: optionalString,
   DISCORD_APPLICATION_ID: optionalString.refine((v) => v === undefined || /^\d{17,20}$/.test(v), {
     message: 'expected a Discord application id (17-20 digits)',

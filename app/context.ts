@@ -149,6 +149,7 @@ export async function openArenaContext(
       personas,
       settings: {
         rounds: config.DEBATE_ROUNDS,
+        maxDebates: config.ARENA_MAX_DEBATES,
         budget: {
           dailyUsd: config.BUDGET_DAILY_USD,
           monthlyUsd: config.BUDGET_MONTHLY_USD,

@@ -14,6 +14,7 @@ describe('config', () => {
       BUDGET_DAILY_USD: 50,
       BUDGET_MONTHLY_USD: 1500,
       PUBLIC_URL: 'http://127.0.0.1:3000',
+      ARENA_MAX_DEBATES: 200,
     });
     expect(c.DATABASE_URL).toBeUndefined();
     expect(Object.isFrozen(c)).toBe(true);
@@ -28,9 +29,19 @@ describe('config', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ DISCORD_TOKEN: 'abc' }, 'DISCORD_APPLICATION_ID'],
     [{ SLACK_BOT_TOKEN: 'xoxb-1' }, 'SLACK_SIGNING_SECRET'],
+    [{ ARENA_MAX_DEBATES: '0' }, 'ARENA_MAX_DEBATES'],
+    [{ ARENA_MAX_DEBATES: '2.5' }, 'ARENA_MAX_DEBATES'],
+    [{ ARENA_MAX_DEBATES: 'many' }, 'ARENA_MAX_DEBATES'],
   ])('rejects %o naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${name}:`));
+  });
+
+  it('reads the runner capacity from ARENA_MAX_DEBATES and says what it expects on a bad value', () => {
+    expect(loadConfig({ ARENA_MAX_DEBATES: ' 500 ' }).ARENA_MAX_DEBATES).toBe(500);
+    expect(() => loadConfig({ ARENA_MAX_DEBATES: '-3' })).toThrow(
+      /^ARENA_MAX_DEBATES: expected a whole number from 1 to 100000/,
+    );
   });
 
   it('never echoes a secret value in its error', () => {
