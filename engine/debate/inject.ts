@@ -88,6 +88,6 @@ export async function injectHuman(
   // Otherwise the next scheduled speaker answers: known now, unless a turn in flight must end first.
   if (session.turn_in_flight !== null) return { ok: true, message: view, nextPersonaId: null };
   const run = await loadRun(engine, session);
-  const step = planNextStep(run.plan, run.history);
+  const step = planNextStep({ ...run.plan, loadedModels: engine.loadedModels() }, run.history);
   return { ok: true, message: view, nextPersonaId: 'speakerId' in step ? step.speakerId : null };
 }

@@ -46,6 +46,37 @@ export function chooseLineup(input: LineupInput): string[] {
   return order(chosen, words, input.previousLast, jitter);
 }
 
+/**
+ * The next speaker among those left in a round (`open`, in lineup order). The lineup's order decides,
+ * with one tie-breaker: when the default (`open[0]`) uses a model that is not loaded and another
+ * speaker left is exactly as good a choice — the same interaction-pattern score with the previous
+ * speaker, or, opening the round, the same opener score — and uses a loaded model, that one speaks
+ * first. Who speaks in the round (the personality coverage) is never changed, only the order.
+ */
+export function nextInLineup(input: {
+  open: readonly Persona[];
+  /** The persona who spoke last in this round; null when the round opens. */
+  previous: Persona | null;
+  words: ReadonlySet<string>;
+  loadedModels?: ReadonlySet<string> | undefined;
+}): Persona {
+  const [first] = input.open;
+  if (!first) throw new Error('nextInLineup needs at least one speaker left');
+  const loaded = input.loadedModels;
+  if (!loaded || loaded.size === 0 || loaded.has(first.model)) return first;
+  const score = (p: Persona) =>
+    input.previous ? interaction(input.previous, p).length : openerScore(p, input.words);
+  const bar = score(first);
+  return input.open.find((p) => loaded.has(p.model) && score(p) === bar) ?? first;
+}
+
+/** How well a persona opens a round, before the seed's jitter: relevant, optimistic and innovative voices open best. */
+function openerScore(p: Persona, words: ReadonlySet<string>): number {
+  const bold =
+    (p.personality.thinking === 'optimistic' ? 0.5 : 0) + (p.personality.action === 'innovative' ? 0.5 : 0);
+  return relevance(p, words) + bold;
+}
+
 function order(
   chosen: Persona[],
   words: Set<string>,
@@ -55,11 +86,10 @@ function order(
   const rest = [...chosen];
   // The opener proposes: relevant, optimistic and innovative voices open best.
   const openers = rest.filter((p) => p.id !== previousLast);
-  let current = argMax(openers.length > 0 ? openers : rest, (p) => {
-    const bold =
-      (p.personality.thinking === 'optimistic' ? 0.5 : 0) + (p.personality.action === 'innovative' ? 0.5 : 0);
-    return relevance(p, words) + bold + jitter.get(p.id)!;
-  })!;
+  let current = argMax(
+    openers.length > 0 ? openers : rest,
+    (p) => openerScore(p, words) + jitter.get(p.id)!,
+  )!;
   const out: string[] = [];
   for (;;) {
     out.push(current.id);

@@ -13,6 +13,12 @@ export interface PlanContext {
   idea: string;
   rounds: number;
   cast: Cast;
+  /**
+   * Models the model server has loaded now (the LLM router's view of /api/ps), as data: among equally
+   * good divergence speakers the planner prefers one whose model is loaded. It never changes who is
+   * in a round's lineup or overrides a person's @handle. Empty or absent: the lineup's order.
+   */
+  loadedModels?: ReadonlySet<string> | undefined;
 }
 
 interface StepBase {

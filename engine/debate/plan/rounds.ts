@@ -1,6 +1,6 @@
 import { PARTICIPANTS_PER_ROUND, REFINEMENT_ROUNDS } from '../../constants.ts';
 import type { HistoryEntry } from '../history.ts';
-import { chooseLineup } from './lineup.ts';
+import { chooseLineup, keywords, nextInLineup } from './lineup.ts';
 import type { PlanContext } from './planner.ts';
 
 // Divergence scheduling: which rounds a cycle has, who speaks in each, and who speaks next.
@@ -15,7 +15,7 @@ export function nextDivergenceTurn(
     e.phase === 'divergence' && e.step?.kind === 'turn' ? [{ e, tag: e.step }] : [],
   );
   const lastPersona = [...history].reverse().find((e) => e.authorKind === 'persona')?.agentId;
-  for (const { round, lineup } of lineups(ctx, history, cycle)) {
+  for (const { round, lineup, relevanceText } of lineups(ctx, history, cycle)) {
     // A round is over once anything later was committed, whatever is left of its lineup.
     const closed =
       turns.some(({ tag }) => tag.round > round) ||
@@ -23,8 +23,16 @@ export function nextDivergenceTurn(
     if (closed) continue;
     const spoken = new Set(turns.filter(({ tag }) => tag.round === round).map(({ e }) => e.agentId));
     // No persona twice in a row; one who just answered a person has had their say this round.
-    const speakerId = lineup.find((id) => !spoken.has(id) && id !== lastPersona);
-    if (speakerId === undefined) continue;
+    const open = lineup.filter((id) => !spoken.has(id) && id !== lastPersona);
+    if (open.length === 0) continue;
+    // Among equally good next speakers, one whose model is already loaded (never another lineup).
+    const previousId = turns.filter(({ tag }) => tag.round === round).at(-1)?.e.agentId;
+    const speakerId = nextInLineup({
+      open: open.map((id) => ctx.cast.byId.get(id)!),
+      previous: previousId ? (ctx.cast.byId.get(previousId) ?? null) : null,
+      words: keywords(relevanceText),
+      loadedModels: ctx.loadedModels,
+    }).id;
     return { round, speakerId, slot: lineup.indexOf(speakerId) };
   }
   return null;
@@ -32,7 +40,7 @@ export function nextDivergenceTurn(
 
 /** Lineups of every round up to this cycle's, each depending on the ones before it. */
 function lineups(ctx: PlanContext, history: readonly HistoryEntry[], cycle: number) {
-  const out: Array<{ round: number; lineup: string[] }> = [];
+  const out: Array<{ round: number; lineup: string[]; relevanceText: string }> = [];
   const spokenBefore = new Set<string>();
   let previousLast: string | null = null;
   for (let c = 1; c <= cycle; c++) {
@@ -47,7 +55,7 @@ function lineups(ctx: PlanContext, history: readonly HistoryEntry[], cycle: numb
         spokenBefore,
         previousLast,
       });
-      if (c === cycle) out.push({ round, lineup });
+      if (c === cycle) out.push({ round, lineup, relevanceText });
       for (const id of lineup) spokenBefore.add(id);
       previousLast = lineup.at(-1) ?? previousLast;
     }

@@ -30,7 +30,8 @@ export async function takeTurn(
   // A turn claimed before a crash is replayed from the history it was planned on.
   const inFlight = run.session.turn_in_flight;
   const basis = inFlight === null ? run.history : run.history.filter((e) => e.turnIndex < inFlight);
-  const step = planNextStep(run.plan, basis);
+  // Loaded models break ties between equally good speakers (as data: the planner stays pure).
+  const step = planNextStep({ ...run.plan, loadedModels: engine.loadedModels() }, basis);
   if (step.kind === 'done') return completeRun(engine, run, step.outcome);
 
   const turnIndex = inFlight ?? Math.max(nextTurnIndex(run.history), run.session.next_turn);
