@@ -154,7 +154,7 @@ describe('divergence tie-breaker: loaded models', () => {
         expect([...rounds.get(round)!].sort()).toEqual([...speakers].sort());
       }
       // Still no persona twice in a row.
-      history.slice(1).forEach((e, i) => expect(e.agentId).not.toBe(history[i]!.agentId));
+      for (let i = 1; i < history.length; i++) expect(history[i]!.agentId).not.toBe(history[i - 1]!.agentId);
     }
   });
 });
