@@ -19,6 +19,8 @@ export const RECONCILE_WINDOW = 50;
 export const MIN_IDEA_CHARS = 3;
 /** Longest idea accepted by `/arena start`; details belong in the thread. */
 export const MAX_IDEA_CHARS = 1_000;
+/** Longest idea `/arena ideas add` takes (the same limit as `arena ideas add`). */
+export const MAX_ADDED_IDEA_CHARS = 500;
 /** Thread titles are limited to 100 characters on Discord. */
 export const MAX_THREAD_TITLE = 100;
 

@@ -68,6 +68,21 @@ export interface DebateDetailView extends DebateSummaryView {
   plan: PlanView | null;
 }
 
+/** An idea as lists show it. */
+export interface IdeaSummaryView {
+  id: string;
+  title: string;
+  status: IdeaStatus;
+  score: number;
+  createdAt: string;
+}
+
+/** A person's idea added to the backlog, or why not (a near-duplicate, or not 3–500 characters). */
+export type AddIdeaResult =
+  | { ok: true; idea: IdeaSummaryView }
+  | { ok: false; reason: 'duplicate'; similarTo: string }
+  | { ok: false; reason: 'invalid'; error: string };
+
 /** Why a request about a debate could not be done; expected outcomes are values. */
 export type ControlResult =
   | { ok: true }
@@ -94,10 +109,9 @@ export interface Arena {
   >;
   getDebate(debateId: string): Promise<DebateDetailView | null>;
   listDebates(filter?: { status?: DebateStatus; limit?: number }): Promise<DebateSummaryView[]>;
-  listIdeas(filter?: {
-    status?: IdeaStatus;
-    limit?: number;
-  }): Promise<Array<{ id: string; title: string; status: IdeaStatus; score: number; createdAt: string }>>;
+  listIdeas(filter?: { status?: IdeaStatus; limit?: number }): Promise<IdeaSummaryView[]>;
+  /** A person's idea (`traditional`), pending a debate; refused when near-duplicate of an existing one. */
+  addIdea(input: { title: string; summary?: string; by: string }): Promise<AddIdeaResult>;
   budget(): Promise<BudgetSnapshot>;
   personas(): readonly Persona[];
 }

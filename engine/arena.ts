@@ -10,6 +10,7 @@ import { injectHuman } from './debate/inject.ts';
 import { type DebateRunner, runnerFor } from './debate/run/runner.ts';
 import { startDebate } from './debate/start.ts';
 import { toMessageView, toPlanView, toSummaryView } from './debate/views.ts';
+import { addIdea } from './signals/ideas.ts';
 
 /**
  * The engine's facade for chat platforms, the dashboard and the CLI, plus the runner that drives
@@ -54,6 +55,7 @@ export function createArena(deps: EngineDeps): { arena: Arena; runner: DebateRun
       return (await listDebateRows(db, filter)).map(toSummaryView);
     },
     listIdeas: (filter = {}) => listIdeas(db, filter),
+    addIdea: (input) => addIdea({ db, clock: engine.clock }, input),
     budget() {
       const { dailyUsd, monthlyUsd } = engine.settings.budget;
       return budgetSnapshot(db, { now: engine.clock.now(), limits: { dailyUsd, monthlyUsd } });

@@ -49,6 +49,17 @@ export const summonOptions = z.object({
     .refine((v) => v !== '', 'Name a persona, e.g. `/arena summon persona: SecurityParanoid`.'),
 });
 export const noOptions = z.object({});
+export const ideasOptions = z.object({
+  add: optional(
+    z
+      .string({ error: 'Give the idea as text, e.g. `/arena ideas add: a marketplace for idle GPUs`.' })
+      .transform((v) => v.replace(/\s+/g, ' ').trim())
+      .refine(
+        (v) => v !== '',
+        'Say the idea after `add`, e.g. `/arena ideas add: a marketplace for idle GPUs`.',
+      ),
+  ),
+});
 export const exportOptions = z.object({
   format: optional(z.enum(['md', 'json'], { error: 'Export as `md` (the default) or `json`.' })),
 });

@@ -5,7 +5,7 @@ import {
 } from 'discord.js';
 import { LANGS, PHASES } from '../../personas/types.ts';
 import { COMMANDS } from '../commands/index.ts';
-import { MAX_IDEA_CHARS } from '../constants.ts';
+import { MAX_ADDED_IDEA_CHARS, MAX_IDEA_CHARS } from '../constants.ts';
 
 const describe = (name: string) => COMMANDS.find((c) => c.name === name)?.description ?? name;
 
@@ -41,7 +41,18 @@ export function arenaCommandDefinition(): RESTPostAPIChatInputApplicationCommand
         ),
     );
   for (const name of ['stop', 'pause', 'resume', 'status', 'budget', 'ideas']) {
-    cmd.addSubcommand((s) => s.setName(name).setDescription(describe(name)));
+    cmd.addSubcommand((s) => {
+      s.setName(name).setDescription(describe(name));
+      // `/arena ideas` lists the backlog; `/arena ideas add: …` adds a person's idea to it.
+      if (name === 'ideas')
+        s.addStringOption((o) =>
+          o
+            .setName('add')
+            .setDescription('An idea of your own to add to the backlog (pending a debate)')
+            .setMaxLength(MAX_ADDED_IDEA_CHARS),
+        );
+      return s;
+    });
   }
   cmd.addSubcommand((s) =>
     s

@@ -61,6 +61,22 @@ export function parseCommandText(raw: unknown): ParsedCommandText {
       };
     case 'summon':
       return { ok: true, subcommand: word, options: { persona: rest.replace(/^persona:\s*/i, '') } };
+    case 'ideas': {
+      // `/arena ideas` lists the backlog; `/arena ideas add <idea>` (or `add: <idea>`) adds one.
+      const add = /^add(?::|\s|$)/i.exec(rest);
+      return {
+        ok: true,
+        subcommand: word,
+        options: add
+          ? {
+              add: rest
+                .slice(add[0].length)
+                .replace(/^idea:\s*/i, '')
+                .trim(),
+            }
+          : {},
+      };
+    }
     case 'export':
       return {
         ok: true,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { cardAfter } from '../card.ts';
 import { COMMANDS } from '../commands/index.ts';
 import type { CardAction, CommandReply, IncomingCommand, ThreadRef } from '../platform.ts';
+import { cardBlocks, cardText } from './blocks.ts';
 import { parseCommandText } from './command-text.ts';
 import { renderMrkdwn } from './mrkdwn.ts';
 import type { SlackPerson } from './people.ts';
@@ -142,9 +143,12 @@ async function sendReply(
     );
     return;
   }
+  // A card (e.g. `/arena ideas`, `/arena budget`) goes as Block Kit, its text as the fallback.
+  const embed = reply.ok ? reply.embed : undefined;
   await ctx.respond({
     response_type: reply.ok && !ctx.ephemeral ? 'in_channel' : 'ephemeral',
-    text,
+    text: text || (embed ? cardText(embed) : ' '),
+    ...(embed ? { blocks: cardBlocks(embed) } : {}),
     replace_original: false,
   });
 }

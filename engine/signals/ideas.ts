@@ -5,6 +5,7 @@ import { insertLog } from '../../db/repositories/logs.ts';
 import { latestTrends } from '../../db/repositories/trends.ts';
 import { recordUsage } from '../../db/repositories/usage.ts';
 import type { Database, Trend } from '../../db/schema.ts';
+import type { AddIdeaResult } from '../api.ts';
 import type { Clock } from '../clock.ts';
 import type { ChatMessage, LlmProvider } from '../llm/types.ts';
 import type { Logger } from '../log.ts';
@@ -206,11 +207,7 @@ async function signalTitles(db: Kysely<Database>, ids: string[]): Promise<string
 export async function addIdea(
   deps: { db: Kysely<Database>; clock: Clock },
   input: { title: string; summary?: string; by: string },
-): Promise<
-  | { ok: true; idea: IdeaView }
-  | { ok: false; reason: 'duplicate'; similarTo: string }
-  | { ok: false; reason: 'invalid'; error: string }
-> {
+): Promise<AddIdeaResult> {
   const title = input.title.replace(/\s+/g, ' ').trim();
   if (title.length < 3 || title.length > 500)
     return { ok: false, reason: 'invalid', error: 'an idea needs 3 to 500 characters' };

@@ -11,6 +11,7 @@ import type {
 } from '../../engine/api.ts';
 import type { Clock } from '../../engine/clock.ts';
 import type { ArenaEvent, BudgetSnapshot, DebateMessageView, EventBus } from '../../engine/events.ts';
+import { findSimilarTitle } from '../../engine/signals/idea-similarity.ts';
 import type { Lang, Persona, Phase } from '../../personas/types.ts';
 
 export interface FakeArenaOptions {
@@ -384,6 +385,20 @@ export function createFakeArena(opts: FakeArenaOptions): Arena & {
     },
     async listIdeas(filter = {}) {
       return ideas.filter((i) => !filter.status || i.status === filter.status).slice(0, filter.limit ?? 100);
+    },
+    async addIdea(input) {
+      calls.push(`addIdea:${input.title}`);
+      const title = input.title.replace(/\s+/g, ' ').trim();
+      if (title.length < 3 || title.length > 500)
+        return { ok: false, reason: 'invalid', error: 'an idea needs 3 to 500 characters' };
+      const similar = findSimilarTitle(
+        title,
+        ideas.map((i) => i.title),
+      );
+      if (similar) return { ok: false, reason: 'duplicate', similarTo: similar };
+      const idea: IdeaRow = { id: randomUUID(), title, status: 'pending', score: 0, createdAt: at() };
+      ideas.unshift(idea);
+      return { ok: true, idea };
     },
     async budget() {
       return budget();
