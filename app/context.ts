@@ -7,6 +7,9 @@ import type { Arena } from '../engine/api.ts';
 import { createArena } from '../engine/arena.ts';
 import { createMemoryBus } from '../engine/bus/memory-bus.ts';
 import { createRedisBus } from '../engine/bus/redis-bus.ts';
+import { createRedisCache } from '../engine/cache/redis-cache.ts';
+import { type Cache, noCache } from '../engine/cache/types.ts';
+import { watchWrites } from '../engine/cache/watch-writes.ts';
 import { systemClock } from '../engine/clock.ts';
 import type { DebateRunner } from '../engine/debate/run/runner.ts';
 import type { EventBus } from '../engine/events.ts';
@@ -36,6 +39,8 @@ export interface ArenaContext {
   llmDescription: string;
   bus: EventBus;
   busKind: 'memory' | 'redis';
+  /** Hot reads for viewers (Redis when REDIS_URL is set, else the no-op cache); see engine/cache. */
+  cache: Cache;
   arena: Arena;
   runner: DebateRunner;
   /** Each component's status, last error and since when (the LLM and Redis report their outages). */
@@ -98,13 +103,25 @@ export async function openArenaContext(
           onListenerError: (e) => log.warn('event listener failed', { error: errorText(e) }),
         });
     closers.push(() => bus.close());
+    const cache = config.REDIS_URL
+      ? await createRedisCache({
+          url: config.REDIS_URL,
+          log,
+          onConnection: (e) => (e ? health.fail('cache', `Redis: ${errorText(e)}`) : health.recover('cache')),
+        }).catch((e) => {
+          throw new RuntimeFailure(`REDIS_URL: cannot connect (${errorText(e)})`);
+        })
+      : noCache;
+    closers.push(() => cache.close());
 
     if (!config.DATABASE_URL && !existsSync(config.pgliteDir))
       log.info(
         `database: creating the embedded database in ${config.pgliteDir} (first start, a few seconds)`,
       );
-    const database = await openDatabaseFor(config, log, opts);
-    closers.push(() => database.close());
+    const opened = await openDatabaseFor(config, log, opts);
+    closers.push(() => opened.close());
+    // Every writer uses this handle, so every write drops the cached reads it makes stale.
+    const database: DatabaseHandle = { ...opened, db: watchWrites(opened.db, cache) };
     const report = await migrateToLatest(database.db);
     if (report.error) throw new RuntimeFailure(`migration failed: ${errorText(report.error)}`);
     if (report.applied.length) log.info(`database: applied ${report.applied.length} migration(s)`);
@@ -178,6 +195,7 @@ export async function openArenaContext(
       llmDescription,
       bus,
       busKind,
+      cache,
       arena,
       runner,
       health,

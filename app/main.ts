@@ -1,6 +1,7 @@
 import { type ComponentStatus, createDashboard } from '../dashboard/server.ts';
 import type { DatabaseHealth } from '../db/connect.ts';
 import { countOutbox } from '../db/repositories/outbox-stats.ts';
+import { withCachedReads } from '../engine/cache/cached-arena.ts';
 import { systemClock } from '../engine/clock.ts';
 import { describeRouter } from '../engine/llm/router/describe.ts';
 import type { Logger } from '../engine/log.ts';
@@ -66,6 +67,8 @@ export async function startArena(props: { config: Config; log: Logger; role?: Ro
       detail: ctx.llmDescription,
     });
     setStatus({ id: 'bus', name: 'Event bus', kind: 'service', status: 'running', detail: ctx.busKind });
+    if (ctx.cache.kind === 'redis')
+      setStatus({ id: 'cache', name: 'Cache', kind: 'service', status: 'running', detail: 'Redis' });
 
     setStatus({
       id: 'engine',
@@ -97,7 +100,8 @@ export async function startArena(props: { config: Config; log: Logger; role?: Ro
     async function startDashboard(): Promise<string> {
       const dashboard = createDashboard({
         ...(slackReceiver ? { inbound: { '/slack/events': slackReceiver } } : {}),
-        arena: ctx.arena,
+        arena: withCachedReads(ctx.arena, ctx.cache),
+        cache: ctx.cache,
         bus: ctx.bus,
         db: ctx.database.db,
         personas: ctx.personas,

@@ -1,6 +1,7 @@
 import type { ChatBot } from '../bot/chat-bot.ts';
 import type { ChatPlatform } from '../bot/platform.ts';
 import { SlackHttpReceiver } from '../bot/slack/http-receiver.ts';
+import { withCachedReads } from '../engine/cache/cached-arena.ts';
 import { systemClock } from '../engine/clock.ts';
 import type { Logger } from '../engine/log.ts';
 import type { Config } from './config.ts';
@@ -37,7 +38,8 @@ export function chatPlatforms(p: {
 }): PlatformStarter[] {
   const { config, ctx, log } = p;
   const shared = {
-    arena: ctx.arena,
+    // `/arena budget` reads through the cache; everything else goes to the engine.
+    arena: withCachedReads(ctx.arena, ctx.cache),
     bus: ctx.bus,
     db: ctx.database.db,
     personas: ctx.personas,

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { type Cache, noCache } from '../engine/cache/types.ts';
 import { redact } from '../engine/log.ts';
 import type { Persona } from '../personas/types.ts';
 import { actionPolicy } from './auth.ts';
@@ -10,6 +11,8 @@ import type { ComponentStatus, DashboardProps } from './types.ts';
 /** Everything a route handler may use, built once per dashboard. */
 export interface DashboardContext {
   props: DashboardProps;
+  /** Cached reads for the read endpoints (the no-op cache without Redis). */
+  cache: Cache;
   hub: EventHub;
   metrics: Metrics;
   stats: ReturnType<typeof createSystemStats>;
@@ -33,6 +36,7 @@ export function createContext(
   const log = props.log.child('dashboard');
   return {
     props,
+    cache: props.cache ?? noCache,
     ...parts,
     maxBodyBytes: props.config.maxBodyBytes ?? 64 * 1024,
     personas: list,

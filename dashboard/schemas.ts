@@ -60,3 +60,8 @@ export const signalsQuery = z.object({
     .default(72),
   limit: limit(500, 50),
 });
+
+export const trendsQuery = z.object({
+  period: z.enum(['24h', '7d', '30d']).optional().default('24h'),
+  limit: limit(100, 10),
+});

@@ -1,9 +1,9 @@
-import { recentSignals, signalSourceStats } from '../db/repositories/signals.ts';
 import type { DebateDetailView, DebateSummaryView } from '../engine/api.ts';
 import type { ArenaEvent } from '../engine/events.ts';
 import type { Persona } from '../personas/types.ts';
+import { cachedIdeaCounts, cachedRecentSignals, cachedSignalSources } from './cached-reads.ts';
 import type { DashboardContext } from './context.ts';
-import { ideaCounts, type LogLine, recentLogs, toSignalView } from './read-model.ts';
+import { type LogLine, recentLogs } from './read-model.ts';
 
 // How much one snapshot carries; the full lists are one request away (/api/debates/:id, /api/ideas…).
 const LIVE_MESSAGES = 100;
@@ -57,12 +57,10 @@ export async function buildState(ctx: DashboardContext) {
   const [debates, budget, counts, ideas, sources, latest, logs, dbOk] = await Promise.all([
     ctx.settle('debates', () => arena.listDebates({ limit: RECENT_DEBATES })),
     ctx.settle('budget', () => arena.budget()),
-    ctx.settle('idea counts', () => ideaCounts(db)),
+    ctx.settle('idea counts', () => cachedIdeaCounts(ctx)),
     ctx.settle('ideas', () => arena.listIdeas({ limit: 8 })),
-    ctx.settle('signal sources', () => signalSourceStats(db)),
-    ctx.settle('signals', () =>
-      recentSignals(db, { since: new Date(now.getTime() - 7 * 24 * 3600_000), limit: LATEST_SIGNALS }),
-    ),
+    ctx.settle('signal sources', () => cachedSignalSources(ctx)),
+    ctx.settle('signals', () => cachedRecentSignals(ctx, 7 * 24, LATEST_SIGNALS)),
     ctx.settle('logs', () => recentLogs(db, OUTPUT_LINES)),
     ctx.dbHealthy(),
   ]);
@@ -91,7 +89,7 @@ export async function buildState(ctx: DashboardContext) {
         lastCollectedAt: s.lastCollectedAt.toISOString(),
         healthy: now.getTime() - s.lastCollectedAt.getTime() < SOURCE_STALE_MS,
       })),
-      latest: (latest ?? []).map(toSignalView),
+      latest: latest ?? [],
     },
     debates: debates ?? [],
     live: liveDetail ? trimLive(liveDetail) : null,

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DialectName } from '../db/connect.ts';
 import type { Database } from '../db/schema.ts';
 import type { Arena } from '../engine/api.ts';
+import type { Cache } from '../engine/cache/types.ts';
 import type { Clock } from '../engine/clock.ts';
 import type { RunnerLoad } from '../engine/debate/run/runner.ts';
 import type { EventBus } from '../engine/events.ts';
@@ -59,6 +60,8 @@ export interface DashboardConfig {
 
 export interface DashboardProps {
   arena: Arena;
+  /** Hot reads (engine/cache); the no-op cache when absent. */
+  cache?: Cache;
   bus: EventBus;
   db: Kysely<Database>;
   config: DashboardConfig;

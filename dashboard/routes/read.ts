@@ -1,21 +1,24 @@
+import { signalsByCategory, signalsBySource } from '../../db/repositories/signals.ts';
 import {
-  recentSignals,
-  signalSourceStats,
-  signalsByCategory,
-  signalsBySource,
-} from '../../db/repositories/signals.ts';
-import { usageByModel, utcDay, utcMonthStart } from '../../db/repositories/usage.ts';
+  cachedAgentActivity,
+  cachedDebate,
+  cachedIdeaCounts,
+  cachedRecentSignals,
+  cachedSignalSources,
+  cachedTrends,
+  cachedUsageByModel,
+} from '../cached-reads.ts';
 import type { DashboardContext } from '../context.ts';
 import type { DashboardApp } from '../http/app.ts';
 import { readQuery } from '../http/body.ts';
 import { HttpError, json } from '../http/respond.ts';
-import { agentActivity, countDebatesByStatus, ideaCounts, toSignalView } from '../read-model.ts';
-import { debateIdParam, debatesQuery, ideasQuery, signalsQuery } from '../schemas.ts';
+import { countDebatesByStatus, toSignalView } from '../read-model.ts';
+import { debateIdParam, debatesQuery, ideasQuery, signalsQuery, trendsQuery } from '../schemas.ts';
 import { buildState, personaView } from '../state.ts';
 
 /** The read API: JSON snapshots of the arena, open to anyone who can reach the dashboard. */
 export function registerReadRoutes(app: DashboardApp, ctx: DashboardContext): void {
-  const { arena, db, config, clock } = ctx.props;
+  const { arena, db, config } = ctx.props;
 
   app.get('/api/health', async () => {
     const dbOk = await ctx.dbHealthy();
@@ -43,45 +46,43 @@ export function registerReadRoutes(app: DashboardApp, ctx: DashboardContext): vo
   app.get('/api/debates/:id', async (c) => {
     const id = debateIdParam.safeParse(c.req.param('id'));
     if (!id.success) throw new HttpError(404, 'debate_not_found', 'No debate with this id');
-    const debate = await arena.getDebate(id.data);
+    const debate = await cachedDebate(ctx, id.data);
     if (!debate) throw new HttpError(404, 'debate_not_found', 'No debate with this id');
     return json({ debate, partials: ctx.hub.partials().filter((p) => p.debateId === debate.id) });
   });
 
   app.get('/api/ideas', async (c) => {
     const q = readQuery(c.req, ideasQuery);
-    const [ideas, counts] = await Promise.all([arena.listIdeas(q), ideaCounts(db)]);
+    const [ideas, counts] = await Promise.all([arena.listIdeas(q), cachedIdeaCounts(ctx)]);
     return json({ ideas, counts });
   });
 
   app.get('/api/signals', async (c) => {
     const q = readQuery(c.req, signalsQuery);
-    const rows = q.source
-      ? await signalsBySource(db, q.source, q.limit)
+    const signals = q.source
+      ? (await signalsBySource(db, q.source, q.limit)).map(toSignalView)
       : q.category
-        ? await signalsByCategory(db, q.category, q.limit)
-        : await recentSignals(db, {
-            since: new Date(clock.now().getTime() - q.hours * 3600_000),
-            limit: q.limit,
-          });
-    const sources = await signalSourceStats(db);
+        ? (await signalsByCategory(db, q.category, q.limit)).map(toSignalView)
+        : await cachedRecentSignals(ctx, q.hours, q.limit);
+    const sources = await cachedSignalSources(ctx);
     return json({
-      signals: rows.map(toSignalView),
+      signals,
       sources: sources.map((s) => ({ ...s, lastCollectedAt: s.lastCollectedAt.toISOString() })),
     });
   });
 
+  app.get('/api/trends', async (c) => {
+    const q = readQuery(c.req, trendsQuery);
+    return json({ period: q.period, trends: await cachedTrends(ctx, q.period, q.limit) });
+  });
+
   app.get('/api/budget', async () => {
-    const now = clock.now();
-    const [budget, byModel] = await Promise.all([
-      arena.budget(),
-      usageByModel(db, utcMonthStart(now), utcDay(now)),
-    ]);
+    const [budget, byModel] = await Promise.all([arena.budget(), cachedUsageByModel(ctx)]);
     return json({ budget, byModel });
   });
 
   app.get('/api/personas', async () => {
-    const activity = await ctx.settle('agent states', () => agentActivity(db));
+    const activity = await ctx.settle('agent states', () => cachedAgentActivity(ctx));
     return json({
       personas: ctx.personas().map((p) => ({
         ...personaView(p, config.publicUrl),

@@ -1,0 +1,32 @@
+/**
+ * What a cached read depends on. A write to any table of a group (db/plugins/write-watch.ts) makes
+ * every cached value of that group stale at once.
+ */
+export type CacheGroup = 'signals' | 'trends' | 'ideas' | 'budget' | 'debates' | 'agents';
+
+/** One cached read: where it lives, what makes it stale, and how long it may live at most. */
+export interface CacheKey {
+  group: CacheGroup;
+  /** The seed's key pattern, e.g. `ideas:status:pending`. */
+  key: string;
+  ttlSeconds: number;
+}
+
+/** Hot reads kept for a short while; every implementation answers from `load` when it cannot. */
+export interface Cache {
+  /** The cached value, or `load()`'s (stored for next time). Never fails because of the cache. */
+  read<T>(key: CacheKey, load: () => Promise<T>): Promise<T>;
+  /** Tables were written: the groups reading them are stale. Returns at once. */
+  tablesWritten(tables: ReadonlySet<string>): void;
+  /** 'redis', or 'off' for the no-op cache. */
+  readonly kind: 'redis' | 'off';
+  close(): Promise<void>;
+}
+
+/** Without REDIS_URL: every read goes to the database (one process has nothing to share). */
+export const noCache: Cache = {
+  kind: 'off',
+  read: (_key, load) => load(),
+  tablesWritten() {},
+  async close() {},
+};

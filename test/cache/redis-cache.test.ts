@@ -1,0 +1,244 @@
+import {
+  DummyDriver,
+  Kysely,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  sql,
+} from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDashboard } from '../../dashboard/server.ts';
+import type { Dashboard } from '../../dashboard/types.ts';
+import { writtenTables } from '../../db/plugins/write-watch.ts';
+import { windowUpsert } from '../../db/repositories/budget.ts';
+import { insertIdea } from '../../db/repositories/ideas.ts';
+import type { Database } from '../../db/schema.ts';
+import { createMemoryBus } from '../../engine/bus/memory-bus.ts';
+import { withCachedReads } from '../../engine/cache/cached-arena.ts';
+import { WATCHED_TABLES } from '../../engine/cache/keys.ts';
+import { createRedisCache } from '../../engine/cache/redis-cache.ts';
+import type { Cache } from '../../engine/cache/types.ts';
+import { watchWrites } from '../../engine/cache/watch-writes.ts';
+import type { Logger } from '../../engine/log.ts';
+import { createHarness } from '../engine/harness.ts';
+import { createTestDatabase, TEST_REDIS_URL, type TestDatabase, testDialects } from '../helpers/db.ts';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
+
+const dummy = new Kysely<Database>({
+  dialect: {
+    createAdapter: () => new PostgresAdapter(),
+    createDriver: () => new DummyDriver(),
+    createIntrospector: (db) => new PostgresIntrospector(db),
+    createQueryCompiler: () => new PostgresQueryCompiler(),
+  },
+});
+const tablesOf = (q: { toOperationNode(): unknown }) =>
+  [...writtenTables(q.toOperationNode() as never, WATCHED_TABLES)].sort();
+
+describe('which tables a query writes', () => {
+  it('names the written tables of builder and raw writes, and none for reads', () => {
+    expect(tablesOf(dummy.selectFrom('ideas').selectAll())).toEqual([]);
+    expect(
+      tablesOf(dummy.insertInto('ideas').values({ title: 't', summary: 's', source_type: 'x' })),
+    ).toEqual(['ideas']);
+    expect(tablesOf(dummy.updateTable('signals').set({ score: 1 }))).toEqual(['signals']);
+    expect(tablesOf(dummy.deleteFrom('trends'))).toEqual(['trends']);
+    // Raw SQL with the write in a nested fragment (holdBudget's shape).
+    expect(
+      tablesOf(sql`with w as (${windowUpsert({ now: new Date(), holdUsd: 1 })} returning 1) select 1`),
+    ).toEqual(['budget_windows']);
+    expect(tablesOf(sql`select count(*) from signals`)).toEqual([]);
+    // A table the cache does not read is not named.
+    expect(tablesOf(dummy.insertInto('job_runs').values({} as never))).toEqual([]);
+  });
+});
+
+interface Logged {
+  level: string;
+  message: string;
+}
+function recordingLogger(lines: Logged[]): Logger {
+  const log: Logger = {
+    debug: (message) => lines.push({ level: 'debug', message }),
+    info: (message) => lines.push({ level: 'info', message }),
+    warn: (message) => lines.push({ level: 'warn', message }),
+    error: (message) => lines.push({ level: 'error', message }),
+    child: () => log,
+  };
+  return log;
+}
+
+/** Counts every statement sent to the database. */
+function queryCounter(): KyselyPlugin & { count: number } {
+  const counter = {
+    count: 0,
+    transformQuery(args: PluginTransformQueryArgs) {
+      counter.count++;
+      return args.node;
+    },
+    async transformResult(args: PluginTransformResultArgs) {
+      return args.result;
+    },
+  };
+  return counter;
+}
+
+const open: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  while (open.length) await open.pop()!().catch(() => {});
+});
+
+async function world(dialect: 'pglite' | 'postgres', opts: { redisUrl?: string } = {}) {
+  const t: TestDatabase = await createTestDatabase(dialect);
+  open.push(() => t.dispose());
+  const lines: Logged[] = [];
+  const cache: Cache = await createRedisCache({
+    url: opts.redisUrl ?? TEST_REDIS_URL!,
+    prefix: `test:${process.pid}:${Math.random().toString(36).slice(2)}:`,
+    log: recordingLogger(lines),
+    settleMs: 200,
+    commandTimeoutMs: 3000,
+  });
+  open.push(() => cache.close());
+  const counter = queryCounter();
+  const db = watchWrites(t.db.withPlugin(counter), cache);
+  const engine = await createHarness(db);
+  open.push(() => engine.runner.stop());
+  const arena = withCachedReads(engine.arena, cache);
+  const dashboard: Dashboard = createDashboard({
+    arena,
+    cache,
+    bus: createMemoryBus(),
+    db,
+    config: {
+      host: '127.0.0.1',
+      port: 0,
+      publicUrl: 'http://127.0.0.1:3000',
+      version: 'test',
+      codename: 'test',
+      dialect,
+    },
+    components: () => [],
+    log: recordingLogger([]),
+    clock: { now: () => new Date() },
+  });
+  open.push(() => dashboard.close());
+  const get = async (path: string) => {
+    const res = await dashboard.handle(new Request(`http://127.0.0.1:3000${path}`));
+    expect(res.status).toBe(200);
+    return (await res.json()) as Record<string, unknown>;
+  };
+  /** The statements one request sent to the database. */
+  const queriesOf = async (path: string) => {
+    const before = counter.count;
+    const body = await get(path);
+    return { body, queries: counter.count - before };
+  };
+  const addIdea = (title: string, on: Kysely<Database> = db) =>
+    insertIdea(on, { title, summary: title, source_type: 'traditional' });
+  const titles = (body: Record<string, unknown>) =>
+    (body.ideas as Array<{ title: string }>).map((i) => i.title);
+  return { t, db, cache, arena, lines, get, queriesOf, addIdea, titles, clock: engine.clock };
+}
+
+describe.skipIf(!TEST_REDIS_URL).each(testDialects())('Redis cache on %s', (dialect) => {
+  it('answers a repeated read from Redis without touching the database', async () => {
+    const w = await world(dialect);
+    await w.addIdea('Cached idea one');
+    for (const path of ['/api/ideas', '/api/budget', '/api/signals', '/api/trends', '/api/personas']) {
+      expect((await w.queriesOf(path)).queries, path).toBeGreaterThan(0);
+      // The write's second invalidation (after its commit) may still come: then one more read fills.
+      await expect.poll(async () => (await w.queriesOf(path)).queries, { timeout: 15_000 }).toBe(0);
+      expect((await w.queriesOf(path)).queries, path).toBe(0);
+    }
+    expect(w.titles((await w.get('/api/ideas')) as never)).toContain('Cached idea one');
+    // `/arena budget` reads the same cached snapshot.
+    const before = (await w.queriesOf('/api/budget')).body.budget;
+    expect(await w.arena.budget()).toEqual(before);
+  }, 60_000);
+
+  it('drops a cached read when its table is written, by any writer', async () => {
+    const w = await world(dialect);
+    await expect.poll(async () => (await w.queriesOf('/api/ideas')).queries, { timeout: 15_000 }).toBe(0);
+    await w.addIdea('Written after the first read');
+    const after = await w.queriesOf('/api/ideas');
+    expect(after.queries).toBeGreaterThan(0);
+    expect(w.titles(after.body)).toContain('Written after the first read');
+
+    // Spending (raw SQL, the way a turn's commit writes it) invalidates the budget.
+    const first = (await w.get('/api/budget')).budget as { day: { spentUsd: number } };
+    await windowUpsert({ now: w.clock.now(), spentUsd: 1.5, tokens: 10 }).execute(w.db);
+    const second = (await w.arena.budget()) as { day: { spentUsd: number } };
+    expect(second.day.spentUsd).toBeCloseTo(first.day.spentUsd + 1.5, 5);
+    await expect.poll(async () => (await w.queriesOf('/api/budget')).queries, { timeout: 15_000 }).toBe(0);
+  }, 60_000);
+
+  it.runIf(dialect === 'postgres')(
+    'never keeps a value read between a write and its commit',
+    async () => {
+      const w = await world(dialect);
+      await w.get('/api/ideas');
+      let release!: () => void;
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      const tx = w.db.transaction().execute(async (trx) => {
+        await w.addIdea('Committed later', trx);
+        await held;
+      });
+      // Read while the insert is not committed yet: the old list, and it must not stay cached.
+      await new Promise((r) => setTimeout(r, 100));
+      expect(w.titles(await w.get('/api/ideas'))).not.toContain('Committed later');
+      release();
+      await tx;
+      await expect
+        .poll(async () => w.titles(await w.get('/api/ideas')), { timeout: 15_000, interval: 100 })
+        .toContain('Committed later');
+    },
+    60_000,
+  );
+});
+
+describe.skipIf(!TEST_REDIS_URL)('Redis cache when Redis goes away', () => {
+  let proxy: TcpProxy | undefined;
+  afterEach(async () => {
+    await proxy?.close();
+    proxy = undefined;
+  });
+
+  it('answers from the database during the outage, logs it once, and recovers with nothing stale', async () => {
+    const target = new URL(TEST_REDIS_URL!);
+    proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
+    const w = await world('pglite', { redisUrl: `redis://127.0.0.1:${proxy.port}` });
+    await w.addIdea('Before the outage');
+    await expect.poll(async () => (await w.queriesOf('/api/ideas')).queries, { timeout: 15_000 }).toBe(0);
+
+    proxy.cut();
+    // A write whose invalidation cannot reach Redis.
+    await w.addIdea('During the outage');
+    for (let i = 0; i < 3; i++) {
+      const r = await w.queriesOf('/api/ideas');
+      expect(r.queries).toBeGreaterThan(0);
+      expect(w.titles(r.body)).toContain('During the outage');
+      expect((await w.queriesOf('/api/budget')).queries).toBeGreaterThan(0);
+    }
+    await expect.poll(() => w.lines.filter((l) => l.level === 'warn').length, { timeout: 10_000 }).toBe(1);
+    expect(w.lines.find((l) => l.level === 'warn')?.message).toMatch(/cache: Redis unreachable/);
+
+    proxy.restore();
+    await expect
+      .poll(() => w.lines.some((l) => /cache: Redis is back/.test(l.message)), { timeout: 20_000 })
+      .toBe(true);
+    // Still one warning for the whole outage, however often ioredis retried.
+    expect(w.lines.filter((l) => l.level === 'warn')).toHaveLength(1);
+    // The list cached before the outage was dropped: the outage's write shows.
+    const back = await w.queriesOf('/api/ideas');
+    expect(w.titles(back.body)).toContain('During the outage');
+    await expect.poll(async () => (await w.queriesOf('/api/ideas')).queries, { timeout: 15_000 }).toBe(0);
+  }, 90_000);
+});
+
+if (!TEST_REDIS_URL) console.warn('[skip] TEST_REDIS_URL is not set: the Redis cache tests are skipped');
