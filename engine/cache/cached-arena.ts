@@ -9,17 +9,11 @@ import type { Cache } from './types.ts';
  */
 export function withCachedReads(arena: Arena, cache: Cache): Arena {
   if (cache.kind === 'off') return arena;
+  // The Arena is a plain object of closures (engine/arena.ts), so a spread keeps every other method.
   return {
-    startDebate: (input) => arena.startDebate(input),
-    pause: (id, reason) => arena.pause(id, reason),
-    resume: (id) => arena.resume(id),
-    stop: (id) => arena.stop(id),
-    injectHuman: (id, input) => arena.injectHuman(id, input),
-    getDebate: (id) => arena.getDebate(id),
-    listDebates: (filter) => arena.listDebates(filter),
+    ...arena,
     listIdeas: (filter = {}) =>
       cache.read(cacheKeys.ideasByStatus(filter.status, filter.limit), () => arena.listIdeas(filter)),
     budget: () => cache.read(cacheKeys.budgetToday(), () => arena.budget()),
-    personas: () => arena.personas(),
   };
 }

@@ -105,6 +105,7 @@ export async function createRedisCache(options: RedisCacheOptions): Promise<Cach
   const genKey = (g: CacheGroup) => `${prefix}gen:${g}`;
   const pending = new Set<CacheGroup>();
   let flushQueued = false;
+  let lastBump: Promise<unknown> = Promise.resolve();
   const lastWrite = new Map<CacheGroup, number>();
   const settleTimers = new Map<CacheGroup, NodeJS.Timeout>();
 
@@ -117,7 +118,7 @@ export async function createRedisCache(options: RedisCacheOptions): Promise<Cach
     if (!usable()) return;
     const multi = client.multi();
     for (const g of groups) multi.incr(genKey(g)).expire(genKey(g), GENERATION_TTL_S);
-    multi.exec().catch((e: Error) => fail(e));
+    lastBump = multi.exec().catch((e: Error) => fail(e));
   };
   const queue = (g: CacheGroup) => {
     pending.add(g);
@@ -171,6 +172,12 @@ export async function createRedisCache(options: RedisCacheOptions): Promise<Cach
         queue(g);
         settle(g);
       }
+    },
+    async settled() {
+      while (settleTimers.size > 0 || flushQueued) {
+        await new Promise((r) => setTimeout(r, Math.max(10, settleMs / 4)));
+      }
+      await lastBump;
     },
     async close() {
       closed = true;

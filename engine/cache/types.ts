@@ -18,6 +18,8 @@ export interface Cache {
   read<T>(key: CacheKey, load: () => Promise<T>): Promise<T>;
   /** Tables were written: the groups reading them are stale. Returns at once. */
   tablesWritten(tables: ReadonlySet<string>): void;
+  /** Resolves once every invalidation of the writes so far, the delayed ones too, has reached the cache. */
+  settled(): Promise<void>;
   /** 'redis', or 'off' for the no-op cache. */
   readonly kind: 'redis' | 'off';
   close(): Promise<void>;
@@ -28,5 +30,6 @@ export const noCache: Cache = {
   kind: 'off',
   read: (_key, load) => load(),
   tablesWritten() {},
+  async settled() {},
   async close() {},
 };
