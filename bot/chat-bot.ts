@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import {
   enqueueOutbox,
@@ -6,7 +7,7 @@ import {
   insertThreadBinding,
   type ThreadBinding,
 } from '../db/repositories/chat.ts';
-import { bindingsWithWork } from '../db/repositories/chat-delivery.ts';
+import { claimDeliveries } from '../db/repositories/chat-delivery.ts';
 import type { Database } from '../db/schema.ts';
 import type { Arena, DebateDetailView } from '../engine/api.ts';
 import type { Clock } from '../engine/clock.ts';
@@ -15,7 +16,7 @@ import type { Logger } from '../engine/log.ts';
 import type { Lang, Persona } from '../personas/types.ts';
 import { dispatchCommand } from './commands/index.ts';
 import type { CommandDeps } from './commands/types.ts';
-import { SWEEP_MS, UNBOUND_CACHE_MS } from './constants.ts';
+import { DELIVERY_LEASE_MS, SWEEP_CLAIM_LIMIT, SWEEP_MS, UNBOUND_CACHE_MS } from './constants.ts';
 import { projectBinding } from './delivery/projector.ts';
 import { createRelay } from './delivery/relay.ts';
 import {
@@ -40,6 +41,13 @@ export interface ChatBotDeps {
   managerRoleLabel?: string;
   clock: Clock;
   log: Logger;
+  /**
+   * This process's name on the threads it delivers; default `<host>:<pid>`. Several bot processes
+   * share one database: each thread is delivered by one of them at a time (chat-delivery.ts).
+   */
+  deliveryOwner?: string;
+  /** How long a thread's delivery lease lasts without renewal (default DELIVERY_LEASE_MS). */
+  deliveryLeaseMs?: number;
 }
 
 /** The platform-neutral bot: commands, human input and delivery of debates into threads. */
@@ -65,7 +73,11 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
   const personas = new Map(deps.personas.map((p) => [p.id, p]));
   const project = (b: ThreadBinding) =>
     projectBinding({ db, platform: platform.name, personas, publicUrl: deps.publicUrl }, b);
-  const relay = createRelay({ db, platform, clock, log, project });
+  const owner = deps.deliveryOwner ?? `${hostname()}:${process.pid}`;
+  const leaseMs = deps.deliveryLeaseMs ?? DELIVERY_LEASE_MS;
+  const relay = createRelay({ db, platform, clock, log, project, owner, leaseMs });
+  /** Threads with work that no live process delivers (free, or their holder's lease ran out). */
+  const claimFree = () => claimDeliveries(db, platform.name, owner, { leaseMs, limit: SWEEP_CLAIM_LIMIT });
   const queue = createKeyedQueue();
   // Debate id → its threads on this platform; an empty list (with a time) means "not ours".
   const bindings = new Map<string, { list: ThreadBinding[]; at: number }>();
@@ -137,8 +149,8 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
   function sweep(): Promise<void> {
     sweeping ??= (async () => {
       try {
-        const list = await bindingsWithWork(db, platform.name);
-        for (const b of list) if (!stopped) relay.attach(b);
+        const list = await claimFree();
+        for (const b of list) if (!stopped) relay.attach(b, true);
       } catch (error) {
         log.warn('delivery sweep failed', { error: error instanceof Error ? error.message : String(error) });
       } finally {
@@ -229,8 +241,8 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
       unsubscribe = deps.bus.subscribe(onEvent);
       platform.onCommand((cmd) => dispatchCommand(cmd, commandDeps));
       platform.onHumanMessage(humanInput);
-      const first = await bindingsWithWork(db, platform.name);
-      for (const b of first) relay.attach(b);
+      const first = await claimFree();
+      for (const b of first) relay.attach(b, true);
       if (first.length > 0) log.info('resuming debate threads', { count: first.length });
       sweepTimer = setInterval(() => void sweep(), SWEEP_MS);
       sweepTimer.unref?.();

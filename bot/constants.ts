@@ -45,3 +45,10 @@ export const SWEEP_MS = 10_000;
 
 /** Idle delivery workers re-check the outbox this often (covers rows queued by other processes). */
 export const IDLE_POLL_MS = 15_000;
+
+/** One process at a time delivers a thread; a dead one's threads are taken over after this long
+ * (renewed every third of it, so a live process keeps its threads through short database blips). */
+export const DELIVERY_LEASE_MS = 10_000;
+
+/** Threads one sweep takes at most; the rest wait for the next sweep or another process. */
+export const SWEEP_CLAIM_LIMIT = 200;

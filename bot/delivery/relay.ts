@@ -1,10 +1,16 @@
 import type { Kysely } from 'kysely';
 import { nextPendingOutbox, type ThreadBinding } from '../../db/repositories/chat.ts';
-import { listPreviews, untrackPreview } from '../../db/repositories/chat-delivery.ts';
+import {
+  claimDelivery,
+  listPreviews,
+  releaseDelivery,
+  untrackPreview,
+} from '../../db/repositories/chat-delivery.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Clock } from '../../engine/clock.ts';
 import type { Logger } from '../../engine/log.ts';
 import {
+  DELIVERY_LEASE_MS,
   IDLE_POLL_MS,
   LOOP_RETRY_MAX_MS,
   RETRY_BASE_MS,
@@ -27,12 +33,19 @@ export interface RelayDeps {
   log: Logger;
   /** Fills the thread's outbox from the committed log (see projector.ts). */
   project(binding: ThreadBinding): Promise<Projection>;
+  /** This process's name on the threads it delivers (`chat_threads.delivery_owner`). */
+  owner: string;
+  /** How long a thread stays ours without renewal; another process takes it over after that. */
+  leaseMs?: number;
 }
 
 /** Delivers outbox rows to the platform, one worker per thread, in queue order. */
 export interface Relay {
-  /** Makes sure a worker delivers this thread's rows (reconciling first after a start). */
-  attach(binding: ThreadBinding): void;
+  /**
+   * Makes sure a worker delivers this thread's rows (reconciling first after a start), unless
+   * another process holds it; `claimed` says this process has just taken its lease.
+   */
+  attach(binding: ThreadBinding, claimed?: boolean): void;
   /** The log or the outbox of this binding may have grown: project and deliver. */
   wake(bindingId: string): void;
   /** The debate is over: the worker stops once its queue is empty. */
@@ -78,12 +91,20 @@ interface Worker {
   previewTimer: ReturnType<typeof setTimeout> | null;
   wakeUp: (() => void) | null;
   done: Promise<void>;
+  /** Local time until which the thread is surely ours (half a lease after the last renewal began). */
+  heldUntil: number;
+  /** Another process delivers this thread now: stop without touching it. */
+  lost: boolean;
+  renewTimer: ReturnType<typeof setInterval> | null;
 }
 
 export function createRelay(deps: RelayDeps): Relay {
   const { db, platform, clock } = deps;
   const log = deps.log.child('relay');
   const workers = new Map<string, Worker>();
+  const leaseMs = deps.leaseMs ?? DELIVERY_LEASE_MS;
+  // Threads another process holds (binding id → until when): events for them start no worker.
+  const elsewhere = new Map<string, number>();
   let stopped = false;
   const steps = { db, platform, clock, log, stopped: () => stopped };
   const lane = (w: Worker): Lane => ({
@@ -137,6 +158,34 @@ export function createRelay(deps: RelayDeps): Relay {
     if (w.postedBy.size > REMEMBERED_POSTS) w.postedBy.delete(w.postedBy.keys().next().value!);
   }
 
+  /**
+   * Takes or renews the thread's delivery lease. False when another process holds it: the worker
+   * stops, and that process (which reconciles the thread first) carries on.
+   */
+  async function hold(w: Worker): Promise<boolean> {
+    const began = Date.now();
+    const claim = await claimDelivery(db, w.binding.id, deps.owner, leaseMs);
+    if (claim.held) {
+      w.heldUntil = began + leaseMs / 2;
+      elsewhere.delete(w.binding.id);
+      return true;
+    }
+    w.lost = true;
+    elsewhere.set(
+      w.binding.id,
+      claim.until ? began + Math.min(leaseMs, Math.max(0, claim.until.getTime() - began)) : began,
+    );
+    log.debug('thread delivered by another process', { thread: w.binding.threadId, owner: claim.owner });
+    return false;
+  }
+
+  /** Every platform call is made under a lease that surely holds: renewed first when in doubt. */
+  async function held(w: Worker): Promise<boolean> {
+    if (w.lost) return false;
+    if (Date.now() < w.heldUntil) return true;
+    return hold(w);
+  }
+
   async function deleteAbandoned(w: Worker): Promise<void> {
     while (w.previews.abandoned.length > 0 && !stopped) {
       const post = w.previews.abandoned[0]!;
@@ -162,6 +211,7 @@ export function createRelay(deps: RelayDeps): Relay {
   async function reconcile(w: Worker): Promise<void> {
     for (let attempt = 1; !stopped; attempt++) {
       try {
+        if (!(await held(w))) return;
         // Previews left by a process that died: their messages are delivered from the outbox.
         for (const p of await listPreviews(db, w.binding.id)) {
           if (stopped) return;
@@ -189,11 +239,36 @@ export function createRelay(deps: RelayDeps): Relay {
   }
 
   async function run(w: Worker): Promise<void> {
+    for (let attempt = 1; !stopped; attempt++) {
+      try {
+        if (!(await hold(w))) return;
+        break;
+      } catch (error) {
+        log.warn('could not take a thread for delivery, retrying', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+        await sleep(w, Math.min(LOOP_RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt));
+        w.dirty = false;
+      }
+    }
+    // Renewed in the background too: an idle worker sleeps longer than a lease.
+    w.renewTimer = setInterval(() => {
+      if (stopped || w.lost) return;
+      hold(w)
+        .then((ok) => {
+          if (!ok) w.wakeUp?.();
+        })
+        .catch(() => {
+          // The database is away: `held` renews before the next platform call or gives up.
+        });
+    }, leaseMs / 3);
+    w.renewTimer.unref?.();
     await reconcile(w);
     let failures = 0;
     while (!stopped) {
       w.dirty = false;
       try {
+        if (!(await held(w))) return;
         // Read the flags before querying: a row queued meanwhile sets them again, so it is never missed.
         const finishing = w.finishing;
         const checkRows = w.rowsMaybe || finishing;
@@ -223,6 +298,8 @@ export function createRelay(deps: RelayDeps): Relay {
           await deleteAbandoned(w);
           if (!w.dirty) {
             w.exited = true;
+            // Everything is delivered: any process may take the thread if work comes back.
+            await releaseDelivery(db, w.binding.id, deps.owner).catch(() => {});
             return;
           }
           continue;
@@ -242,14 +319,17 @@ export function createRelay(deps: RelayDeps): Relay {
   }
 
   return {
-    attach(binding) {
+    attach(binding, claimed = false) {
       if (stopped) return;
+      if (claimed) elsewhere.delete(binding.id);
       const existing = workers.get(binding.id);
-      if (existing && !existing.exited) {
+      if (existing && !existing.exited && !existing.lost) {
         existing.finishing = false;
         wake(existing, true);
         return;
       }
+      // Another process delivers it: the periodic sweep takes it over if that process dies.
+      if ((elsewhere.get(binding.id) ?? 0) > Date.now()) return;
       const w: Worker = {
         binding,
         thread: {
@@ -269,6 +349,9 @@ export function createRelay(deps: RelayDeps): Relay {
         previewTimer: null,
         wakeUp: null,
         done: Promise.resolve(),
+        heldUntil: 0,
+        lost: false,
+        renewTimer: null,
       };
       workers.set(binding.id, w);
       w.done = run(w)
@@ -278,6 +361,7 @@ export function createRelay(deps: RelayDeps): Relay {
         })
         .finally(() => {
           if (w.previewTimer) clearTimeout(w.previewTimer);
+          if (w.renewTimer) clearInterval(w.renewTimer);
           if (workers.get(binding.id) === w) workers.delete(binding.id);
         });
     },
@@ -324,6 +408,7 @@ export function createRelay(deps: RelayDeps): Relay {
       stopped = true;
       for (const w of workers.values()) {
         if (w.previewTimer) clearTimeout(w.previewTimer);
+        if (w.renewTimer) clearInterval(w.renewTimer);
         w.wakeUp?.();
       }
     },

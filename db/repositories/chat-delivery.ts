@@ -41,14 +41,10 @@ export async function saveBindingCursor(
  * past the cursor, undelivered posts, previews left on screen, or a finished debate without its end
  * notice (e.g. one that completed while the process was down).
  */
-export async function bindingsWithWork(
-  db: Kysely<Database>,
-  platform: ChatPlatformName,
-): Promise<ThreadBinding[]> {
-  const rows = await db
+function withWork(db: Kysely<Database>, platform: ChatPlatformName) {
+  return db
     .selectFrom('chat_threads as t')
     .innerJoin('debate_sessions as s', 's.id', 't.debate_id')
-    .selectAll('t')
     .where('t.platform', '=', platform)
     .where((eb) =>
       eb.or([
@@ -83,10 +79,100 @@ export async function bindingsWithWork(
           ),
         ),
       ]),
+    );
+}
+
+export async function bindingsWithWork(
+  db: Kysely<Database>,
+  platform: ChatPlatformName,
+): Promise<ThreadBinding[]> {
+  const rows = await withWork(db, platform).selectAll('t').orderBy('t.created_at').execute();
+  return rows.map(toBinding);
+}
+
+// ── Delivery ownership ──────────────────────────────────────────────────────────────────────────
+// One process at a time delivers a thread: it projects the log, posts the outbox rows in order and
+// streams the preview. The lease lives on the binding (`delivery_owner`, `delivery_until`, on the
+// database clock so processes on different hosts agree); a holder that dies is replaced once its
+// lease runs out, and the new owner reconciles the thread as after a restart.
+
+const leaseEnd = (leaseMs: number) => sql<Date>`now() + ${leaseMs} * interval '1 millisecond'`;
+
+/**
+ * Takes every free thread with work, up to `limit`: rows another process is claiming right now
+ * are skipped (`FOR UPDATE SKIP LOCKED`), so processes sweeping at once split the threads instead
+ * of queueing on each other. Returns the threads this owner holds now (including ones it held).
+ */
+export async function claimDeliveries(
+  db: Kysely<Database>,
+  platform: ChatPlatformName,
+  owner: string,
+  opts: { leaseMs: number; limit: number },
+): Promise<ThreadBinding[]> {
+  const free = withWork(db, platform)
+    .select('t.id')
+    .where((eb) =>
+      eb.or([
+        eb('t.delivery_owner', 'is', null),
+        eb('t.delivery_owner', '=', owner),
+        eb('t.delivery_until', '<', sql<Date>`now()`),
+      ]),
     )
     .orderBy('t.created_at')
+    .limit(opts.limit)
+    .forUpdate('t')
+    .skipLocked();
+  const rows = await db
+    .updateTable('chat_threads')
+    .set({ delivery_owner: owner, delivery_until: leaseEnd(opts.leaseMs) })
+    .where('id', 'in', free)
+    .returningAll()
     .execute();
-  return rows.map(toBinding);
+  return rows.sort((a, b) => a.created_at.getTime() - b.created_at.getTime()).map(toBinding);
+}
+
+export type DeliveryClaim = { held: true } | { held: false; owner: string | null; until: Date | null };
+
+/**
+ * Takes or extends one thread's lease: free, expired or already ours. A holder extends it with the
+ * same call, and learns it lost the thread when this says `held: false`.
+ */
+export async function claimDelivery(
+  db: Kysely<Database>,
+  bindingId: string,
+  owner: string,
+  leaseMs: number,
+): Promise<DeliveryClaim> {
+  const row = await db
+    .updateTable('chat_threads')
+    .set({ delivery_owner: owner, delivery_until: leaseEnd(leaseMs) })
+    .where('id', '=', bindingId)
+    .where((eb) =>
+      eb.or([
+        eb('delivery_owner', 'is', null),
+        eb('delivery_owner', '=', owner),
+        eb('delivery_until', '<', sql<Date>`now()`),
+      ]),
+    )
+    .returning('id')
+    .executeTakeFirst();
+  if (row) return { held: true };
+  const other = await db
+    .selectFrom('chat_threads')
+    .select(['delivery_owner', 'delivery_until'])
+    .where('id', '=', bindingId)
+    .executeTakeFirst();
+  return { held: false, owner: other?.delivery_owner ?? null, until: other?.delivery_until ?? null };
+}
+
+/** Gives a thread back (its debate is over and delivered, or the process stops). */
+export async function releaseDelivery(db: Kysely<Database>, bindingId: string, owner: string): Promise<void> {
+  await db
+    .updateTable('chat_threads')
+    .set({ delivery_owner: null, delivery_until: null })
+    .where('id', '=', bindingId)
+    .where('delivery_owner', '=', owner)
+    .execute();
 }
 
 // ── Streaming previews ──────────────────────────────────────────────────────────────────────────

@@ -82,6 +82,8 @@ export function startBot(props: {
   bus: EventBus;
   db: Kysely<Database>;
   personas: readonly Persona[];
+  deliveryOwner?: string;
+  deliveryLeaseMs?: number;
 }) {
   const bot = createChatBot({
     ...props,
