@@ -23,7 +23,7 @@ export const SELECT_AVERAGE = 7;
 export const REJECT_AVERAGE = 5;
 /** After the refinement loop, the undecided middle resolves at this average. */
 export const RESOLVE_AVERAGE = 6;
-/** Fewer readable verdicts than this cannot select an idea: too little evidence. */
+/** Fewer readable verdicts than this decide nothing (outcome `unreadable`): too little evidence either way. */
 export const MIN_VALID_VERDICTS = 3;
 /** Verdict lists are capped so a rambling model cannot flood the transcript. */
 export const VERDICT_MAX_ITEMS = 6;

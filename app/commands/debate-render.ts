@@ -1,5 +1,5 @@
 import type { DebateDetailView } from '../../engine/api.ts';
-import { LABELS } from '../../engine/debate/labels.ts';
+import { LABELS, pauseReasonText } from '../../engine/debate/labels.ts';
 import type { ArenaEvent, DebateMessageView } from '../../engine/events.ts';
 import { oneLineSafe, stripControl } from '../../engine/text/sanitize.ts';
 import type { Lang, Persona } from '../../personas/types.ts';
@@ -100,7 +100,9 @@ export function createTerminalRenderer(p: {
         return;
       }
       case 'debate.paused':
-        out.write(`${style.bold(`⏸ ${l.status.paused}: ${oneLineSafe(event.reason)}`)}\n`);
+        out.write(
+          `${style.bold(`⏸ ${l.status.paused}: ${oneLineSafe(pauseReasonText(event.reason, p.lang))}`)}\n`,
+        );
         return;
       default:
         return;

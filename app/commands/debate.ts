@@ -4,6 +4,7 @@ import type { Arena } from '../../engine/api.ts';
 import { MAX_ROUNDS } from '../../engine/constants.ts';
 import { DebateInputError, DebateRefusedError } from '../../engine/debate/errors.ts';
 import { exportDebateMarkdown } from '../../engine/debate/export.ts';
+import { pauseReasonText } from '../../engine/debate/labels.ts';
 import type { DebateRunner } from '../../engine/debate/run/runner.ts';
 import type { ArenaEvent, EventBus } from '../../engine/events.ts';
 import { oneLineSafe } from '../../engine/text/sanitize.ts';
@@ -217,7 +218,9 @@ async function runDebate(opened: OpenedArena, o: RunOptions): Promise<void> {
     const detail = await arena.getDebate(debateId);
     if (!o.json && detail) o.out.write(`\n${formatResult(detail, o.style, lang)}`);
     if (end !== 'completed' && !readerGone) {
-      const why = detail?.pauseReason ? `${detail.status}: ${detail.pauseReason}` : end;
+      const why = detail?.pauseReason
+        ? `${detail.status}: ${pauseReasonText(detail.pauseReason, 'en')}`
+        : end;
       throw new RuntimeFailure(`debate ${debateId} did not finish (${why})`);
     }
   } finally {

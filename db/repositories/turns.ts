@@ -18,7 +18,7 @@ export interface TurnCommit {
   lease: LeaseProps;
   message: TurnMessage;
   /** What the turn changes on the debate besides its totals. */
-  set: { participants?: string[]; summary?: string; outcome?: DebateOutcome };
+  set: { participants?: string[]; summary?: string; outcome?: DebateOutcome | null };
   /** The turn's model calls: added to the debate's totals and the budget window now, folded into api_usage later. */
   usages: readonly UsageEntry[];
   /** The holds those calls took, given back now: made today, made this month, all of them. */

@@ -3,7 +3,7 @@ import type { Lang, PlanSection } from '../../personas/types.ts';
 import type { DebateDetailView, PlanView } from '../api.ts';
 import type { DebateMessageView } from '../events.ts';
 import { safeMarkdownInline as inline, safeMarkdown } from '../text/markdown-safe.ts';
-import { LABELS, type Labels } from './labels.ts';
+import { LABELS, type Labels, pauseReasonText } from './labels.ts';
 
 /**
  * A debate as a Markdown document (foreign text with control characters stripped and HTML escaped): a header with status and spending, the transcript by phase and
@@ -12,7 +12,13 @@ import { LABELS, type Labels } from './labels.ts';
 export function exportDebateMarkdown(detail: DebateDetailView, lang: Lang): string {
   const l = LABELS[lang];
   const byId = new Map(detail.messages.map((m) => [m.id, m]));
-  const out: string[] = [`# ${inline(detail.title)}`, '', ...header(detail, l), '', `## ${l.transcript}`];
+  const out: string[] = [
+    `# ${inline(detail.title)}`,
+    '',
+    ...header(detail, l, lang),
+    '',
+    `## ${l.transcript}`,
+  ];
   let section = '';
   for (const m of detail.messages) {
     const heading = sectionOf(m, detail, l);
@@ -28,11 +34,11 @@ export function exportDebateMarkdown(detail: DebateDetailView, lang: Lang): stri
 
 const n = (x: number) => x.toLocaleString('en-US');
 
-function header(d: DebateDetailView, l: Labels): string[] {
+function header(d: DebateDetailView, l: Labels, lang: Lang): string[] {
   const status = d.outcome ? `${l.status[d.status]} · ${l.outcome[d.outcome]}` : l.status[d.status];
   const tokens = d.promptTokens + d.completionTokens;
   return [
-    `- **${status}**${d.pauseReason ? ` (${inline(d.pauseReason)})` : ''}`,
+    `- **${status}**${d.pauseReason ? ` (${inline(pauseReasonText(d.pauseReason, lang))})` : ''}`,
     `- ${l.started}: ${d.startedAt.replace('T', ' ').slice(0, 16)} UTC`,
     `- ${l.tokens}: ${n(tokens)} (${l.tokensIn} ${n(d.promptTokens)}, ${l.tokensOut} ${n(d.completionTokens)})`,
     `- ${l.cost}: $${d.costUsd.toFixed(4)}`,

@@ -10,7 +10,8 @@ export const PLAN_SECTIONS = [
   'business_model',
   'project_plan',
 ] as const;
-const OUTCOMES = ['selected', 'rejected', 'needs_refinement'] as const;
+// `unreadable`: too few verdicts could be read to decide; not an outcome of the debate.
+const OUTCOMES = ['selected', 'rejected', 'needs_refinement', 'unreadable'] as const;
 
 const cycle = z.number().int().min(1);
 const round = z.number().int().min(1);

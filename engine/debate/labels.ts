@@ -1,12 +1,12 @@
-import type { DebateOutcome, DebateStatus, MessageType } from '../../db/schema.ts';
+import type { DebateStatus, MessageType } from '../../db/schema.ts';
 import type { Lang, Phase } from '../../personas/types.ts';
-import type { OutcomeDecision } from './plan/outcome.ts';
+import type { DecisionOutcome, OutcomeDecision } from './plan/outcome.ts';
 
 // Words people read in transcripts, outcome notes and exports, in both languages.
 
 export interface Labels {
   phase: Record<Phase, string>;
-  outcome: Record<DebateOutcome, string>;
+  outcome: Record<DecisionOutcome, string>;
   status: Record<DebateStatus, string>;
   type: Record<MessageType, string>;
   round: string;
@@ -24,12 +24,25 @@ export interface Labels {
   moderator: string;
   person: string;
   unreadableVerdict: string;
+  /** Why a debate is paused, in words (by pause_reason). */
+  pauseReasons: Record<'budget' | 'error' | 'user' | 'evaluators_unreadable', string>;
   outcomeNote(d: OutcomeDecision): string;
+}
+
+/** A pause reason as people read it; an unknown one is shown as stored. */
+export function pauseReasonText(reason: string, lang: Lang): string {
+  const known = LABELS[lang].pauseReasons as Record<string, string>;
+  return Object.hasOwn(known, reason) ? known[reason]! : reason;
 }
 
 const en: Labels = {
   phase: { divergence: 'Divergence', convergence: 'Convergence', planning: 'Planning' },
-  outcome: { selected: 'selected', rejected: 'rejected', needs_refinement: 'needs refinement' },
+  outcome: {
+    selected: 'selected',
+    rejected: 'rejected',
+    needs_refinement: 'needs refinement',
+    unreadable: 'evaluators unreadable',
+  },
   status: {
     active: 'active',
     paused: 'paused',
@@ -63,7 +76,21 @@ const en: Labels = {
   moderator: 'Moderator',
   person: 'person',
   unreadableVerdict: 'No readable verdict: the answer was not the requested JSON, twice.',
+  pauseReasons: {
+    budget: 'budget limit reached',
+    error: 'a step failed; it retries by itself',
+    user: 'paused by a person',
+    evaluators_unreadable: 'the evaluators could not be read; resume to ask them again',
+  },
   outcomeNote: (d) => {
+    if (d.outcome === 'unreadable') {
+      return (
+        `Outcome: none — the evaluators could not be read (${d.valid} of ${d.total} answered in the ` +
+        'requested JSON, even when asked again with a strict format). This is not a verdict on the idea; ' +
+        'nothing was decided. The debate is paused: resume it to ask the unreadable evaluators again ' +
+        '(a model that follows JSON helps), or stop it.'
+      );
+    }
     const avg =
       d.average === null
         ? 'no readable scores'
@@ -80,7 +107,12 @@ const en: Labels = {
 
 const ko: Labels = {
   phase: { divergence: '발산', convergence: '수렴', planning: '기획' },
-  outcome: { selected: '선정', rejected: '탈락', needs_refinement: '보완 필요' },
+  outcome: {
+    selected: '선정',
+    rejected: '탈락',
+    needs_refinement: '보완 필요',
+    unreadable: '평가 판독 불가',
+  },
   status: { active: '진행 중', paused: '일시정지', completed: '완료', cancelled: '취소', failed: '실패' },
   type: {
     propose: '제안',
@@ -108,7 +140,21 @@ const ko: Labels = {
   moderator: '사회자',
   person: '사람',
   unreadableVerdict: '읽을 수 있는 평가가 없습니다: 두 번 모두 요청한 JSON 형식이 아니었습니다.',
+  pauseReasons: {
+    budget: '예산 한도 도달',
+    error: '단계 실패 — 자동으로 다시 시도합니다',
+    user: '사람이 일시정지함',
+    evaluators_unreadable: '평가를 읽을 수 없음 — 재개하면 다시 묻습니다',
+  },
   outcomeNote: (d) => {
+    if (d.outcome === 'unreadable') {
+      return (
+        `결과: 없음 — 평가를 읽을 수 없습니다 (평가 ${d.total}개 중 ${d.valid}개만 요청한 JSON 형식이었고, ` +
+        '엄격한 형식으로 다시 물어도 마찬가지였습니다). 아이디어에 대한 판정이 아니며 아무것도 결정되지 않았습니다. ' +
+        '토론은 일시정지되었습니다: 재개하면 읽을 수 없던 평가자에게 다시 묻고(JSON을 잘 따르는 모델이 도움이 됩니다), ' +
+        '아니면 중단하세요.'
+      );
+    }
     const avg = d.average === null ? '읽을 수 있는 점수 없음' : `평가 ${d.valid}개 평균 ${d.average}/10`;
     const unread = d.total > d.valid ? ` (${d.total - d.valid}개 판독 불가)` : '';
     const next = {

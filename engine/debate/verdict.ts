@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Lang } from '../../personas/types.ts';
 import { VERDICT_ITEM_MAX_CHARS, VERDICT_MAX_ITEMS } from '../constants.ts';
+import type { JsonSchemaFormat } from '../llm/types.ts';
 
 // Local models often answer a list field with a single string, or pad items: accept both, trim, cap.
 const items = z
@@ -52,6 +53,28 @@ export function parseVerdict(text: string): VerdictParse {
 /** The JSON shape the evaluator is asked for, shown verbatim in the prompt. */
 export const VERDICT_SHAPE =
   '{"score": <1-10>, "strengths": ["..."], "risks": ["..."], "conditions": ["what must be true to go ahead"]}';
+
+const list = (description: string) => ({ type: 'array', items: { type: 'string' }, description });
+
+/**
+ * The verdict as a JSON schema, for the stricter retry: Ollama constrains decoding to it (`format`),
+ * OpenAI-compatible servers take it as `response_format` json_schema (strict: every field required,
+ * no others). The 1–10 range is checked by VerdictSchema, not here (strict mode has no bounds).
+ */
+export const VERDICT_JSON_SCHEMA = {
+  name: 'verdict',
+  schema: {
+    type: 'object',
+    properties: {
+      score: { type: 'number', description: 'from 1 (weak) to 10 (strong)' },
+      strengths: list('what is strong about the idea'),
+      risks: list('what could make it fail'),
+      conditions: list('what must be true to go ahead'),
+    },
+    required: ['score', 'strengths', 'risks', 'conditions'],
+    additionalProperties: false,
+  },
+} satisfies JsonSchemaFormat;
 
 const HEADINGS: Record<Lang, { score: string; strengths: string; risks: string; conditions: string }> = {
   en: { score: 'Score', strengths: 'Strengths', risks: 'Risks', conditions: 'Conditions' },

@@ -115,7 +115,7 @@ export function createOllamaProvider(opts: OllamaProviderOptions): OllamaProvide
         model,
         messages: req.messages,
         stream: true,
-        ...(req.options?.json ? { format: 'json' } : {}),
+        ...formatOf(req.options),
         ...keepAliveOf(req.keepAlive ?? opts.keepAlive),
         options: {
           ...(req.options?.temperature === undefined ? {} : { temperature: req.options.temperature }),
@@ -207,6 +207,12 @@ export function createOllamaProvider(opts: OllamaProviderOptions): OllamaProvide
       }
     },
   };
+}
+
+// Ollama's structured outputs: a JSON schema constrains decoding, `json` only asks for an object.
+function formatOf(options: ChatRequest['options']): { format?: string | object } {
+  if (options?.jsonSchema) return { format: options.jsonSchema.schema };
+  return options?.json ? { format: 'json' } : {};
 }
 
 // ollama-js sends a number as seconds and a string as a duration ("30m"); 0 unloads at once.

@@ -109,7 +109,7 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): LlmProvider {
           stream_options: { include_usage: true },
           ...(req.options?.temperature === undefined ? {} : { temperature: req.options.temperature }),
           ...(req.options?.maxTokens === undefined ? {} : { max_tokens: req.options.maxTokens }),
-          ...(req.options?.json ? { response_format: { type: 'json_object' } } : {}),
+          ...responseFormatOf(req.options),
         }),
       });
       guard.touch();
@@ -186,11 +186,17 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): LlmProvider {
     async chat(req, onDelta) {
       const started = Date.now();
       const remote = mapModel(map, req.model);
-      const { text, usage } = await withRetries(
-        policy,
-        { log: opts.log, signal: req.signal, what: `${where} (${remote})` },
-        () => attempt(remote, req, onDelta),
-      );
+      const run = (r: ChatRequest) =>
+        withRetries(policy, { log: opts.log, signal: req.signal, what: `${where} (${remote})` }, () =>
+          attempt(remote, r, onDelta),
+        );
+      const { text, usage } = await run(req).catch((err: unknown) => {
+        // A server without structured outputs refuses json_schema (400): ask in plain JSON mode.
+        if (!(err instanceof LlmError) || err.status !== 400 || !req.options?.jsonSchema) throw err;
+        opts.log.debug('server refused response_format json_schema; using json_object', { model: remote });
+        const { jsonSchema: _, ...plain } = req.options;
+        return run({ ...req, options: { ...plain, json: true } });
+      });
       if (!usage) opts.log.debug('server sent no usage; token counts are estimated', { model: remote });
       return {
         text,
@@ -203,6 +209,20 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): LlmProvider {
       } satisfies ChatResult;
     },
   };
+}
+
+/** `response_format`: a strict JSON schema when one is given, else JSON-object mode when asked. */
+function responseFormatOf(options: ChatRequest['options']): { response_format?: Record<string, unknown> } {
+  const schema = options?.jsonSchema;
+  if (schema) {
+    return {
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: schema.name, schema: schema.schema, strict: true },
+      },
+    };
+  }
+  return options?.json ? { response_format: { type: 'json_object' } } : {};
 }
 
 /** The API root: the URL as given when it has a path (…/v1), else with /v1 added. */

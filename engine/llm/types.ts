@@ -6,6 +6,12 @@ export interface ChatMessage {
   content: string;
 }
 
+/** A named JSON schema an answer must match. */
+export interface JsonSchemaFormat {
+  name: string;
+  schema: Record<string, unknown>;
+}
+
 export interface ChatRequest {
   model: string;
   messages: ChatMessage[];
@@ -15,6 +21,11 @@ export interface ChatRequest {
     maxTokens?: number;
     /** Ask the model for a JSON object (Ollama `format: 'json'`, OpenAI `response_format`). */
     json?: boolean;
+    /**
+     * A stricter JSON request: the answer must match this JSON schema (Ollama `format: <schema>`,
+     * OpenAI `response_format: json_schema`; servers without it fall back to plain JSON mode).
+     */
+    jsonSchema?: JsonSchemaFormat;
   };
   signal?: AbortSignal;
   /**

@@ -242,14 +242,14 @@ describe('outcome thresholds', () => {
     expect(decideOutcome([v(6), v(6), v(6)], 2).outcome).toBe('selected');
     expect(decideOutcome([v(5.5), v(5.5), v(5.5)], 2).outcome).toBe('rejected');
   });
-  it('cannot select on too few readable verdicts', () => {
+  it('decides nothing on too few readable verdicts: neither refinement nor rejection', () => {
     expect(decideOutcome([v(9), v(9), null, null], 1)).toMatchObject({
-      outcome: 'needs_refinement',
+      outcome: 'unreadable',
       valid: 2,
       total: 4,
       average: 9,
     });
-    expect(decideOutcome([null, null, null], 2).outcome).toBe('rejected');
+    expect(decideOutcome([null, null, null], 2).outcome).toBe('unreadable');
   });
 });
 

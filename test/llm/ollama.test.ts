@@ -104,6 +104,18 @@ describe('ollama provider against the Ollama-protocol server (real ollama-js)', 
     expect(server.chatRequests()[0]!.body!.format).toBe('json');
   });
 
+  it('sends the JSON schema as format when a strict answer is requested', async () => {
+    const schema = { type: 'object', properties: { score: { type: 'number' } }, required: ['score'] };
+    server.setResponder((req) => (typeof req.format === 'object' ? '{"score": 6}' : 'not json'));
+    const result = await provider().chat({
+      model: 'qwen2.5:3b',
+      messages: user('verdict?'),
+      options: { json: true, jsonSchema: { name: 'verdict', schema } },
+    });
+    expect(JSON.parse(result.text)).toEqual({ score: 6 });
+    expect(server.chatRequests()[0]!.body!.format).toEqual(schema);
+  });
+
   it('falls back to an installed model and reports the missing one once across calls', async () => {
     const p = provider({ fallbacks: ['qwen2.5:14b', 'llama3.2:3b', 'qwen2.5:3b'] });
     const results = [];

@@ -84,6 +84,31 @@ describe('OpenAI-compatible provider against an SSE test server', () => {
     expect(JSON.parse(r.text)).toEqual({ score: 4 });
   });
 
+  it('asks for a strict json_schema response_format, and falls back to json_object when the server refuses it', async () => {
+    const schema = { type: 'object', properties: { score: { type: 'number' } }, required: ['score'] };
+    server.setResponder((req) =>
+      req.response_format?.type === 'json_schema' ? '{"score":5}' : '{"score":3}',
+    );
+    const strict = await provider().chat({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'x' }],
+      options: { json: true, jsonSchema: { name: 'verdict', schema } },
+    });
+    expect(JSON.parse(strict.text)).toEqual({ score: 5 });
+    expect(server.requests.at(-1)!.body).toMatchObject({
+      response_format: { type: 'json_schema', json_schema: { name: 'verdict', schema, strict: true } },
+    });
+
+    server.failNext(1, 400);
+    const plain = await provider().chat({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'x' }],
+      options: { json: true, jsonSchema: { name: 'verdict', schema } },
+    });
+    expect(JSON.parse(plain.text)).toEqual({ score: 3 });
+    expect(server.requests.at(-1)!.body).toMatchObject({ response_format: { type: 'json_object' } });
+  });
+
   it('accepts a base URL that already ends in /v1 and lists models', async () => {
     expect(await provider({ baseUrl: `${server.url}/v1/` }).models()).toEqual([
       'gpt-4o-mini',

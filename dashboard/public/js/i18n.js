@@ -45,6 +45,10 @@ const en = {
   'outcome.selected': 'selected',
   'outcome.rejected': 'rejected',
   'outcome.needs_refinement': 'needs refinement',
+  'reason.budget': 'budget limit reached',
+  'reason.error': 'a step failed; it retries by itself',
+  'reason.user': 'paused by a person',
+  'reason.evaluators_unreadable': 'the evaluators could not be read — resume to ask them again',
   'r.propose': 'propose',
   'r.support': 'support',
   'r.challenge': 'challenge',
@@ -223,6 +227,10 @@ const ko = {
   'outcome.selected': '선정',
   'outcome.rejected': '기각',
   'outcome.needs_refinement': '보완 필요',
+  'reason.budget': '예산 한도 도달',
+  'reason.error': '단계 실패 — 자동으로 다시 시도합니다',
+  'reason.user': '사람이 일시정지함',
+  'reason.evaluators_unreadable': '평가를 읽을 수 없음 — 재개하면 다시 묻습니다',
   'r.propose': '제안',
   'r.support': '지지',
   'r.challenge': '반박',
@@ -380,6 +388,13 @@ export function t(key, params) {
   const text = dict[lang][key] ?? en[key] ?? key;
   if (!params) return text;
   return text.replace(/\{(\w+)\}/g, (_, k) => (params[k] === undefined ? '' : String(params[k])));
+}
+
+/** A pause reason as people read it (an unknown reason is shown as it is). */
+export function reasonText(reason) {
+  const key = `reason.${reason}`;
+  const text = t(key);
+  return text === key ? reason : text;
 }
 
 export function setLang(next) {

@@ -1,6 +1,6 @@
 // The LIVE DEBATE panel: phase, round, progress, and messages as they stream in.
 import { $, fill, h } from './dom.js';
-import { t } from './i18n.js';
+import { reasonText, t } from './i18n.js';
 import { messageCard, streamingCard } from './messages.js';
 
 const FINISHED = new Set(['completed', 'cancelled', 'failed']);
@@ -49,7 +49,8 @@ export function createLivePanel({ persona, onOpen }) {
     bar.style.setProperty('--p', `${p}%`);
     bar.dataset.pct = String(p);
     const notes = [];
-    if (d.status === 'paused' && d.pauseReason) notes.push(t('debate.paused', { r: d.pauseReason }));
+    if (d.status === 'paused' && d.pauseReason)
+      notes.push(t('debate.paused', { r: reasonText(d.pauseReason) }));
     if (d.outcome) notes.push(t('debate.outcome', { o: t(`outcome.${d.outcome}`) }));
     $('#live-note', root).textContent = notes.join(' · ');
     const link = $('#live-link', root);

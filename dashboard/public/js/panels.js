@@ -1,6 +1,6 @@
 // The small panels: header, SIGNALS, PROCESSES, OUTPUT, BUDGET, IDEAS. Each renders from the state.
 import { $, fill, fmtAgo, fmtBytes, fmtClock, fmtDuration, fmtLimit, fmtNum, fmtUsd, h, pct } from './dom.js';
-import { t } from './i18n.js';
+import { reasonText, t } from './i18n.js';
 
 export function renderHeader(S) {
   $('#version').textContent = `v${S.app.version}`;
@@ -135,7 +135,7 @@ export function outputLine(e, S) {
         color: e.message.color,
       };
     case 'debate.paused':
-      return { level: 'warn', text: t('ev.paused', { reason: e.reason }) };
+      return { level: 'warn', text: t('ev.paused', { reason: reasonText(e.reason) }) };
     case 'debate.resumed':
       return { level: 'info', text: t('ev.resumed') };
     case 'debate.completed': {

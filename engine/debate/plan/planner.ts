@@ -125,10 +125,12 @@ function scheduledTurn(
 
 function scheduledStep(ctx: PlanContext, history: readonly HistoryEntry[]): Step {
   const outcomes = history.flatMap((e) => (e.step?.kind === 'outcome' ? [{ entry: e, tag: e.step }] : []));
-  const last = outcomes.at(-1);
+  // An unreadable outcome decided nothing: its cycle goes on (its evaluators are asked again).
+  const decided = outcomes.filter((o) => o.tag.outcome !== 'unreadable');
+  const last = decided.at(-1);
   if (last?.tag.outcome === 'rejected') return { kind: 'done', outcome: 'rejected' };
   if (last?.tag.outcome === 'selected') return planningStep(ctx, history, last.entry);
-  const cycle = outcomes.length + 1;
+  const cycle = decided.length + 1;
 
   const turn = nextDivergenceTurn(ctx, history, cycle);
   if (turn) {
@@ -148,9 +150,9 @@ function scheduledStep(ctx: PlanContext, history: readonly HistoryEntry[]): Step
   }
 
   const summary = history.find((e) => e.step?.kind === 'summary' && e.step.cycle === cycle)!;
-  const verdicts = history.filter((e) => e.step?.kind === 'verdict' && e.step.cycle === cycle);
+  const verdicts = latestVerdicts(history, cycle);
   const base = { phase: 'convergence' as const, cycle, round: cycle };
-  const evaluator = ctx.cast.convergence.find((p) => !verdicts.some((v) => v.agentId === p.id));
+  const evaluator = ctx.cast.convergence.find((p) => !verdicts.has(p.id));
   if (evaluator) {
     return {
       ...base,
@@ -160,11 +162,31 @@ function scheduledStep(ctx: PlanContext, history: readonly HistoryEntry[]): Step
       targetTurn: summary.turnIndex,
     };
   }
+  const counted = ctx.cast.convergence.flatMap((p) => verdicts.get(p.id) ?? []);
   const decision = decideOutcome(
-    verdicts.map((v) => v.verdict),
+    counted.map((v) => v.verdict),
     cycle,
   );
-  return { ...base, kind: 'outcome', decision, refs: verdicts.map((v) => v.turnIndex), targetTurn: null };
+  return { ...base, kind: 'outcome', decision, refs: counted.map((v) => v.turnIndex), targetTurn: null };
+}
+
+/**
+ * The verdict that counts for each evaluator in a cycle: its latest. An unreadable verdict given
+ * before the cycle's latest unreadable outcome was already judged unreadable, so that evaluator is
+ * asked again (it is missing from the map); readable verdicts stand.
+ */
+function latestVerdicts(history: readonly HistoryEntry[], cycle: number): Map<string, HistoryEntry> {
+  const retryFrom =
+    history.findLast(
+      (e) => e.step?.kind === 'outcome' && e.step.cycle === cycle && e.step.outcome === 'unreadable',
+    )?.turnIndex ?? -1;
+  const latest = new Map<string, HistoryEntry>();
+  for (const e of history) {
+    if (e.step?.kind !== 'verdict' || e.step.cycle !== cycle) continue;
+    if (e.verdict === null && e.turnIndex < retryFrom) continue;
+    latest.set(e.agentId, e);
+  }
+  return latest;
 }
 
 function planningStep(ctx: PlanContext, history: readonly HistoryEntry[], outcome: HistoryEntry): Step {

@@ -3,6 +3,7 @@ import { commitTurn, type TurnCommit, type TurnMessage } from '../../../db/repos
 import type { DebateMessageRow, DebateSessionRow } from '../../../db/schema.ts';
 import { releaseOf } from '../../budget/index.ts';
 import type { Engine } from '../engine.ts';
+import { isDecided } from '../plan/outcome.ts';
 import type { ActiveStep } from '../plan/planner.ts';
 import type { Usage } from './llm-call.ts';
 
@@ -76,7 +77,11 @@ export async function commitStep(
 /** The plan and idea writes of an outcome, a plan section or the final plan; none for other steps. */
 function stepEffects(input: CommitInput): Pick<TurnCommit, 'plan' | 'idea'> {
   const { step, row, idea } = input;
-  if (step.kind === 'outcome' && step.decision.outcome !== 'needs_refinement') {
+  // Only a decision moves the idea: needs_refinement goes on, unreadable decided nothing.
+  if (
+    step.kind === 'outcome' &&
+    (step.decision.outcome === 'selected' || step.decision.outcome === 'rejected')
+  ) {
     return { idea: { id: idea.id, status: step.decision.outcome, score: step.decision.average ?? 0 } };
   }
   if (step.kind === 'section') {
@@ -101,6 +106,7 @@ function sessionChanges({ step, row, session }: CommitInput): TurnCommit['set'] 
     set.participants = [...participants, row.agent_id];
   }
   if (step.kind === 'summary') set.summary = row.content;
-  if (step.kind === 'outcome') set.outcome = step.decision.outcome;
+  // Unreadable verdicts decide nothing: the debate has no outcome until the evaluators are read.
+  if (step.kind === 'outcome') set.outcome = isDecided(step.decision.outcome) ? step.decision.outcome : null;
   return set;
 }

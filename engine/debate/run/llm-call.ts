@@ -1,6 +1,6 @@
 import { type Hold, type ReserveResult, release, reserve, settle } from '../../budget/index.ts';
 import type { RouteHints } from '../../llm/router/types.ts';
-import type { ChatMessage, ChatResult } from '../../llm/types.ts';
+import type { ChatMessage, ChatResult, JsonSchemaFormat } from '../../llm/types.ts';
 import type { Engine } from '../engine.ts';
 import type { BuiltPrompt } from '../prompts.ts';
 
@@ -27,6 +27,8 @@ export interface CallInput {
   prompt: BuiltPrompt;
   /** Replaces the prompt's messages (a re-ask adds the failed answer and a correction). */
   messages?: ChatMessage[];
+  /** A stricter JSON request than the prompt's: the answer must match this schema. */
+  jsonSchema?: JsonSchemaFormat;
   signal: AbortSignal;
   onDelta?: (delta: string) => void;
   /** For the LLM router: the debate, a person's turn first, the models that come next. */
@@ -60,7 +62,12 @@ export async function callModel(
       {
         model,
         messages,
-        options: { temperature: prompt.temperature, maxTokens: prompt.maxTokens, json: prompt.json },
+        options: {
+          temperature: prompt.temperature,
+          maxTokens: prompt.maxTokens,
+          json: prompt.json,
+          ...(input.jsonSchema ? { jsonSchema: input.jsonSchema } : {}),
+        },
         signal: input.signal,
         metadata: prompt.metadata,
         ...(input.route ? { route: input.route } : {}),

@@ -42,7 +42,7 @@ export async function completeRun(
 export async function pauseRun(
   engine: Engine,
   run: DebateRun,
-  reason: 'budget' | 'error',
+  reason: 'budget' | 'error' | 'evaluators_unreadable',
   detail: Refusal | { error: string },
 ): Promise<void> {
   const now = engine.clock.now();

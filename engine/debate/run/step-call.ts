@@ -1,5 +1,5 @@
 import { DELTA_MIN_CHARS } from '../../constants.ts';
-import type { ChatMessage } from '../../llm/types.ts';
+import type { ChatMessage, JsonSchemaFormat } from '../../llm/types.ts';
 import type { Engine } from '../engine.ts';
 import type { HistoryEntry } from '../history.ts';
 import { type Draft, MODERATOR_ID, messageTypeOf, speakerOf } from '../message.ts';
@@ -25,8 +25,8 @@ export interface StepCallInput {
 
 export type StepCallResult = { ok: true; draft: Draft } | { ok: false; refusal: Refusal };
 
-/** One model call of the step; `messages` replaces the prompt's (a re-ask). */
-export type Call = (messages?: ChatMessage[]) => Promise<CallOutcome>;
+/** One model call of the step; `messages` replaces the prompt's (a re-ask), `jsonSchema` asks for strict JSON. */
+export type Call = (messages?: ChatMessage[], jsonSchema?: JsonSchemaFormat) => Promise<CallOutcome>;
 
 /** What a step needs besides its call: the database and clock to record a lost call's usage. */
 export type StepDeps = Pick<Engine, 'db' | 'clock' | 'log'>;
@@ -79,7 +79,7 @@ export async function draftStep(
     priority: answersPerson ? ('human' as const) : ('normal' as const),
     upcomingModels: upcomingModels(engine.cast, step, engine.settings.moderatorModel),
   };
-  const call: Call = (messages) =>
+  const call: Call = (messages, jsonSchema) =>
     callModel(engine, {
       debateId,
       route,
@@ -88,6 +88,7 @@ export async function draftStep(
       prompt,
       signal: input.signal,
       ...(messages ? { messages } : {}),
+      ...(jsonSchema ? { jsonSchema } : {}),
       ...(buffer ? { onDelta: (d: string) => buffer.push(d) } : {}),
     });
 

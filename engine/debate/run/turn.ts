@@ -106,13 +106,21 @@ export async function takeTurn(
   });
   engine.statsChanged();
   if (usages.length > 0) engine.budgetChanged();
+  const next = { ...run, session, history: withEntry(run.history, message) };
   if (step.kind === 'outcome') {
     await engine.note('info', `debate outcome: ${step.decision.outcome}`, {
       debateId: run.id,
       ...step.decision,
     });
+    // Nothing was decided: wait for a person (resume asks the unreadable evaluators again).
+    if (step.decision.outcome === 'unreadable') {
+      await pauseRun(engine, next, 'evaluators_unreadable', {
+        error: `${step.decision.valid} of ${step.decision.total} verdicts readable`,
+      });
+      return 'paused';
+    }
   }
-  return { ...run, session, history: withEntry(run.history, message) };
+  return next;
 }
 
 function outcomeDraft(

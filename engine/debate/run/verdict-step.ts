@@ -4,7 +4,7 @@ import type { Engine } from '../engine.ts';
 import { LABELS } from '../labels.ts';
 import { cleanAnswer } from '../message.ts';
 import type { BuiltPrompt } from '../prompts.ts';
-import { parseVerdict, renderVerdict, VERDICT_SHAPE } from '../verdict.ts';
+import { parseVerdict, renderVerdict, VERDICT_JSON_SCHEMA, VERDICT_SHAPE } from '../verdict.ts';
 import { settleAlone } from './llm-call.ts';
 import type { Call, StepCallResult, StepDeps } from './step-call.ts';
 
@@ -16,7 +16,10 @@ export interface VerdictStepInput {
   speaker: Persona | undefined;
 }
 
-/** A verdict: parsed with zod; malformed JSON is re-asked once, then recorded as unreadable. */
+/**
+ * A verdict: parsed with zod; malformed JSON is re-asked once with the verdict's JSON schema as the
+ * required format (stricter than JSON mode), then recorded as unreadable.
+ */
 export async function verdictStep(
   deps: StepDeps & Pick<Engine, 'note'>,
   input: VerdictStepInput,
@@ -29,11 +32,11 @@ export async function verdictStep(
   let parsed = parseVerdict(raw);
   if (!parsed.ok) {
     const reask = BRIEFS[input.lang].reask(parsed.error, VERDICT_SHAPE);
-    const again = await call([
-      ...prompt.messages,
-      { role: 'assistant', content: raw },
-      { role: 'user', content: reask },
-    ]);
+    // The second ask is stricter: the answer must match the verdict's JSON schema.
+    const again = await call(
+      [...prompt.messages, { role: 'assistant', content: raw }, { role: 'user', content: reask }],
+      VERDICT_JSON_SCHEMA,
+    );
     if (!again.ok) {
       await settleAlone(deps, input.debateId, usages);
       return again;
