@@ -5,6 +5,7 @@ import { withCachedReads } from '../engine/cache/cached-arena.ts';
 import { systemClock } from '../engine/clock.ts';
 import { describeRouter } from '../engine/llm/router/describe.ts';
 import type { Logger } from '../engine/log.ts';
+import { createSystemLogSink, teeToSystemLogs } from '../engine/logs/system-log-sink.ts';
 import pkg from '../package.json' with { type: 'json' };
 import { renderAvatar } from '../personas/index.ts';
 import type { Config } from './config.ts';
@@ -26,12 +27,17 @@ export interface RunningArena {
 
 /** The composition root: migrates, then starts everything the configuration turns on. */
 export async function startArena(props: { config: Config; log: Logger; role?: Role }): Promise<RunningArena> {
-  const { config, log } = props;
+  const { config } = props;
+  // Warnings and errors also go to system_logs, batched (the OUTPUT panel's View Full Logs reads them).
+  const logSink = createSystemLogSink({ clock: systemClock, log: props.log.child('system-logs') });
+  const log = teeToSystemLogs(props.log, logSink);
   // What this process runs (app/roles/role.ts): everything, or one part of a split deployment.
   const plan = planRole(props.role ?? 'all');
   // A server runs for days: a new embedded database is created in a child process (db/connect.ts).
   const ctx = await openArenaContext(config, log, { longRunning: true });
-  const closers: Array<() => Promise<unknown>> = [() => ctx.close()];
+  logSink.attach(ctx.database.db);
+  // Closed in reverse: the last log rows are written before the database closes.
+  const closers: Array<() => Promise<unknown>> = [() => ctx.close(), () => logSink.close()];
   const closeAll = async () => {
     for (const fn of closers.reverse())
       await fn().catch((e) => log.warn('close failed', { error: errorText(e) }));

@@ -7,6 +7,12 @@ export interface Logger {
   child(source: string): Logger;
 }
 
+/**
+ * Set (as a field) on a warning or error its caller already wrote to system_logs, so the batched
+ * sink (engine/logs/system-log-sink.ts) does not write it twice. A symbol: never printed.
+ */
+export const STORED_IN_SYSTEM_LOGS: unique symbol = Symbol('stored in system_logs');
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 
@@ -33,7 +39,8 @@ export function redact(text: string): string {
   return out;
 }
 
-function redactFields(fields: Record<string, unknown>): Record<string, unknown> {
+/** A log call's fields with secret-looking keys and values hidden. */
+export function redactFields(fields: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(fields)) {
     if (SECRET_KEY.test(k)) out[k] = '***';
@@ -57,7 +64,7 @@ export function createConsoleLogger(opts: ConsoleLoggerOptions): Logger {
     const log =
       (level: Exclude<LogLevel, 'silent'>) => (message: string, fields?: Record<string, unknown>) => {
         if (ORDER[level] < ORDER[opts.level]) return;
-        const extra = fields ? ` ${JSON.stringify(redactFields(fields))}` : '';
+        const extra = fields && Object.keys(fields).length ? ` ${JSON.stringify(redactFields(fields))}` : '';
         write(`${new Date().toISOString()} ${level.padEnd(5)} [${source}] ${redact(message)}${extra}`);
       };
     return {

@@ -39,3 +39,39 @@ export function listLogs(
     .limit(filter.limit ?? 100)
     .execute();
 }
+
+/** Many log rows in one statement (the batched logger sink). */
+export async function insertLogs(db: Kysely<Database>, entries: readonly LogEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await db
+    .insertInto('system_logs')
+    .values(
+      entries.map((e) => ({
+        level: e.level,
+        source: e.source.slice(0, 100),
+        message: e.message,
+        details: e.details ?? null,
+        trace: e.trace ?? null,
+        created_at: e.now,
+      })),
+    )
+    .execute();
+}
+
+/** One page of log rows, newest first, of one level when given; `total` counts the whole filter. */
+export async function pageLogs(
+  db: Kysely<Database>,
+  q: { level?: SystemLogRow['level']; limit: number; offset: number },
+): Promise<{ rows: SystemLogRow[]; total: number }> {
+  let rows = db.selectFrom('system_logs').selectAll();
+  let count = db.selectFrom('system_logs').select((eb) => eb.fn.countAll<string>().as('n'));
+  if (q.level) {
+    rows = rows.where('level', '=', q.level);
+    count = count.where('level', '=', q.level);
+  }
+  const [page, n] = await Promise.all([
+    rows.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute(),
+    count.executeTakeFirstOrThrow(),
+  ]);
+  return { rows: page, total: Number(n.n) };
+}

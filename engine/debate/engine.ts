@@ -10,7 +10,7 @@ import type { ArenaEvent, EventBus } from '../events.ts';
 import { createPriceTable, type PriceTable } from '../llm/pricing.ts';
 import type { Admission } from '../llm/router/types.ts';
 import type { LlmProvider } from '../llm/types.ts';
-import type { Logger } from '../log.ts';
+import { type Logger, STORED_IN_SYSTEM_LOGS } from '../log.ts';
 import { type Cast, createCast } from './plan/cast.ts';
 import { throttle } from './run/throttle.ts';
 import { type DebateSettings, type DebateSettingsInput, resolveSettings } from './settings.ts';
@@ -106,7 +106,8 @@ export function createEngine(deps: EngineDeps): Engine {
       }
     },
     async note(level, message, details) {
-      log[level](message, details);
+      // Written to system_logs just below: the batched sink must not write it again.
+      log[level](message, { ...details, [STORED_IN_SYSTEM_LOGS]: true });
       try {
         await insertLog(deps.db, {
           level,
