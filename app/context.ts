@@ -10,7 +10,7 @@ import { createRedisBus } from '../engine/bus/redis-bus.ts';
 import { createRedisCache } from '../engine/cache/redis-cache.ts';
 import { type Cache, noCache } from '../engine/cache/types.ts';
 import { watchWrites } from '../engine/cache/watch-writes.ts';
-import { systemClock } from '../engine/clock.ts';
+import { type Clock, systemClock } from '../engine/clock.ts';
 import type { DebateRunner } from '../engine/debate/run/runner.ts';
 import type { EventBus } from '../engine/events.ts';
 import { createPriceTable } from '../engine/llm/pricing.ts';
@@ -60,6 +60,10 @@ export interface OpenOptions {
   lockedError?: boolean;
   /** A server rather than a one-off command: worth a child process to keep initdb's memory out. */
   longRunning?: boolean;
+  /** Tests: this provider instead of the one LLM_PROVIDER selects (still behind the router). */
+  llm?: LlmProvider;
+  /** Tests: the engine's clock (default: the system clock). */
+  clock?: Clock;
 }
 
 /** Opens personas, database (migrated), LLM provider, event bus and engine, in that order. */
@@ -128,22 +132,24 @@ export async function openArenaContext(
 
     // One 429 gate, shared by the OpenAI-compatible provider and the router's queue.
     const gate = createRateGate();
-    const { provider, description: llmDescription } = await selectProvider({
-      gate,
-      mode: opts.provider ?? config.LLM_PROVIDER,
-      ollamaHost: config.OLLAMA_HOST,
-      openai: config.OPENAI_BASE_URL
-        ? {
-            baseUrl: config.OPENAI_BASE_URL,
-            apiKey: config.OPENAI_API_KEY,
-            modelMap: config.OPENAI_MODEL_MAP,
-          }
-        : undefined,
-      personas,
-      log: log.child('llm'),
-      timeoutMs: config.LLM_TIMEOUT_MS,
-      offlineTurnDelayMs: config.OFFLINE_TURN_DELAY_MS,
-    });
+    const { provider, description: llmDescription } = opts.llm
+      ? { provider: opts.llm, description: `${opts.llm.name} (given)` }
+      : await selectProvider({
+          gate,
+          mode: opts.provider ?? config.LLM_PROVIDER,
+          ollamaHost: config.OLLAMA_HOST,
+          openai: config.OPENAI_BASE_URL
+            ? {
+                baseUrl: config.OPENAI_BASE_URL,
+                apiKey: config.OPENAI_API_KEY,
+                modelMap: config.OPENAI_MODEL_MAP,
+              }
+            : undefined,
+          personas,
+          log: log.child('llm'),
+          timeoutMs: config.LLM_TIMEOUT_MS,
+          offlineTurnDelayMs: config.OFFLINE_TURN_DELAY_MS,
+        });
     const router = routeProvider(
       reportLlmHealth(provider, {
         failed: (error) => health.fail('llm', error),
@@ -162,7 +168,7 @@ export async function openArenaContext(
       db: database.db,
       llm,
       bus,
-      clock: systemClock,
+      clock: opts.clock ?? systemClock,
       personas,
       settings: {
         rounds: config.DEBATE_ROUNDS,

@@ -1,16 +1,20 @@
 import type { Command } from 'commander';
-import { topPendingIdea } from '../../db/repositories/ideas.ts';
-import { systemClock } from '../../engine/clock.ts';
-import type { ArenaEvent } from '../../engine/events.ts';
+import { type Clock, systemClock } from '../../engine/clock.ts';
+import type { LlmProvider } from '../../engine/llm/types.ts';
 import { createConsoleLogger } from '../../engine/log.ts';
 import type { Config } from '../config.ts';
 import { RuntimeFailure, UsageError } from '../errors.ts';
+import { CycleStepError, cycleLine, runCycle } from '../jobs/cycle.ts';
 import { createJobRuntime, type JobRuntime } from '../jobs/runtime.ts';
 import { table } from './open-store.ts';
 
 export interface JobsCommandDeps {
   config: () => Config;
   write?: (text: string) => void;
+  /** Tests: the LLM provider instead of the configured one. */
+  llm?: LlmProvider;
+  /** Tests: the clock of the engine and the jobs. */
+  clock?: Clock;
 }
 
 /** `arena jobs list|run <name>` and `arena cycle`. */
@@ -78,51 +82,24 @@ export function registerJobsCommands(program: Command, deps: JobsCommandDeps): v
       await withJobs(
         deps,
         async (rt, ctx) => {
-          const step = async (n: number, label: string, name: string) => {
-            write(`[${n}/5] ${label}… `);
-            const outcome = await rt.scheduler.run(name, 'manual');
-            if (!outcome.ran)
-              throw new RuntimeFailure(`${name} is running in another process; try again later`);
-            if (!outcome.ok) throw new RuntimeFailure(`${name} failed: ${outcome.error}`);
-            write(`${summary(outcome.result)}\n`);
-          };
-          await step(1, 'fetching feeds', 'signals.fetch');
-          await step(2, 'finding trends', 'trends.analyze');
-          await step(3, 'writing ideas', 'ideas.generate');
-          const idea = await topPendingIdea(ctx.database.db);
-          if (!idea) {
-            write('[4/5] no pending idea to debate; add one with `arena ideas add "…"`\n');
-            return;
-          }
-          write(`[4/5] debating "${idea.title}"\n`);
-          let debateId: string | undefined;
-          const unsubscribe = ctx.bus.subscribe((e: ArenaEvent) => {
-            if (!('debateId' in e) || e.debateId !== debateId) return;
-            if (e.type === 'phase.changed') write(`      ${e.phase} · round ${e.round}/${e.totalRounds}\n`);
-            if (e.type === 'message.created')
-              write(
-                `      ${e.message.agentName}: ${e.message.content.replace(/\s+/g, ' ').slice(0, 100)}\n`,
-              );
+          const result = await runCycle(
+            {
+              scheduler: rt.scheduler,
+              db: ctx.database.db,
+              arena: ctx.arena,
+              runner: ctx.runner,
+              bus: ctx.bus,
+            },
+            // A step's start and its result share a line: `[1/5] fetching feeds… feeds 2, added 3`.
+            (p) => write(p.kind === 'step' ? `${cycleLine(p)} ` : `${cycleLine(p)}\n`),
+          ).catch((error: unknown) => {
+            if (error instanceof CycleStepError) throw new RuntimeFailure(error.message);
+            throw error;
           });
-          try {
-            const started = await ctx.arena.startDebate({
-              ideaId: idea.id,
-              origin: 'cli',
-              startedBy: 'arena cycle',
-            });
-            debateId = started.debateId;
-            const end = await ctx.runner.run(debateId);
-            const detail = await ctx.arena.getDebate(debateId);
-            if (end !== 'completed')
-              throw new RuntimeFailure(`debate ${debateId} did not finish (${detail?.pauseReason ?? end})`);
-            write(
-              detail?.plan
-                ? `[5/5] plan "${detail.plan.title}" written (arena debates export ${debateId})\n`
-                : `[5/5] outcome: ${detail?.outcome ?? 'none'}; no plan (only selected ideas get one)\n`,
+          if (result.debated && result.end !== 'completed')
+            throw new RuntimeFailure(
+              `debate ${result.debateId} did not finish (${result.pauseReason ?? result.end})`,
             );
-          } finally {
-            unsubscribe();
-          }
         },
         opts.provider,
       );
@@ -130,13 +107,6 @@ export function registerJobsCommands(program: Command, deps: JobsCommandDeps): v
 }
 
 const PROVIDERS = ['auto', 'ollama', 'openai', 'offline'] as const;
-
-function summary(result: Record<string, unknown> | null): string {
-  if (!result) return 'done';
-  return Object.entries(result)
-    .map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
-    .join(', ');
-}
 
 async function withJobs(
   deps: JobsCommandDeps,
@@ -148,12 +118,12 @@ async function withJobs(
   const { openArenaContext } = await import('../context.ts');
   if (provider && !PROVIDERS.includes(provider as (typeof PROVIDERS)[number]))
     throw new UsageError(`--provider: expected one of ${PROVIDERS.join(', ')}`);
-  const ctx = await openArenaContext(
-    config,
-    log,
-    provider ? { provider: provider as (typeof PROVIDERS)[number] } : {},
-  );
-  const rt = createJobRuntime({ ctx, clock: systemClock });
+  const ctx = await openArenaContext(config, log, {
+    ...(provider ? { provider: provider as (typeof PROVIDERS)[number] } : {}),
+    ...(deps.llm ? { llm: deps.llm } : {}),
+    ...(deps.clock ? { clock: deps.clock } : {}),
+  });
+  const rt = createJobRuntime({ ctx, clock: deps.clock ?? systemClock });
   try {
     await fn(rt, ctx);
   } finally {

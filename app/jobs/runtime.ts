@@ -4,6 +4,7 @@ import type { Clock } from '../../engine/clock.ts';
 import { createPriceTable } from '../../engine/llm/pricing.ts';
 import type { ArenaContext } from '../context.ts';
 import type { DebateThreadTarget } from './auto-debate.ts';
+import { CYCLE_STEPS, cycleLine, runCycle } from './cycle.ts';
 import { buildJobs, type JobSettings } from './definitions.ts';
 import { createScheduler, type JobStatus, type RunOutcome, type Scheduler } from './scheduler.ts';
 import { jobSettings } from './settings.ts';
@@ -60,15 +61,66 @@ export function createJobRuntime(props: {
   const actions: Record<string, () => Promise<unknown>> = Object.fromEntries(
     scheduler.names().map((n) => [n, () => runOrThrow(n)]),
   );
+  // The dashboard's `run cycle`: the whole loop like `arena cycle`, its progress in OUTPUT (bus log
+  // events) and in a PROCESSES row; the debate itself shows in LIVE DEBATE as any other.
+  const cycle: CycleState = {
+    running: false,
+    step: null,
+    startedAt: null,
+    lastError: null,
+    lastResult: null,
+  };
   actions.cycle = async () => {
-    for (const n of ['signals.fetch', 'trends.analyze', 'ideas.generate']) await runOrThrow(n);
+    if (cycle.running) throw new Error('a cycle is already running');
+    Object.assign(cycle, {
+      running: true,
+      step: null,
+      startedAt: clock.now().toISOString(),
+      lastError: null,
+    });
+    const say = (message: string) =>
+      ctx.bus
+        .publish({ type: 'log', at: clock.now().toISOString(), level: 'info', source: 'job:cycle', message })
+        .catch(() => {});
+    let pending = '';
+    try {
+      const result = await runCycle(
+        { scheduler, db: ctx.database.db, arena: ctx.arena, runner: ctx.runner, bus: ctx.bus },
+        (p) => {
+          if (p.kind === 'message') return; // LIVE DEBATE shows the messages
+          if (p.kind === 'step') {
+            cycle.step = `${p.n}/${CYCLE_STEPS} ${p.label}`;
+            pending = cycleLine(p);
+            return;
+          }
+          if (p.kind === 'debate') cycle.step = `4/${CYCLE_STEPS} debating`;
+          void say(p.kind === 'step.done' ? `${pending} ${cycleLine(p)}` : cycleLine(p).trim());
+          void refresh();
+        },
+      );
+      if (result.debated && result.end !== 'completed')
+        throw new Error(`debate ${result.debateId} did not finish (${result.pauseReason ?? result.end})`);
+      cycle.lastResult = !result.debated
+        ? 'no pending idea'
+        : result.planTitle
+          ? `plan "${result.planTitle.slice(0, 80)}"`
+          : `outcome ${result.outcome ?? 'none'}`;
+      return result;
+    } catch (error) {
+      cycle.lastError = error instanceof Error ? error.message : String(error);
+      throw error;
+    } finally {
+      cycle.running = false;
+      cycle.step = null;
+      await refresh();
+    }
   };
   return {
     scheduler,
     settings,
     actions,
     refresh,
-    components: () => last.map(toComponent),
+    components: () => [...last.map(toComponent), ...(cycle.startedAt ? [cycleComponent(cycle)] : [])],
     async stop() {
       clearInterval(timer);
       await scheduler.stop();
@@ -104,5 +156,30 @@ export function toComponent(j: JobStatus): ComponentStatus {
     lastRunAt: j.lastStartedAt,
     nextRunAt: j.nextRunAt,
     lastError: j.lastStatus === 'error' ? j.lastError : null,
+  };
+}
+
+interface CycleState {
+  running: boolean;
+  /** The step in progress, e.g. `3/5 writing ideas`. */
+  step: string | null;
+  startedAt: string | null;
+  lastError: string | null;
+  lastResult: string | null;
+}
+
+/** The dashboard's last (or current) `run cycle` as a PROCESSES row. */
+function cycleComponent(c: CycleState): ComponentStatus {
+  return {
+    id: 'job:cycle',
+    name: 'cycle',
+    kind: 'job',
+    status: c.running ? 'running' : c.lastError ? 'error' : 'idle',
+    detail: c.running
+      ? `step ${c.step ?? '…'}`
+      : `fetch → trends → ideas → debate → plan${c.lastResult ? ` · ${c.lastResult}` : ''}`,
+    lastRunAt: c.startedAt,
+    nextRunAt: null,
+    lastError: c.lastError,
   };
 }
