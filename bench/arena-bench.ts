@@ -31,6 +31,8 @@ export interface ArenaBenchOptions {
 export interface ArenaBench {
   /** The shape of the warm-up debate, step by step: what the framework comparison replays. */
   script: DebateScript;
+  /** The bench database's URL on Postgres (for a health probe of its own); undefined on PGlite. */
+  databaseUrl: string | undefined;
   /** Runs `debates` debates concurrently to completion and measures them. */
   run(debates: number): Promise<ScenarioResult>;
   close(): Promise<void>;
@@ -68,7 +70,12 @@ export async function createArenaBench(opts: ArenaBenchOptions): Promise<ArenaBe
     personas: await builtinCatalog(),
     log: silentLogger,
     instanceId: 'bench',
-    settings: { rounds: opts.rounds, budget: { dailyUsd: 1e6, monthlyUsd: 1e7, debateUsd: 1e3 } },
+    // Every debate of a scenario runs at once: the runner's capacity queue is not what is measured.
+    settings: {
+      rounds: opts.rounds,
+      maxDebates: 1000,
+      budget: { dailyUsd: 1e6, monthlyUsd: 1e7, debateUsd: 1e3 },
+    },
     prices: createPriceTable({ overrides: opts.priced ? 'bench:*=0.15/0.6' : 'bench:*=0/0' }),
   });
   const runOne = async () => {
@@ -86,7 +93,7 @@ export async function createArenaBench(opts: ArenaBenchOptions): Promise<ArenaBe
     if (first.end !== 'completed') throw new Error(`the warm-up debate ended ${first.end}`);
     const script = scriptOf(await listMessages(database.db, first.debateId));
     llm.setLatency(opts.latencyMs);
-    return { script, run, close: () => database.dispose() };
+    return { script, databaseUrl: database.url, run, close: () => database.dispose() };
   } catch (error) {
     await database.dispose();
     throw error;

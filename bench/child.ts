@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { createArenaBench } from './arena-bench.ts';
+import { startHealthServer } from './health-server.ts';
 import { createLangGraphBench } from './langgraph-bench.ts';
 import type { ScenarioResult } from './result.ts';
 import type { DebateScript } from './script.ts';
@@ -24,6 +25,8 @@ export const ChildSpecSchema = z.discriminatedUnion('kind', [
     latencyMs: z.number().int().min(0),
     priced: z.boolean(),
     debates: z.array(z.number().int().min(1)),
+    /** Serve /api/health (Postgres only) while each scenario runs, for the parent to poll. */
+    health: z.boolean().optional(),
   }),
   z.object({
     kind: z.literal('langgraph'),
@@ -46,7 +49,12 @@ export interface ChildOutput {
 /** Runs a child's scenarios in order (smallest first), reporting progress through `progress`. */
 export async function runChild(
   spec: ChildSpec,
-  deps: { postgresUrl: string | undefined; progress: (line: string) => void },
+  deps: {
+    postgresUrl: string | undefined;
+    progress: (line: string) => void;
+    /** A line for the parent while the child runs (the health server's port, its end). */
+    signal?: (line: string) => void;
+  },
 ): Promise<ChildOutput> {
   const results: ScenarioResult[] = [];
   if (spec.kind === 'arena') {
@@ -55,7 +63,17 @@ export async function runChild(
     try {
       for (const n of spec.debates) {
         deps.progress(`arena/${spec.dialect}: ${n} debate(s)`);
-        results.push(await bench.run(n));
+        const health =
+          spec.health && bench.databaseUrl ? await startHealthServer(bench.databaseUrl) : undefined;
+        if (health) deps.signal?.(`health-port ${health.port}`);
+        try {
+          results.push(await bench.run(n));
+        } finally {
+          if (health) {
+            deps.signal?.('health-stop');
+            await health.close();
+          }
+        }
       }
       return { results, script: bench.script };
     } finally {

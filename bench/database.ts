@@ -9,6 +9,8 @@ import { backendCpu } from './backend-cpu.ts';
 export interface BenchDatabase {
   db: Kysely<Database>;
   dialect: DialectName;
+  /** The created database's URL (Postgres only): what a connection of its own, like the health probe's, opens. */
+  url?: string;
   /** WAL position now, in bytes: the difference of two readings is what the database wrote to its log. */
   walPosition(): Promise<number>;
   /** CPU ms so far of each backend serving this database, by pid (Postgres only). */
@@ -47,6 +49,7 @@ export async function openBenchDatabase(opts: BenchDatabaseOptions): Promise<Ben
   return {
     db: handle.db,
     dialect: handle.dialect,
+    ...(url ? { url } : {}),
     async walPosition() {
       const row = await sql<{
         bytes: string | number;

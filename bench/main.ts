@@ -16,6 +16,10 @@ const BIN = fileURLToPath(new URL('../bin/bench.js', import.meta.url));
 /** `npm run bench`: resolves to the exit code (0 ok, 1 failure, 2 bad usage). */
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === CHILD_FLAG) return childMain(argv[1] ?? '');
+  if (argv[0] === '--suite') {
+    const { runSuite } = await import('./suite.ts');
+    return runSuite(argv.slice(1), { postgresUrl: POSTGRES_URL, inChild });
+  }
   let args: BenchArgs | 'help';
   try {
     args = parseBenchArgs(argv, (text) => process.stdout.write(text));
@@ -61,8 +65,13 @@ export async function main(argv: string[]): Promise<number> {
   return results.every((r) => r.completed === r.debates) ? 0 : 1;
 }
 
-/** Runs one system's scenarios in a fresh process, so one system's memory never shows in another's. */
-function inChild(spec: ChildSpec): Promise<ChildOutput> {
+const SIGNAL_MARK = '@@bench-signal ';
+
+/**
+ * Runs one system's scenarios in a fresh process, so one system's memory never shows in another's.
+ * `onSignal` hears the child's signal lines as they come (e.g. its health server's port).
+ */
+export function inChild(spec: ChildSpec, onSignal?: (line: string) => void): Promise<ChildOutput> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--expose-gc', BIN, CHILD_FLAG, JSON.stringify(spec)], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -71,8 +80,14 @@ function inChild(spec: ChildSpec): Promise<ChildOutput> {
       env: { ...process.env, LANGCHAIN_CALLBACKS_BACKGROUND: 'false' },
     });
     let stdout = '';
+    let pending = '';
     child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
+      const text = chunk.toString();
+      stdout += text;
+      pending += text;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const l of lines) if (l.startsWith(SIGNAL_MARK)) onSignal?.(l.slice(SIGNAL_MARK.length));
     });
     child.on('error', reject);
     child.on('close', (code) => {
@@ -91,6 +106,7 @@ async function childMain(specJson: string): Promise<number> {
   const out = await runChild(spec, {
     postgresUrl: POSTGRES_URL,
     progress: (line) => process.stderr.write(`bench: ${line}\n`),
+    signal: (line) => process.stdout.write(`${SIGNAL_MARK}${line}\n`),
   });
   process.stdout.write(`${RESULT_MARK}${JSON.stringify(out)}\n`);
   return 0;
