@@ -100,5 +100,5 @@ describe.each(testDialects())('arena benchmark on %s', (dialect) => {
     expect(lg.state!.checkpointsPerTurn).toBeGreaterThanOrEqual(1);
     const prose = bench.script.filter((s) => s.kind !== 'verdict' && s.kind !== 'outcome').length;
     expect(lg.state!.maxCheckpointBytes).toBeGreaterThan(600 * prose);
-  });
+  }, 300_000); // two whole debates plus LangGraph's replay: slow on a loaded machine
 });
