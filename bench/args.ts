@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { z } from 'zod';
 import { DEFAULT_ROUNDS, MAX_ROUNDS } from '../engine/constants.ts';
 
-export const SYSTEMS = ['arena', 'langgraph', 'langgraph-postgres', 'langgraph-lean'] as const;
+export const SYSTEMS = ['arena', 'langgraph', 'langgraph-postgres', 'langgraph-lean', 'router'] as const;
 
 const items = z.string().transform((s) =>
   s
@@ -43,7 +43,7 @@ export function parseBenchArgs(argv: string[], write: (text: string) => void): B
     )
     .option('--latency <ms>', 'fake model wait before the first delta of every call', '0')
     // langgraph-lean (no LangChain model layer) is a diagnostic: it keeps the default run under ~3 minutes to leave it out.
-    .option('--systems <list>', `which to run: ${SYSTEMS.join(', ')}`, 'arena,langgraph')
+    .option('--systems <list>', `which to run: ${SYSTEMS.join(', ')}`, 'arena,langgraph,router')
     .option(
       '--price <mode>',
       'priced: the model costs money, every call reserves budget; free: like local Ollama',

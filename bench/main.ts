@@ -39,6 +39,23 @@ export async function main(argv: string[]): Promise<number> {
   const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
   progress(`load average ${loadBefore.map((n) => n.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`);
 
+  // The LLM router on the simulated GPU: no database, no fake model, in this process.
+  const router = args.systems.includes('router')
+    ? await import('./router-bench.ts').then(async (m) =>
+        m.formatRouterTables(await m.runRouterBench(progress)),
+      )
+    : undefined;
+  if (router) process.stdout.write(`\n${router}\n`);
+  if (args.systems.every((s) => s === 'router')) {
+    progress(
+      `load average after: ${os
+        .loadavg()
+        .map((n) => n.toFixed(2))
+        .join(' ')}`,
+    );
+    return 0;
+  }
+
   const results: ScenarioResult[] = [];
   const common = { rounds: args.rounds, latencyMs: args.latency };
   // The arena runs first: its warm-up debate is the shape LangGraph replays.

@@ -24,13 +24,19 @@ export interface ChooseState {
   lastServed: ReadonlyMap<string, number>;
   /** False while calls are still arriving: a load waits a moment for the calls that will share it. */
   coldReady: boolean;
+  /**
+   * True when the model can load beside every model that has calls queued or running, without
+   * evicting one (known model sizes and GPU memory); absent or false: it waits for them to drain.
+   */
+  fits?: (model: string) => boolean;
 }
 
 /**
  * The next call to dispatch, or null to wait. Order: a person's turn first; then a call that waited
  * past agingMs; then calls for a model that is loaded (or loading); a model that is not loaded starts
- * only when no loaded model has calls waiting and no other load is under way, so each model is loaded
- * once for the calls that need it. Within a model, debates take turns (round-robin).
+ * when no other load is under way and either no loaded model has calls waiting or it fits in GPU
+ * memory beside them without evicting one, so each model is loaded once for the calls that need it
+ * and models that fit together run together. Within a model, debates take turns (round-robin).
  */
 export function chooseNext(state: ChooseState): QueuedCall | null {
   if (state.totalInFlight >= state.totalCap) return null;
@@ -50,9 +56,11 @@ export function chooseNext(state: ChooseState): QueuedCall | null {
   const warmModels = waiting.filter(([model]) => warm(model));
   const warmOpen = warmModels.filter(([model]) => open(model));
   if (warmOpen.length > 0) return pickInModel(state, oldest(warmOpen));
-  // Loaded models still have work: a new load now could evict one of them.
-  if (warmModels.length > 0 || state.loading.size > 0 || !state.coldReady) return null;
-  const cold = waiting.filter(([model]) => open(model));
+  if (state.loading.size > 0 || !state.coldReady) return null;
+  // Loaded models still have work: a new load waits unless it fits beside them (no eviction).
+  const cold = waiting.filter(
+    ([model]) => open(model) && !warm(model) && (warmModels.length === 0 || state.fits?.(model) === true),
+  );
   if (cold.length === 0) return null;
   // The cold model with the most waiting calls is worth its load most; ties go to the oldest call.
   cold.sort((a, b) => b[1].length - a[1].length || a[1][0]!.seq - b[1][0]!.seq);

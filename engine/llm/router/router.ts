@@ -29,6 +29,12 @@ export interface LlmRouterOptions {
   resolveModel?: (model: string, signal?: AbortSignal) => Promise<string>;
   /** The provider's 429 gate: while closed, nothing is dispatched. */
   gate?: RateGate;
+  /**
+   * GPU memory in bytes, when known: a model that fits beside the models with calls queued or
+   * running (sizes from /api/tags and /api/ps) loads at once instead of waiting for them to drain.
+   * Unset: every new load waits (measured in docs/benchmarks.md: not yet a win).
+   */
+  gpuMemoryBytes?: number;
   now?: () => number;
   limits?: {
     maxQueued?: number;
@@ -76,6 +82,9 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
   const lastServed = new Map<string, number>();
   const hints = new Map<string, { models: readonly string[]; at: number }>();
   let reported: LoadedModelInfo[] = [];
+  // Model sizes (/api/tags): with gpuMemoryBytes, a load that fits beside busy models needs no eviction.
+  let sizes: Map<string, number> | null = null;
+  let sizesAsked = !opts.gpuMemoryBytes;
   // /api/ps is asked again after every answer, before the next choice: a load or a keep_alive 0 changes it.
   let fresh = false;
   let seq = 0;
@@ -94,6 +103,10 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
     if (!inspector) return;
     refreshing ??= (async () => {
       fresh = true;
+      if (!sizesAsked) {
+        sizesAsked = true;
+        sizes = await inspector.sizes();
+      }
       const models = await inspector.loaded();
       if (models) reported = models;
     })().finally(() => {
@@ -117,6 +130,20 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
     if (needed(model)) return KEEP_ALIVE_NEEDED;
     const others = [...queues.keys(), ...upcoming].some((m) => m !== model && needed(m));
     return others ? KEEP_ALIVE_RELEASE : undefined;
+  }
+
+  /** A model loads beside every model with calls queued, running or loading, without evicting one. */
+  function fits(model: string): boolean {
+    const size = sizes?.get(model);
+    const capacity = opts.gpuMemoryBytes ?? 0;
+    if (size === undefined || capacity <= 0) return false;
+    const sizeOf = (m: string) =>
+      reported.find((r) => r.model === m)?.sizeBytes ?? sizes?.get(m) ?? Number.POSITIVE_INFINITY;
+    const busy = new Set([...queues.keys(), ...inFlight.keys(), ...loading]);
+    busy.delete(model);
+    let used = 0;
+    for (const m of busy) used += sizeOf(m);
+    return used + size <= capacity;
   }
 
   function pump() {
@@ -150,6 +177,7 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
         loading,
         lastServed,
         coldReady,
+        fits,
       };
       const next = chooseNext(state) as Waiting | null;
       if (!next) {

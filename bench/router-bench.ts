@@ -1,0 +1,99 @@
+// `npm run bench -- --systems router`: whole default debates replayed against the simulated 24 GB GPU
+// (bench/router-replay.ts). Three tables: model loads (before: one call at a time straight to
+// Ollama; after: through the router), the router's load policy for 10 debates (drain: a new model
+// waits until loaded models' queues are empty; fit: it loads at once when it fits beside them), and
+// the wall/critical-path ratio with instant loads.
+import { builtinCatalog } from '../personas/index.ts';
+import { type ReplayResult, replayDebates } from './router-replay.ts';
+
+export interface RouterBenchReport {
+  loads: ReplayResult[];
+  policy: Array<ReplayResult & { policy: 'drain' | 'fit' }>;
+  ratio: Array<ReplayResult & { memoryGb: number }>;
+}
+
+/** Runs every router scenario (about a minute on an idle 2-core machine). */
+export async function runRouterBench(progress: (line: string) => void): Promise<RouterBenchReport> {
+  const personas = await builtinCatalog();
+  const loads: ReplayResult[] = [];
+  for (const debates of [1, 10]) {
+    for (const routed of [false, true]) {
+      progress(`router: ${debates} debate(s) ${routed ? 'through the router' : 'straight to Ollama'}`);
+      loads.push(await replayDebates({ personas, debates, routed, loadMsPerGb: 2, generateMs: 20 }));
+    }
+  }
+  const policy: RouterBenchReport['policy'] = [];
+  for (const p of ['drain', 'fit'] as const) {
+    progress(`router: 10 debates, load policy ${p}`);
+    const r = await replayDebates({
+      personas,
+      debates: 10,
+      routed: true,
+      loadMsPerGb: 2,
+      generateMs: 100,
+      // Without the GPU's memory size (the default), a load waits for loaded queues to drain.
+      ...(p === 'fit' ? { gpuMemoryBytes: 24 * 1024 ** 3 } : {}),
+    });
+    policy.push({ ...r, policy: p });
+  }
+  const ratio: RouterBenchReport['ratio'] = [];
+  for (const [debates, routed, memoryGb] of [
+    [1, false, 24],
+    [1, true, 24],
+    [1, true, 1000],
+    [10, true, 24],
+  ] as const) {
+    progress(`router: instant loads, ${debates} debate(s), ${memoryGb} GB, ${routed ? 'router' : 'direct'}`);
+    const r = await replayDebates({ personas, debates, routed, loadMsPerGb: 0, generateMs: 300, memoryGb });
+    ratio.push({ ...r, memoryGb });
+  }
+  return { loads, policy, ratio };
+}
+
+export function formatRouterTables(r: RouterBenchReport): string {
+  const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
+  const phases = (x: ReplayResult) =>
+    ['divergence', 'convergence', 'planning'].map((p) => x.loadsByPhase[p] ?? 0).join(' / ');
+  const lines = [
+    '### Router: model loads, whole default debates, simulated 24 GB GPU (2 ms/GB load, 20 ms/call)',
+    '',
+    row([
+      'debates',
+      'how',
+      'calls',
+      'loads',
+      'loads by phase (debate 1: div / conv / plan)',
+      'load ms',
+      'wall ms',
+    ]),
+    row(['---', '---', '---', '---', '---', '---', '---']),
+    ...r.loads.map((x) =>
+      row([x.debates, x.routed ? 'router' : 'direct', x.calls, x.loads, phases(x), x.loadMs, x.wallMs]),
+    ),
+    '',
+    `Distinct models per phase of one debate, summed: ${r.loads[0]?.modelsPerPhase ?? '?'}.`,
+    '',
+    '### Router: load policy, 10 debates (2 ms/GB load, 100 ms/call)',
+    '',
+    row(['policy', 'loads', 'load ms', 'wall ms', 'critical path ms', 'wall / critical']),
+    row(['---', '---', '---', '---', '---', '---']),
+    ...r.policy.map((x) => row([x.policy, x.loads, x.loadMs, x.wallMs, x.criticalPathMs, x.ratio])),
+    '',
+    '### Router: wall time / critical path, instant loads (300 ms/call)',
+    '',
+    row(['debates', 'how', 'GPU GB', 'loads', 'wall ms', 'critical path ms', 'wall / critical']),
+    row(['---', '---', '---', '---', '---', '---', '---']),
+    ...r.ratio.map((x) =>
+      row([
+        x.debates,
+        x.routed ? 'router' : 'direct',
+        x.memoryGb,
+        x.loads,
+        x.wallMs,
+        x.criticalPathMs,
+        x.ratio,
+      ]),
+    ),
+  ];
+  return lines.join('\n');
+}

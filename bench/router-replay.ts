@@ -1,0 +1,212 @@
+// The router scenario of `npm run bench`: whole default debates (divergence, summary, verdicts,
+// outcome, plan sections, final plan) planned by the real planner and lineup, replayed against the
+// simulated 24 GB GPU behind Ollama's protocol, through the real Ollama provider. Steps are sent
+// the way the engine sends them: divergence one speaker at a time, verdicts and plan sections as
+// groups (planGroup), each call with the engine's route hints. No database: the debate's history is
+// kept in memory, so what is measured is the model schedule alone.
+
+import type { HistoryEntry, StepTag } from '../engine/debate/history.ts';
+import { messageTypeOf } from '../engine/debate/message.ts';
+import { createCast } from '../engine/debate/plan/cast.ts';
+import { planGroup, upcomingModels } from '../engine/debate/plan/group.ts';
+import { type ActiveStep, type PlanContext, planNextStep } from '../engine/debate/plan/planner.ts';
+import { resolveSettings } from '../engine/debate/settings.ts';
+import { createOllamaProvider } from '../engine/llm/ollama.ts';
+import { createOllamaInspector } from '../engine/llm/router/ollama-inspector.ts';
+import { createLlmRouter, type LlmRouterOptions } from '../engine/llm/router/router.ts';
+import type { LlmProvider } from '../engine/llm/types.ts';
+import { silentLogger } from '../engine/log.ts';
+import type { Persona } from '../personas/types.ts';
+import { startSimulatedOllama } from '../test/fakes/simulated-ollama.ts';
+
+/** The default catalog's five models, in billions of parameters as Ollama lists them. */
+export const DEFAULT_MODELS: Record<string, number> = {
+  'phi4:14b': 14.7,
+  'qwen2.5:14b': 14.8,
+  'qwen2.5:32b': 32.8,
+  'llama3.2:3b': 3.2,
+  'llama3.3:70b': 70.6,
+};
+
+export interface ReplayOptions {
+  personas: readonly Persona[];
+  debates: number;
+  /** Through the router (model-aware, groups at once) or straight to Ollama one call at a time (before). */
+  routed: boolean;
+  /** ms to load one GB; 0 for instant loads (the wall/critical-path ratio). */
+  loadMsPerGb: number;
+  /** ms one call generates for. */
+  generateMs: number;
+  rounds?: number;
+  /** GPU memory; default 24 GB. A huge one isolates the router's own overhead from memory limits. */
+  memoryGb?: number;
+  /** Router limits, e.g. a shorter gather window for a fast simulation. */
+  limits?: LlmRouterOptions['limits'];
+  /** The router's GPU memory setting: set, a model that fits loads beside busy ones (policy "fit"). */
+  gpuMemoryBytes?: number;
+}
+
+export interface ReplayResult {
+  debates: number;
+  routed: boolean;
+  loadMsPerGb: number;
+  generateMs: number;
+  calls: number;
+  loads: number;
+  loadsByModel: Record<string, number>;
+  /** Distinct models per phase summed over phases: the "one load per distinct model per phase" bound of one debate. */
+  modelsPerPhase: number;
+  /** Loads while debate 0 was in each phase (exact for one debate). */
+  loadsByPhase: Record<string, number>;
+  loadMs: number;
+  wallMs: number;
+  /** The longest debate's critical path: sequential steps' generation + the longest of each group. */
+  criticalPathMs: number;
+  /** Wall time over the critical path. */
+  ratio: number;
+}
+
+const IDEAS = [
+  'a wallet app for DAOs',
+  'a marketplace for idle GPUs',
+  'a bakery app that predicts demand',
+  'an open-source CRM for clinics',
+  'a language tutor that listens',
+];
+
+export async function replayDebates(opts: ReplayOptions): Promise<ReplayResult> {
+  const sim = await startSimulatedOllama({
+    models: DEFAULT_MODELS,
+    memoryGb: opts.memoryGb ?? 24,
+    loadMsPerGb: opts.loadMsPerGb,
+    generateMs: opts.generateMs,
+  });
+  try {
+    const ollama = createOllamaProvider({ host: sim.url, timeoutMs: 600_000, log: silentLogger });
+    const router = opts.routed
+      ? createLlmRouter({
+          provider: ollama,
+          inspector: createOllamaInspector(sim.url),
+          resolveModel: ollama.resolveModel,
+          ...(opts.limits ? { limits: opts.limits } : {}),
+          ...(opts.gpuMemoryBytes !== undefined ? { gpuMemoryBytes: opts.gpuMemoryBytes } : {}),
+        })
+      : undefined;
+    const llm: LlmProvider = router ?? ollama;
+    const cast = createCast(opts.personas);
+    const moderatorModel = resolveSettings().moderatorModel;
+    const phaseModels = new Map<string, Set<string>>();
+    const phaseLoads: Record<string, number> = {};
+    let critical = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: opts.debates }, async (_, d) => {
+        const debateId = `bench-${d}`;
+        const ctx: PlanContext = {
+          seed: debateId,
+          idea: IDEAS[d % IDEAS.length]!,
+          rounds: opts.rounds ?? 2,
+          cast,
+        };
+        const history: HistoryEntry[] = [];
+        let path = 0;
+        const modelOf = (step: ActiveStep) =>
+          'speakerId' in step ? cast.byId.get(step.speakerId)!.model : moderatorModel;
+        const call = async (step: ActiveStep) => {
+          const model = modelOf(step);
+          await llm.chat({
+            model,
+            messages: [{ role: 'user', content: `${step.kind} of ${debateId}` }],
+            route: { debateId, upcomingModels: upcomingModels(cast, step, moderatorModel) },
+          });
+          if (d === 0) {
+            const seen = phaseModels.get(step.phase) ?? new Set<string>();
+            phaseModels.set(step.phase, seen.add(model));
+          }
+        };
+        for (;;) {
+          const step = planNextStep(
+            { ...ctx, ...(router ? { loadedModels: router.loadedModels() } : {}) },
+            history,
+          );
+          if (step.kind === 'done') break;
+          if (step.kind === 'outcome') {
+            history.push(entryOf(step, history.length));
+            continue;
+          }
+          const group = planGroup(ctx, history, step, history.length);
+          const steps = group.length > 1 ? group : [step];
+          const loadsBefore = sim.gpu.stats().loads;
+          if (router && steps.length > 1) await Promise.all(steps.map(call));
+          else for (const s of steps) await call(s);
+          // One step or one group: the critical path grows by one generation either way.
+          path += opts.generateMs;
+          if (d === 0) {
+            phaseLoads[step.phase] = (phaseLoads[step.phase] ?? 0) + sim.gpu.stats().loads - loadsBefore;
+          }
+          for (const s of steps) history.push(entryOf(s, history.length));
+        }
+        critical = Math.max(critical, path);
+      }),
+    );
+    const wallMs = performance.now() - started;
+    const s = sim.gpu.stats();
+    return {
+      debates: opts.debates,
+      routed: opts.routed,
+      loadMsPerGb: opts.loadMsPerGb,
+      generateMs: opts.generateMs,
+      calls: s.calls,
+      loads: s.loads,
+      loadsByModel: s.loadsByModel,
+      modelsPerPhase: [...phaseModels.values()].reduce((n, set) => n + set.size, 0),
+      loadsByPhase: phaseLoads,
+      loadMs: Math.round(s.loadMs),
+      wallMs: Math.round(wallMs),
+      criticalPathMs: critical,
+      ratio: Math.round((wallMs / critical) * 100) / 100,
+    };
+  } finally {
+    await sim.close();
+  }
+}
+
+/** What a committed step leaves in the history; every verdict scores 8, so the debate is selected and plans. */
+function entryOf(step: ActiveStep, turnIndex: number): HistoryEntry {
+  const speaker = 'speakerId' in step ? step.speakerId : 'moderator';
+  return {
+    id: `m${turnIndex}`,
+    turnIndex,
+    authorKind: 'speakerId' in step ? 'persona' : 'system',
+    agentId: speaker,
+    agentName: speaker,
+    type: messageTypeOf(step),
+    phase: step.phase,
+    round: step.round,
+    content: `${speaker} ${step.kind}`,
+    refs: step.refs,
+    step: tagOf(step),
+    verdict:
+      step.kind === 'verdict'
+        ? { score: 8, strengths: [], risks: ['custody'], conditions: ['an audit'] }
+        : null,
+    answerers: [],
+  };
+}
+
+function tagOf(s: ActiveStep): StepTag {
+  switch (s.kind) {
+    case 'turn':
+      return { kind: 'turn', cycle: s.cycle, round: s.round, slot: s.slot };
+    case 'summary':
+      return { kind: 'summary', cycle: s.cycle, round: s.round };
+    case 'verdict':
+      return { kind: 'verdict', cycle: s.cycle };
+    case 'outcome':
+      return { kind: 'outcome', cycle: s.cycle, outcome: s.decision.outcome, average: s.decision.average };
+    case 'section':
+      return { kind: 'section', section: s.section };
+    case 'final':
+      return { kind: 'final' };
+  }
+}
