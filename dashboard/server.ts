@@ -7,6 +7,7 @@ import { limitBody } from './http/body.ts';
 import { configuredHosts, hostGuard, readGuard, streamCap } from './http/guard.ts';
 import { createMetrics } from './metrics.ts';
 import { registerActionRoutes } from './routes/actions.ts';
+import { registerLogRoutes } from './routes/logs.ts';
 import { registerReadRoutes } from './routes/read.ts';
 import { registerStaticRoutes } from './routes/static.ts';
 import { createEventHub } from './sse/event-hub.ts';
@@ -70,6 +71,7 @@ export function createDashboard(props: DashboardProps): Dashboard {
   }
   app.use('/api/events', streamCap({ open: () => hub.clients(), max: config.maxStreams ?? 100 }));
   registerReadRoutes(app, ctx);
+  registerLogRoutes(app, ctx);
   registerActionRoutes(app, ctx);
   // Chat platforms' webhooks (Slack's /slack/events) share the dashboard's port and public URL.
   for (const [path, inbound] of Object.entries(props.inbound ?? {})) {

@@ -2,7 +2,6 @@
 import { $, fill, fmtAgo, fmtClock, fmtLimit, fmtNum, fmtUsd, h, pct } from './dom.js';
 import { t } from './i18n.js';
 import { getJson, savedToken, saveToken } from './net.js';
-import { outputRow } from './panels.js';
 
 let onClose = null;
 
@@ -142,11 +141,87 @@ export async function viewIdeas(debateIdea) {
   );
 }
 
-export function viewLogs(S) {
-  openView(
-    'output.full',
-    h('ul', { class: 'out-list full' }, S.output.map((e) => outputRow(e, S)).filter(Boolean)),
+const LOG_PAGE = 50;
+const LOG_LEVELS = ['', 'error', 'warn', 'info'];
+
+/** Stored warnings and errors (system_logs), newest first, filtered by level, a page at a time. */
+export async function viewLogs(_S, level = '', offset = 0) {
+  const q = new URLSearchParams({ limit: String(LOG_PAGE), offset: String(offset) });
+  if (level) q.set('level', level);
+  const page = await getJson(`/api/logs?${q}`);
+  const go = (lvl, off) => () => viewLogs(_S, lvl, Math.max(0, off));
+  const filters = h(
+    'div',
+    { class: 'log-filters', role: 'group' },
+    LOG_LEVELS.map((l) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          class: `btn log-level${l === level ? ' on' : ''}`,
+          'aria-pressed': l === level ? 'true' : 'false',
+          data: { level: l || 'all' },
+          onclick: go(l, 0),
+        },
+        t(`logs.level.${l || 'all'}`),
+      ),
+    ),
   );
+  const rows = page.logs.map((r) =>
+    h(
+      'li',
+      { class: `out lvl-${r.level}`, data: { level: r.level } },
+      h('span', { class: 'caret' }, '▸'),
+      h('span', { class: 'out-time', title: r.at }, logTime(r.at)),
+      h('span', { class: 'out-text' }, `[${r.source}] ${r.message}`),
+    ),
+  );
+  const from = page.total ? offset + 1 : 0;
+  const pager = h(
+    'div',
+    { class: 'log-pager' },
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'btn',
+        id: 'logs-newer',
+        disabled: offset === 0,
+        onclick: go(level, offset - LOG_PAGE),
+      },
+      t('logs.newer'),
+    ),
+    h(
+      'span',
+      { class: 'muted', id: 'logs-range' },
+      t('logs.range', { from, to: offset + page.logs.length, total: page.total }),
+    ),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'btn',
+        id: 'logs-older',
+        disabled: !page.hasMore,
+        onclick: go(level, offset + LOG_PAGE),
+      },
+      t('logs.older'),
+    ),
+  );
+  openView('output.full', [
+    filters,
+    rows.length
+      ? h('ul', { class: 'out-list full', id: 'logs-list' }, rows)
+      : h('p', { class: 'empty' }, t('logs.none')),
+    pager,
+  ]);
+}
+
+/** `MM-DD HH:MM:SS` in local time: full logs span days. */
+function logTime(iso) {
+  const d = new Date(iso);
+  const p = (n) => String(n).padStart(2, '0');
+  return `${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
 export async function viewDebates(openDebate) {
