@@ -54,86 +54,106 @@ export async function runSuite(argv: string[], deps: SuiteDeps): Promise<number>
   const out: Record<string, unknown> = {};
   const md: string[] = [];
   let ok = true;
-
-  if (parts.includes('a')) {
-    progress('(a) 100 debates on Postgres: arena, LangGraph + PostgresSaver, LangGraph + MemorySaver');
-    const common = { rounds: 2, latencyMs: 0, debates: [100] };
-    const arena = await deps.inChild({ kind: 'arena', dialect: 'postgres', priced: true, ...common });
-    const script = arena.script!;
-    const durable = await deps.inChild({
-      kind: 'langgraph',
-      variant: 'langgraph-postgres',
-      script,
-      ...common,
-    });
-    const memory = await deps.inChild({ kind: 'langgraph', variant: 'langgraph', script, ...common });
-    const rows = [...arena.results, ...durable.results, ...memory.results];
-    out.a = rows;
-    ok &&= rows.every((r) => r.completed === r.debates);
-    md.push(tableA(rows));
-  }
-  if (parts.includes('b')) {
-    progress('(b) 500 debates on Postgres with /api/health polled every 50 ms');
-    let poller: ReturnType<typeof pollHealth> | undefined;
-    let health: { latencies: number[]; failures: number } | undefined;
-    const stopPolling = async () => {
-      if (poller) health = await poller.stop();
-      poller = undefined;
-    };
-    const spec: ChildSpec = {
-      kind: 'arena',
-      dialect: 'postgres',
-      priced: true,
-      rounds: 1,
-      latencyMs: 0,
-      debates: [500],
-      health: true,
-    };
-    const result = await deps.inChild(spec, (line) => {
-      const port = /^health-port (\d+)$/.exec(line);
-      if (port) poller = pollHealth(Number(port[1]));
-      if (line === 'health-stop') void stopPolling();
-    });
-    await stopPolling();
-    const r = result.results[0]!;
-    const h = health ?? { latencies: [], failures: 0 };
-    out.b = { result: r, health: { ...summary(h.latencies), failures: h.failures } };
-    ok &&= r.completed === r.debates;
-    md.push(tableB(r, h));
-  }
-  if (parts.includes('c')) {
-    progress('(c) 200 debates on PGlite, the model answering after 500 ms: a 20 ms timer');
-    const result = await deps.inChild({
-      kind: 'arena',
-      dialect: 'pglite',
-      priced: true,
-      rounds: 1,
-      latencyMs: 500,
-      debates: [200],
-    });
-    const r = result.results[0]!;
-    out.c = r;
-    ok &&= r.completed === r.debates;
-    md.push(tableC(r));
-  }
-  if (parts.includes('d') || parts.includes('e')) {
-    const image = buildImage(progress);
+  // Each part's table goes to stderr as soon as it is done; a part that fails is reported and the
+  // others still run.
+  const emit = (text: string) => process.stderr.write(`\n${text}\n\n`);
+  const guarded = async (part: string, work: () => Promise<void>) => {
     try {
-      if (parts.includes('d')) {
-        const d = await footprint(image, deps.postgresUrl!, progress);
-        out.d = d;
-        md.push(tableD(d));
-      }
-      if (parts.includes('e')) {
-        progress('(e) arena --help in the compiled image');
-        const e = helpTimes(image);
-        out.e = e;
-        md.push(tableE(e));
-      }
-    } finally {
-      removeImage(image);
+      await work();
+    } catch (error) {
+      ok = false;
+      const text = `**(${part}) failed:** ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+      md.push(text);
+      emit(text);
     }
-  }
+  };
+
+  if (parts.includes('a'))
+    await guarded('a', async () => {
+      progress('(a) 100 debates on Postgres: arena, LangGraph + PostgresSaver, LangGraph + MemorySaver');
+      const common = { rounds: 2, latencyMs: 0, debates: [100] };
+      const arena = await deps.inChild({ kind: 'arena', dialect: 'postgres', priced: true, ...common });
+      const script = arena.script!;
+      const durable = await deps.inChild({
+        kind: 'langgraph',
+        variant: 'langgraph-postgres',
+        script,
+        ...common,
+      });
+      const memory = await deps.inChild({ kind: 'langgraph', variant: 'langgraph', script, ...common });
+      const rows = [...arena.results, ...durable.results, ...memory.results];
+      out.a = rows;
+      ok &&= rows.every((r) => r.completed === r.debates);
+      md.push(tableA(rows));
+      emit(md.at(-1)!);
+    });
+  if (parts.includes('b'))
+    await guarded('b', async () => {
+      progress('(b) 500 debates on Postgres with /api/health polled every 50 ms');
+      let poller: ReturnType<typeof pollHealth> | undefined;
+      let health: { latencies: number[]; failures: number } | undefined;
+      const stopPolling = async () => {
+        if (poller) health = await poller.stop();
+        poller = undefined;
+      };
+      const spec: ChildSpec = {
+        kind: 'arena',
+        dialect: 'postgres',
+        priced: true,
+        rounds: 1,
+        latencyMs: 0,
+        debates: [500],
+        health: true,
+      };
+      const result = await deps.inChild(spec, (line) => {
+        const port = /^health-port (\d+)$/.exec(line);
+        if (port) poller = pollHealth(Number(port[1]));
+        if (line === 'health-stop') void stopPolling();
+      });
+      await stopPolling();
+      const r = result.results[0]!;
+      const h = health ?? { latencies: [], failures: 0 };
+      out.b = { result: r, health: { ...summary(h.latencies), failures: h.failures } };
+      ok &&= r.completed === r.debates;
+      md.push(tableB(r, h));
+      emit(md.at(-1)!);
+    });
+  if (parts.includes('c'))
+    await guarded('c', async () => {
+      progress('(c) 200 debates on PGlite, the model answering after 500 ms: a 20 ms timer');
+      const result = await deps.inChild({
+        kind: 'arena',
+        dialect: 'pglite',
+        priced: true,
+        rounds: 1,
+        latencyMs: 500,
+        debates: [200],
+      });
+      const r = result.results[0]!;
+      out.c = r;
+      ok &&= r.completed === r.debates;
+      md.push(tableC(r));
+      emit(md.at(-1)!);
+    });
+  if (parts.includes('d') || parts.includes('e'))
+    await guarded('d/e', async () => {
+      const image = buildImage(progress);
+      try {
+        if (parts.includes('d')) {
+          const d = await footprint(image, deps.postgresUrl!, progress);
+          out.d = d;
+          md.push(tableD(d));
+        }
+        if (parts.includes('e')) {
+          progress('(e) arena --help in the compiled image');
+          const e = helpTimes(image);
+          out.e = e;
+          md.push(tableE(e));
+        }
+      } finally {
+        removeImage(image);
+      }
+    });
 
   const uptimeAfter = uptime();
   const minutes = ((Date.now() - began) / 60_000).toFixed(1);
