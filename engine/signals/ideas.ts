@@ -8,7 +8,7 @@ import type { Database, Trend } from '../../db/schema.ts';
 import type { AddIdeaResult } from '../api.ts';
 import type { Clock } from '../clock.ts';
 import type { ChatMessage, LlmProvider } from '../llm/types.ts';
-import type { Logger } from '../log.ts';
+import { type Logger, STORED_IN_SYSTEM_LOGS } from '../log.ts';
 import { findSimilarTitle } from './idea-similarity.ts';
 import { PERIOD_MS, type TrendPeriod } from './trends.ts';
 
@@ -60,7 +60,8 @@ export async function generateIdeas(
     const answer = await askForIdeas(deps, trend, titles, perTrend);
     if (!answer.ok) {
       report.failed.push({ trend: trend.name, error: answer.error });
-      log.warn(`ideas for trend "${trend.name}" failed: ${answer.error}`);
+      // Stored just below with the answer, so the batched system_logs sink skips this line.
+      log.warn(`ideas for trend "${trend.name}" failed: ${answer.error}`, { [STORED_IN_SYSTEM_LOGS]: true });
       await insertLog(db, {
         level: 'warn',
         source: 'ideas.generate',
