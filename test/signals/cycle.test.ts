@@ -6,9 +6,13 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerJobsCommands } from '../../app/commands/jobs.ts';
 import { loadConfig } from '../../app/config.ts';
+import { openArenaContext } from '../../app/context.ts';
+import { createJobRuntime } from '../../app/jobs/runtime.ts';
+import { createDashboard } from '../../dashboard/server.ts';
 import { connectDatabase, type DatabaseHandle } from '../../db/connect.ts';
 import type { Database } from '../../db/schema.ts';
 import type { ChatRequest } from '../../engine/llm/types.ts';
+import { silentLogger } from '../../engine/log.ts';
 import { createFakeLlm } from '../fakes/fake-llm.ts';
 import { createFixedClock } from '../fakes/fixed-clock.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
@@ -140,4 +144,115 @@ describe.each(testDialects())('arena cycle: feeds → trends → ideas → debat
     expect(after.find((i) => i.id === debated.id)!.status).toBe('planned');
     expect(after.filter((i) => i.id !== debated.id).every((i) => i.status === 'pending')).toBe(true);
   }, 600_000);
+
+  it("the dashboard's run cycle goes the whole way too: a person's idea is debated to a plan, progress in OUTPUT and PROCESSES", async () => {
+    await handle?.close(); // the embedded database belongs to one process at a time
+    handle = undefined;
+    const clock = createFixedClock(NOW);
+    clock.advance(3600_000);
+    const ctx = await openArenaContext(loadConfig(env), silentLogger, {
+      llm: createFakeLlm({ respond: ideasAnswer, scores: 8 }),
+      clock,
+    });
+    const rt = createJobRuntime({ ctx, clock });
+    const dashboard = createDashboard({
+      arena: ctx.arena,
+      bus: ctx.bus,
+      db: ctx.database.db,
+      config: {
+        host: '127.0.0.1',
+        port: 0,
+        publicUrl: 'http://127.0.0.1:3000',
+        version: 'test',
+        codename: 'test',
+        dialect: ctx.database.dialect,
+      },
+      components: () => rt.components(),
+      jobs: rt.actions,
+      log: silentLogger,
+      clock,
+    });
+    const logs: string[] = [];
+    const unsubscribe = ctx.bus.subscribe((e) => {
+      if (e.type === 'log' && e.source === 'job:cycle') logs.push(`${e.level} ${e.message}`);
+    });
+    try {
+      const mine = await ctx.arena.addIdea({ title: 'Repair café booking for neighbourhoods', by: 'test' });
+      if (!mine.ok) throw new Error('idea not added');
+      const res = await dashboard.handle(
+        new Request('http://127.0.0.1:3000/api/jobs/cycle/run', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        }),
+      );
+      expect(res.status).toBe(202);
+      expect(await res.json()).toEqual({ job: 'cycle', started: true });
+      const row = async () =>
+        (
+          (await (await dashboard.handle(new Request('http://127.0.0.1:3000/api/state'))).json()) as {
+            components: Array<{ id: string; status: string; detail: string; lastError: string | null }>;
+          }
+        ).components.find((c) => c.id === 'job:cycle');
+      // While it runs, PROCESSES shows the step in progress.
+      const running = await until(async () => {
+        const r = await row();
+        return r?.status === 'running' ? r : undefined;
+      });
+      expect(running.detail).toMatch(/^step [1-4]\/5 /);
+      const done = await until(async () =>
+        logs.some((l) => l === 'info finished' || l.startsWith('error failed:')) ? row() : undefined,
+      );
+      expect(done).toMatchObject({ status: 'idle', lastError: null });
+      expect(done!.detail).toMatch(/^fetch → trends → ideas → debate → plan · plan "/);
+
+      // OUTPUT: each step with its result, then the plan, then the end.
+      expect(logs[0]).toBe('info started from the dashboard');
+      // Every stored item is already known: nothing new.
+      expect(logs.some((l) => /^info \[1\/5\] fetching feeds… feeds \d+, added 0, errors \d+$/.test(l))).toBe(
+        true,
+      );
+      expect(logs.some((l) => /^info \[2\/5\] finding trends… 24h \d+/.test(l))).toBe(true);
+      expect(logs.some((l) => /^info \[3\/5\] writing ideas… /.test(l))).toBe(true);
+      expect(logs).toContain(`info [4/5] debating "${mine.idea.title}"`);
+      expect(logs).toContain('info planning · round 1/1');
+      expect(logs.some((l) => /^info \[5\/5\] plan ".+" written/.test(l))).toBe(true);
+      expect(logs.at(-1)).toBe('info finished');
+
+      const db = ctx.database.db;
+      const debate = await db
+        .selectFrom('debate_sessions')
+        .selectAll()
+        .where('idea_id', '=', mine.idea.id)
+        .executeTakeFirstOrThrow();
+      expect(debate).toMatchObject({ status: 'completed', outcome: 'selected' });
+      const plan = await db
+        .selectFrom('plans')
+        .select('id')
+        .where('debate_session_id', '=', debate.id)
+        .executeTakeFirst();
+      expect(plan).toBeDefined();
+      const idea = await db
+        .selectFrom('ideas')
+        .select('status')
+        .where('id', '=', mine.idea.id)
+        .executeTakeFirst();
+      expect(idea?.status).toBe('planned');
+    } finally {
+      unsubscribe();
+      await dashboard.close();
+      await rt.stop();
+      await ctx.close();
+    }
+  }, 600_000);
 });
+
+async function until<T>(check: () => Promise<T | undefined>, ms = 300_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
