@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { type ComponentStatus, createDashboard } from '../dashboard/server.ts';
 import type { DatabaseHealth } from '../db/connect.ts';
 import { countOutbox } from '../db/repositories/outbox-stats.ts';
@@ -14,6 +15,7 @@ import { RuntimeFailure } from './errors.ts';
 import type { DebateThreadTarget } from './jobs/auto-debate.ts';
 import { createJobRuntime, type JobRuntime } from './jobs/runtime.ts';
 import { chatPlatforms, slackHttpReceiver, type ThreadOpener } from './platforms.ts';
+import { holdLeadership } from './roles/leader.ts';
 import { planRole, type Role, type RolePlan } from './roles/role.ts';
 
 export const CODENAME = 'Signal Storm';
@@ -159,7 +161,10 @@ export async function startArena(props: { config: Config; log: Logger; role?: Ro
     }
 
     // A debate belongs to the platform it started on; every configured platform runs side by side.
-    for (const platform of chatPlatforms({ config, ctx, log, slackReceiver })) {
+    // Embedded: the data-dir lock makes this the only process, so a restart takes its leases back at
+    // once. Postgres: one name per process, so leases never mix.
+    const owner = ctx.database.dialect === 'pglite' ? 'embedded' : `${hostname()}:${process.pid}`;
+    for (const platform of chatPlatforms({ config, ctx, log, slackReceiver, owner })) {
       const { id, name } = platform;
       const skip = platformSkipped(plan, id, slackReceiver !== null);
       if (skip && !platform.off) {
@@ -178,6 +183,26 @@ export async function startArena(props: { config: Config; log: Logger; role?: Ro
         chatThreads.set(id, running.threads);
         setStatus({ id, name, kind: 'service', status: 'running', detail: running.detail });
         log.info(`${id}: ${running.detail}`);
+        const gateway = running.gateway;
+        if (gateway) {
+          // One process per platform holds the gateway; any bot process delivers.
+          const leadership = holdLeadership({
+            db: ctx.database.db,
+            platform: id,
+            owner,
+            log,
+            async onElected() {
+              await gateway.connect();
+              setStatus({ id, name, kind: 'service', status: 'running', detail: 'gateway connected here' });
+              log.info(`${id}: gateway connected (this process holds the lease)`);
+            },
+            async onDeposed() {
+              await gateway.disconnect();
+              setStatus({ id, name, kind: 'service', status: 'running', detail: running.detail });
+            },
+          });
+          closers.push(() => leadership.stop());
+        }
       } catch (error) {
         // The rest of the arena keeps running; the dashboard shows why the platform is down.
         setStatus({ id, name, kind: 'service', status: 'error', lastError: errorText(error) });

@@ -14,7 +14,16 @@ export interface PlatformStarter {
   name: string;
   /** Why it is off (the setting to add), or null when it is configured. */
   off: string | null;
-  start(): Promise<{ detail: string; stop(): Promise<void>; threads: ThreadOpener }>;
+  start(): Promise<{
+    detail: string;
+    stop(): Promise<void>;
+    threads: ThreadOpener;
+    /**
+     * A gateway only one process may hold (Discord): started disconnected, connected by the process
+     * holding the platform's lease (app/roles/leader.ts). Absent: every process may listen.
+     */
+    gateway?: { connect(): Promise<void>; disconnect(): Promise<void> };
+  }>;
 }
 
 /** What the app needs to open a thread itself and mirror a debate into it (the daily debate). */
@@ -35,6 +44,8 @@ export function chatPlatforms(p: {
   ctx: ArenaContext;
   log: Logger;
   slackReceiver: SlackHttpReceiver | null;
+  /** This process's name on the threads it delivers and the gateway it holds. */
+  owner: string;
 }): PlatformStarter[] {
   const { config, ctx, log } = p;
   const shared = {
@@ -64,8 +75,16 @@ export function chatPlatforms(p: {
           ...(config.DISCORD_API_URL ? { apiUrl: config.DISCORD_API_URL } : {}),
           ...(config.DISCORD_MANAGER_ROLE ? { managerRole: config.DISCORD_MANAGER_ROLE } : {}),
           secrets,
+          // The gateway is connected by whichever bot process holds Discord's lease (main.ts).
+          gateway: false,
+          deliveryOwner: p.owner,
         });
-        return { detail: 'connected', stop: () => discord.stop(), threads: discord };
+        return {
+          detail: 'delivering; gateway held by the lease holder',
+          stop: () => discord.stop(),
+          threads: discord,
+          gateway: { connect: () => discord.connectGateway(), disconnect: () => discord.disconnectGateway() },
+        };
       },
     },
     {

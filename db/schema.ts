@@ -318,6 +318,14 @@ export interface FeedHealthTable {
   updated_at: Timestamp;
 }
 
+/** The process holding a chat platform's gateway/socket, and until when its lease holds. */
+export interface PlatformLeadersTable {
+  platform: string;
+  owner: string | null;
+  lease_until: NullableTimestamp;
+  since: ColumnType<Date, Date | undefined, Date>;
+}
+
 /** A scheduled job's last run and its lease: one row per job name. */
 export interface JobRunsTable {
   name: string;
@@ -350,6 +358,7 @@ export interface Database {
   chat_previews: ChatPreviewsTable;
   feed_health: FeedHealthTable;
   job_runs: JobRunsTable;
+  platform_leaders: PlatformLeadersTable;
   budget_windows: BudgetWindowsTable;
 }
 
