@@ -148,6 +148,8 @@ export interface DebateMessagesTable {
   usages: ColumnType<UsageEntry[] | null, string | null | undefined, string | null>;
   /** False until the message's usage and persona counters are folded into api_usage and agent_states. */
   stats_folded: ColumnType<boolean, boolean | undefined, boolean>;
+  /** A person's message: the platform's id of it (`discord:<id>`), unique per debate; else null. */
+  source_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** One model call of a turn, as kept in debate_messages.usages. */

@@ -31,6 +31,11 @@ export interface HumanMessageInput {
   text: string;
   /** Persona this message replies to (a reply to a persona's chat post), if known. */
   replyToPersonaId?: string;
+  /**
+   * The platform's id of the message (`discord:<message id>`): a message delivered twice (gateway
+   * replay, Slack retry, two bot processes) is stored once; the second call returns `duplicate`.
+   */
+  sourceId?: string;
 }
 
 export interface DebateSummaryView {
@@ -105,7 +110,7 @@ export interface Arena {
     input: HumanMessageInput,
   ): Promise<
     | { ok: true; message: DebateMessageView; nextPersonaId: string | null }
-    | { ok: false; reason: 'not_found' | 'already_finished' }
+    | { ok: false; reason: 'not_found' | 'already_finished' | 'duplicate' }
   >;
   getDebate(debateId: string): Promise<DebateDetailView | null>;
   listDebates(filter?: { status?: DebateStatus; limit?: number }): Promise<DebateSummaryView[]>;

@@ -67,7 +67,10 @@ export function createHumanInput(deps: HumanInputDeps): (message: IncomingHumanM
       authorId: `${deps.platform}:${m.author.id}`,
       text: trimmed,
       ...(personaId ? { replyToPersonaId: personaId } : {}),
+      // Redelivered (gateway replay, Slack retry, another bot process): stored once, answered once.
+      sourceId: `${deps.platform}:${m.workspaceId}:${m.messageId}`,
     });
+    if (!result.ok && result.reason === 'duplicate') return;
     if (!result.ok) {
       const why =
         result.reason === 'already_finished'

@@ -89,7 +89,9 @@ export function insertWithNextTurnIndex<T>(
     session: DebateSessionRow,
     at: { turnIndex: number; commitSeq: number },
   ) => Promise<T>,
-): Promise<{ ok: true; value: T } | { ok: false; reason: 'not_found' | 'already_finished' }> {
+  /** The platform's id of the message: one already stored in this debate is not stored again. */
+  sourceId?: string,
+): Promise<{ ok: true; value: T } | { ok: false; reason: 'not_found' | 'already_finished' | 'duplicate' }> {
   return db.transaction().execute(async (trx) => {
     const session = await trx
       .selectFrom('debate_sessions')
@@ -98,6 +100,16 @@ export function insertWithNextTurnIndex<T>(
       .forUpdate()
       .executeTakeFirst();
     if (!session) return { ok: false as const, reason: 'not_found' as const };
+    // Under the session lock: a second delivery of the same message waits here, then sees the first.
+    if (sourceId !== undefined) {
+      const seen = await trx
+        .selectFrom('debate_messages')
+        .select('id')
+        .where('session_id', '=', id)
+        .where('source_id', '=', sourceId)
+        .executeTakeFirst();
+      if (seen) return { ok: false as const, reason: 'duplicate' as const };
+    }
     if (!['active', 'paused'].includes(session.status))
       return { ok: false as const, reason: 'already_finished' as const };
     const turnIndex = Math.max(

@@ -24,11 +24,12 @@ const HumanSchema = z.object({
   authorId: z.string().trim().min(1).max(100),
   text: z.string().transform(stripControl).pipe(z.string().trim().min(1).max(HUMAN_TEXT_MAX_CHARS)),
   replyToPersonaId: z.string().max(100).optional(),
+  sourceId: z.string().trim().min(1).max(200).optional(),
 });
 
 export type InjectResult =
   | { ok: true; message: DebateMessageView; nextPersonaId: string | null }
-  | { ok: false; reason: 'not_found' | 'already_finished' };
+  | { ok: false; reason: 'not_found' | 'already_finished' | 'duplicate' };
 
 /**
  * Stores a person's message at once (after any turn in flight) and announces it. The runner then
@@ -71,9 +72,11 @@ export async function injectHuman(
         references: repliedTo ? [repliedTo.id] : [],
         metadata: { human: { answerers } },
         created_at: now,
+        source_id: v.sourceId ?? null,
       });
       return { message, session };
     },
+    v.sourceId,
   );
   if (!inserted.ok) return inserted;
   const { message, session } = inserted.value;

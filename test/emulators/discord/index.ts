@@ -34,7 +34,7 @@ import type { EmulatorContext } from './context.ts';
 import { createGateway } from './gateway.ts';
 import { createHttpFrontend } from './http-server.ts';
 import { dispatchComponent, dispatchInteraction } from './interactions.ts';
-import { channelMessages } from './messages.ts';
+import { channelMessages, redeliverMessage } from './messages.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 import { createRecords } from './records.ts';
 import { channelRoutes } from './routes/channels.ts';
@@ -108,6 +108,8 @@ export interface DiscordEmulator {
   /** The interaction's original response message as it stands now (after edits). */
   interactionReply(id: string): StoredMessage | undefined;
   sendUserMessage: ReturnType<typeof createActors>['sendUserMessage'];
+  /** Dispatches a stored message's MESSAGE_CREATE once more (a gateway replay delivers it twice). */
+  redeliverMessage(id: string): void;
   createUser: ReturnType<typeof createActors>['createUser'];
   createChannel: ReturnType<typeof createActors>['createChannel'];
   createRole: ReturnType<typeof createActors>['createRole'];
@@ -217,6 +219,7 @@ export async function startDiscordEmulator(opts: DiscordEmulatorOptions = {}): P
       [...world.webhooks.values()].filter((w) => !channelId || w.channelId === channelId),
     commands: (guildId) => (guildId ? (world.guildCommands.get(guildId) ?? []) : world.globalCommands),
     invokeCommand: (input) => dispatchInteraction(ctx, input, 2),
+    redeliverMessage: (id) => redeliverMessage(ctx, id),
     autocomplete: (input) => dispatchInteraction(ctx, input, 4, input.focused),
     clickButton: (input) => dispatchComponent(ctx, input),
     interaction: (id) => world.interactions.get(id),

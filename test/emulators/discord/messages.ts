@@ -230,6 +230,16 @@ export function deleteMessage(ctx: EmulatorContext, msg: StoredMessage): void {
   ctx.records.changed();
 }
 
+/**
+ * Sends a stored message's MESSAGE_CREATE again, as Discord may after a gateway reconnect or replay:
+ * the same id, content and author a second time.
+ */
+export function redeliverMessage(ctx: EmulatorContext, id: string): void {
+  const msg = ctx.world.messages.get(id);
+  if (!msg) throw new Error(`discord emulator: unknown message ${id}`);
+  dispatchMessage(ctx, 'MESSAGE_CREATE', msg);
+}
+
 function dispatchMessage(
   ctx: EmulatorContext,
   event: 'MESSAGE_CREATE' | 'MESSAGE_UPDATE',
