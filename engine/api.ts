@@ -47,6 +47,11 @@ export interface DebateSummaryView {
   phase: Phase;
   round: number;
   totalRounds: number;
+  /**
+   * How far the current phase went, in its own unit: divergence rounds (round/totalRounds),
+   * evaluators who answered in this convergence cycle, plan sections written (the final plan included).
+   */
+  progress: { done: number; total: number };
   outcome: DebateOutcome | null;
   lang: Lang;
   messageCount: number;

@@ -46,13 +46,13 @@ export function createArena(deps: EngineDeps): { arena: Arena; runner: DebateRun
       if (!row) return null;
       const [messages, plan] = await Promise.all([listMessages(db, debateId), getPlanByDebate(db, debateId)]);
       return {
-        ...toSummaryView(row),
+        ...toSummaryView(row, engine.cast),
         messages: messages.map((m) => toMessageView(m, engine.cast)),
         plan: plan ? toPlanView(plan) : null,
       };
     },
     async listDebates(filter = {}) {
-      return (await listDebateRows(db, filter)).map(toSummaryView);
+      return (await listDebateRows(db, filter)).map((row) => toSummaryView(row, engine.cast));
     },
     listIdeas: (filter = {}) => listIdeas(db, filter),
     addIdea: (input) => addIdea({ db, clock: engine.clock }, input),

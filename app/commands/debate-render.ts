@@ -1,4 +1,4 @@
-import type { DebateDetailView } from '../../engine/api.ts';
+import type { DebateDetailView, DebateSummaryView } from '../../engine/api.ts';
 import { LABELS, pauseReasonText } from '../../engine/debate/labels.ts';
 import type { ArenaEvent, DebateMessageView } from '../../engine/events.ts';
 import { oneLineSafe, stripControl } from '../../engine/text/sanitize.ts';
@@ -123,6 +123,13 @@ export function formatMessage(m: DebateMessageView, style: Style, lang: Lang): s
       : `${name}${m.handle ? ` (@${oneLineSafe(m.handle)})` : ''}`;
   const head = `${style.color(m.color, `● ${who}`)} ${style.dim(`· #${m.turnIndex} ${l.type[m.type]}`)}`;
   return `${head}\n${stripControl(m.content)}`;
+}
+
+/** Where a debate stands in its phase: `planning · sections 6/6`, `divergence · round 2/3`. */
+export function phaseProgress(d: DebateSummaryView, lang: Lang): string {
+  const l = LABELS[lang];
+  const unit = { divergence: l.round, convergence: l.verdicts, planning: l.sections }[d.phase];
+  return `${l.phase[d.phase].toLowerCase()} · ${unit} ${d.progress.done}/${d.progress.total}`;
 }
 
 /** The end of a run: outcome, spending, and the final plan. */

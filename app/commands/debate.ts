@@ -14,6 +14,7 @@ import {
   formatMessage,
   formatResult,
   type Output,
+  phaseProgress,
   stdoutOutput,
   styleFor,
 } from './debate-render.ts';
@@ -114,9 +115,9 @@ export function registerDebateCommands(program: Command, deps: DebateCommandDeps
         if (opts.json) return out.write(`${JSON.stringify(list)}\n`);
         if (list.length === 0) return out.write('no debates yet\n');
         for (const d of list) {
-          const where = `${d.status}${d.outcome ? `/${d.outcome}` : ''} · ${d.phase} ${d.round}/${d.totalRounds}`;
+          const state = `${d.status}${d.outcome ? `/${d.outcome}` : ''}`;
           out.write(
-            `${d.id}  ${where.padEnd(36)} ${String(d.messageCount).padStart(4)} msgs  $${d.costUsd.toFixed(4)}  ${oneLineSafe(d.title)}\n`,
+            `${d.id}  ${state.padEnd(26)} ${phaseProgress(d, 'en').padEnd(26)} ${String(d.messageCount).padStart(4)} msgs  $${d.costUsd.toFixed(4)}  ${oneLineSafe(d.title)}\n`,
           );
         }
       });

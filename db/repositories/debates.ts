@@ -8,8 +8,16 @@ import type {
 } from '../schema.ts';
 import { maxTurnIndex } from './debate-messages.ts';
 
-/** A debate row with its idea's title and message count, as lists show it. */
-export type DebateListRow = DebateSessionRow & { title: string; message_count: number };
+/**
+ * A debate row with its idea's title and message count, as lists show it, and how far its phase
+ * went: plan messages written, evaluators who answered in the current convergence cycle.
+ */
+export type DebateListRow = DebateSessionRow & {
+  title: string;
+  message_count: number;
+  plan_count: number;
+  verdict_count: number;
+};
 
 export function insertDebate(db: Kysely<Database>, row: NewDebateSession): Promise<DebateSessionRow> {
   return db.insertInto('debate_sessions').values(row).returningAll().executeTakeFirstOrThrow();
@@ -28,6 +36,12 @@ function summaries(db: Kysely<Database>) {
       'i.title',
       sql<number>`(select count(*) from debate_messages m where m.session_id = d.id)::int8`.as(
         'message_count',
+      ),
+      sql<number>`(select count(*) from debate_messages m where m.session_id = d.id and m.message_type = 'plan')::int8`.as(
+        'plan_count',
+      ),
+      sql<number>`(select count(distinct m.agent_id) from debate_messages m where m.session_id = d.id and m.message_type = 'verdict' and m.round_number = d.round_number)::int8`.as(
+        'verdict_count',
       ),
     ]);
 }

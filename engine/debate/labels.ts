@@ -10,6 +10,9 @@ export interface Labels {
   status: Record<DebateStatus, string>;
   type: Record<MessageType, string>;
   round: string;
+  /** Units of a phase's progress: evaluators who answered, plan sections written. */
+  verdicts: string;
+  sections: string;
   refinement: string;
   repliesTo: string;
   score: string;
@@ -62,6 +65,8 @@ const en: Labels = {
     plan: 'plan',
   },
   round: 'round',
+  verdicts: 'verdicts',
+  sections: 'sections',
   refinement: 'refinement',
   repliesTo: 'replies to',
   score: 'score',
@@ -126,6 +131,8 @@ const ko: Labels = {
     plan: '기획',
   },
   round: '라운드',
+  verdicts: '평가',
+  sections: '섹션',
   refinement: '보완',
   repliesTo: '답장 대상',
   score: '점수',

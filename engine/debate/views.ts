@@ -3,12 +3,14 @@ import type { DebateMessageRow, PlanRow } from '../../db/schema.ts';
 import type { DebateSummaryView, PlanView } from '../api.ts';
 import type { DebateMessageView } from '../events.ts';
 import { debateMeta } from './meta.ts';
-import type { Cast } from './plan/cast.ts';
+import { type Cast, finalPlanAuthor, planWriters } from './plan/cast.ts';
 
 // Rows become the views every viewer sees here, and only here.
 
-export function toSummaryView(row: DebateListRow): DebateSummaryView {
+export function toSummaryView(row: DebateListRow, cast: Cast): DebateSummaryView {
   const meta = debateMeta(row);
+  // A refinement round comes on top of the planned rounds.
+  const totalRounds = row.phase === 'divergence' ? Math.max(meta.rounds, row.round_number) : meta.rounds;
   return {
     id: row.id,
     ideaId: row.idea_id,
@@ -17,8 +19,8 @@ export function toSummaryView(row: DebateListRow): DebateSummaryView {
     pauseReason: row.pause_reason,
     phase: row.phase,
     round: row.round_number,
-    // A refinement round comes on top of the planned rounds.
-    totalRounds: row.phase === 'divergence' ? Math.max(meta.rounds, row.round_number) : meta.rounds,
+    totalRounds,
+    progress: phaseProgress(row, cast, totalRounds),
     outcome: row.outcome,
     lang: row.lang === 'ko' ? 'ko' : 'en',
     messageCount: Number(row.message_count),
@@ -28,6 +30,16 @@ export function toSummaryView(row: DebateListRow): DebateSummaryView {
     startedAt: new Date(row.started_at).toISOString(),
     completedAt: row.completed_at ? new Date(row.completed_at).toISOString() : null,
   };
+}
+
+function phaseProgress(row: DebateListRow, cast: Cast, totalRounds: number): DebateSummaryView['progress'] {
+  if (row.phase === 'divergence') return { done: row.round_number, total: totalRounds };
+  if (row.phase === 'convergence') {
+    const total = cast.convergence.length;
+    return { done: Math.min(Number(row.verdict_count), total), total };
+  }
+  const total = planWriters(cast).length + (finalPlanAuthor(cast) ? 1 : 0);
+  return { done: Math.min(Number(row.plan_count), total), total };
 }
 
 export function toMessageView(row: DebateMessageRow, cast: Cast): DebateMessageView {

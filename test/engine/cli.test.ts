@@ -94,7 +94,16 @@ describe('arena debate / arena debates', () => {
   it('lists, shows and exports debates', async () => {
     const list = JSON.parse(await cli(['debates', 'list', '--json'])) as Array<{ id: string; title: string }>;
     expect(list.map((d) => d.id)).toContain(debateId);
-    expect(await cli(['debates', 'list'])).toContain(`${debateId}  completed/selected`);
+    const listed = await cli(['debates', 'list']);
+    expect(listed).toContain(`${debateId}  completed/selected`);
+    // The planning phase's real count (every section and the final plan), not the divergence rounds.
+    const row = listed.split('\n').find((l) => l.startsWith(debateId))!;
+    const detail = JSON.parse(await cli(['debates', 'show', debateId, '--json'])) as {
+      messages: Array<{ type: string }>;
+    };
+    const sections = detail.messages.filter((m) => m.type === 'plan').length;
+    expect(sections).toBeGreaterThan(2);
+    expect(row).toContain(`planning · sections ${sections}/${sections}`);
     expect(await cli(['debates', 'show', debateId])).toContain('Final plan');
 
     const md = await cli(['debates', 'export', debateId, '--format', 'md']);

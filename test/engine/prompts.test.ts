@@ -173,6 +173,7 @@ describe('exportDebateMarkdown', () => {
     pauseReason: null,
     phase: 'planning',
     round: 1,
+    progress: { done: 6, total: 6 },
     totalRounds: 1,
     outcome: 'selected',
     lang: 'ko',

@@ -149,6 +149,7 @@ export function createFakeArena(opts: FakeArenaOptions): Arena & {
     d.messages.push(message);
     d.inFlight = null;
     s.messageCount++;
+    if (s.phase !== 'divergence') s.progress = { ...s.progress, done: s.progress.done + 1 };
     s.promptTokens += 120;
     s.completionTokens += words.length;
     s.costUsd += cost;
@@ -162,6 +163,11 @@ export function createFakeArena(opts: FakeArenaOptions): Arena & {
   const setPhase = async (d: DebateState, phase: Phase, round: number) => {
     d.summary.phase = phase;
     d.summary.round = round;
+    // The fake's phases: its rounds, three evaluators, two plan sections.
+    d.summary.progress =
+      phase === 'divergence'
+        ? { done: round, total: d.summary.totalRounds }
+        : { done: 0, total: phase === 'convergence' ? 3 : 2 };
     await emit({
       type: 'phase.changed',
       at: at(),
@@ -272,6 +278,7 @@ export function createFakeArena(opts: FakeArenaOptions): Arena & {
         phase: 'divergence',
         round: 1,
         totalRounds: input.rounds ?? 2,
+        progress: { done: 1, total: input.rounds ?? 2 },
         outcome: null,
         lang,
         messageCount: 0,

@@ -83,6 +83,7 @@ describe('hostile text at the terminal and in exports', () => {
       phase: 'divergence',
       round: 1,
       totalRounds: 1,
+      progress: { done: 1, total: 1 },
       outcome: null,
       lang: 'en',
       messageCount: 1,
