@@ -1,5 +1,6 @@
 import { App, type Logger as BoltLogger, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { Kysely } from 'kysely';
+import { latestBindingInChannel } from '../../db/repositories/chat.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Arena, DebateDetailView } from '../../engine/api.ts';
 import type { Clock } from '../../engine/clock.ts';
@@ -8,7 +9,7 @@ import type { EventBus } from '../../engine/events.ts';
 import type { Logger } from '../../engine/log.ts';
 import type { Lang, Persona } from '../../personas/types.ts';
 import { type ChatBot, createChatBot } from '../chat-bot.ts';
-import { handleCardAction, handleSlashCommand } from './commands-in.ts';
+import { handleCardAction, handleSlashCommand, type InboundDeps } from './commands-in.ts';
 import type { SlackHttpReceiver } from './http-receiver.ts';
 import { mayBeHumanReply, toHumanMessage } from './messages-in.ts';
 import { createPeople } from './people.ts';
@@ -81,7 +82,15 @@ export async function startSlackBot(o: SlackBotOptions): Promise<SlackBot> {
     clock: o.clock,
     log,
   });
-  const inbound = { platform, client: app.client, person };
+  const inbound: InboundDeps = {
+    platform,
+    client: app.client,
+    person,
+    async latestThread(workspaceId, channelId) {
+      const b = await latestBindingInChannel(o.db, 'slack', workspaceId, channelId);
+      return b ? { workspaceId, channelId, threadId: b.threadId } : null;
+    },
+  };
   const failed = (what: string) => (error: unknown) =>
     log.error(`${what} failed`, { error: error instanceof Error ? error.message : String(error) });
 

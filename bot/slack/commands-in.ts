@@ -12,6 +12,7 @@ import type { SlackPlatform } from './slack-platform.ts';
 type Respond = (message: {
   response_type: 'ephemeral' | 'in_channel';
   text: string;
+  blocks?: unknown[];
   replace_original?: boolean;
 }) => Promise<unknown>;
 
@@ -19,6 +20,8 @@ export interface InboundDeps {
   platform: SlackPlatform;
   client: WebClient;
   person(id: string): Promise<SlackPerson>;
+  /** The debate thread most recently opened in a channel (kept in the database, so it survives restarts). */
+  latestThread(workspaceId: string, channelId: string): Promise<ThreadRef | null>;
 }
 
 // What Slack sends for a slash command, checked at the door.
@@ -50,7 +53,7 @@ export async function handleSlashCommand(raw: unknown, respond: Respond, deps: I
     return;
   }
   const latest = THREAD_SCOPED.has(parsed.subcommand)
-    ? deps.platform.latestThread(c.team_id, c.channel_id)
+    ? await deps.latestThread(c.team_id, c.channel_id)
     : null;
   const person = await deps.person(c.user_id);
   let ephemeral = true;

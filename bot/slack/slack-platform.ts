@@ -49,8 +49,6 @@ export interface SlackPlatform extends ChatPlatform {
   /** Replaces the root card of a thread (its state and buttons). */
   updateCard(thread: ThreadRef, card: Embed): Promise<void>;
   permalink(thread: ThreadRef): string;
-  /** The latest thread this process opened in a channel (typed commands act on it). */
-  latestThread(workspaceId: string, channelId: string): ThreadRef | null;
   receiveCommand(command: IncomingCommand): Promise<void>;
   receiveHumanMessage(message: IncomingHumanMessage): Promise<void>;
 }
@@ -59,7 +57,6 @@ export function createSlackPlatform(deps: SlackPlatformDeps): SlackPlatform {
   const { client } = deps;
   let onCommand: ((c: IncomingCommand) => Promise<void>) | null = null;
   let onHuman: ((m: IncomingHumanMessage) => Promise<void>) | null = null;
-  const latest = new Map<string, ThreadRef>();
   const wrap =
     <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
@@ -86,15 +83,12 @@ export function createSlackPlatform(deps: SlackPlatformDeps): SlackPlatform {
       avatarUrl: i.avatarUrl,
     }),
     permalink,
-    latestThread: (workspaceId, channelId) => latest.get(`${workspaceId}:${channelId}`) ?? null,
     openThread: wrap(async ({ workspaceId, channelId, title }) => {
       const sent = await client.chat.postMessage({
         channel: channelId,
         ...body({ embed: openingCard(title) }),
       });
-      const thread = { workspaceId, channelId, threadId: String(sent.ts) };
-      latest.set(`${workspaceId}:${channelId}`, thread);
-      return thread;
+      return { workspaceId, channelId, threadId: String(sent.ts) };
     }),
     post: wrap(async (thread: ThreadRef, p: OutgoingPost) => {
       const sent = await client.chat.postMessage({

@@ -61,6 +61,26 @@ export async function findBindingByThread(
   return row ? toBinding(row) : null;
 }
 
+/** The thread most recently bound to a debate in a channel (typed commands there act on it). */
+export async function latestBindingInChannel(
+  db: Kysely<Database>,
+  platform: ChatPlatformName,
+  workspaceId: string,
+  channelId: string,
+): Promise<ThreadBinding | null> {
+  const row = await db
+    .selectFrom('chat_threads')
+    .selectAll()
+    .where('platform', '=', platform)
+    .where('workspace_id', '=', workspaceId)
+    .where('channel_id', '=', channelId)
+    .orderBy('created_at', 'desc')
+    .orderBy('thread_id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? toBinding(row) : null;
+}
+
 export async function findBindingsByDebate(
   db: Kysely<Database>,
   platform: ChatPlatformName,

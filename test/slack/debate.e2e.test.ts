@@ -11,7 +11,7 @@ import { PUBLIC_URL, type SlackInstance, startSlackInstance } from './slack-worl
 // Model text that would ping the channel, a user, and smuggle a link if it were not escaped.
 const HOSTILE = 'Ping <!channel> and <@U123>, see <https://x|y> & more.';
 
-describe.each(testDialects().slice(0, 1))('Slack debate threads on %s', (dialect) => {
+describe.each(testDialects())('Slack debate threads on %s', (dialect) => {
   let t: TestDatabase;
   let personas: Persona[];
   let emu: SlackEmulator | undefined;

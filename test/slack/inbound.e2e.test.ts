@@ -10,7 +10,7 @@ import { createFakeLlm } from '../fakes/fake-llm.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
 import { type SlackInstance, startSlackInstance } from './slack-world.ts';
 
-describe.each(testDialects().slice(0, 1))('Slack requests at /slack/events on %s', (dialect) => {
+describe.each(testDialects())('Slack requests at /slack/events on %s', (dialect) => {
   let t: TestDatabase;
   let emu: SlackEmulator;
   let instance: SlackInstance;

@@ -8,7 +8,7 @@ import { createFakeLlm } from '../fakes/fake-llm.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
 import { type SlackInstance, startSlackInstance } from './slack-world.ts';
 
-describe.each(testDialects().slice(0, 1))('people and buttons in a Slack debate on %s', (dialect) => {
+describe.each(testDialects())('people and buttons in a Slack debate on %s', (dialect) => {
   let t: TestDatabase;
   let personas: Persona[];
   let emu: SlackEmulator;

@@ -10,108 +10,105 @@ import { createFakeLlm } from '../fakes/fake-llm.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
 import { type SlackInstance, startSlackInstance } from './slack-world.ts';
 
-describe.each(testDialects().slice(0, 1))(
-  'Slack delivery under rate limits and restarts on %s',
-  (dialect) => {
-    let t: TestDatabase;
-    let personas: Persona[];
-    let emu: SlackEmulator;
-    let instance: SlackInstance | undefined;
-    beforeAll(async () => {
-      t = await createTestDatabase(dialect);
-      personas = smallCast(await builtinCatalog());
-      // Tight per-channel limits: the app must wait out 429 + Retry-After without losing a post.
-      emu = await startSlackEmulator({
-        rateLimits: { postMessage: { limit: 3, windowMs: 1000 }, update: { limit: 2, windowMs: 1000 } },
-      });
+describe.each(testDialects())('Slack delivery under rate limits and restarts on %s', (dialect) => {
+  let t: TestDatabase;
+  let personas: Persona[];
+  let emu: SlackEmulator;
+  let instance: SlackInstance | undefined;
+  beforeAll(async () => {
+    t = await createTestDatabase(dialect);
+    personas = smallCast(await builtinCatalog());
+    // Tight per-channel limits: the app must wait out 429 + Retry-After without losing a post.
+    emu = await startSlackEmulator({
+      rateLimits: { postMessage: { limit: 3, windowMs: 1000 }, update: { limit: 2, windowMs: 1000 } },
     });
-    afterAll(async () => {
-      await instance?.kill();
-      await emu?.close();
-      await t.dispose();
+  });
+  afterAll(async () => {
+    await instance?.kill();
+    await emu?.close();
+    await t.dispose();
+  });
+
+  it('delivers every post once and in order across rate limits and two crashes (HTTP, then Socket Mode)', async () => {
+    const words = Array.from({ length: 30 }, (_, n) => `w${n}`).join(' ');
+    const llm = () => {
+      const fake = createFakeLlm({
+        respond: (req) =>
+          req.metadata?.task === 'turn' && req.metadata.turnIndex === 3 ? `${words}.` : undefined,
+      });
+      return slowTurn(slowTurn(fake, 'all', 10), 3, 120);
+    };
+    instance = await startSlackInstance({
+      db: t.db,
+      emu,
+      llm: llm(),
+      personas,
+      mode: 'http',
+      instanceId: 'a',
+    });
+    await emu.slashCommand({
+      user: emu.seed.alice,
+      channel: emu.seed.ideas,
+      text: 'start Crash-tolerant carpooling rounds:1',
+    });
+    const root = await emu.waitFor(() => emu.roots(emu.seed.ideas)[0], 10_000, 'root');
+    const { debate_id: debateId, id: bindingId } = await until(
+      () =>
+        t.db
+          .selectFrom('chat_threads')
+          .select(['debate_id', 'id'])
+          .where('thread_id', '=', root.ts)
+          .executeTakeFirst(),
+      'binding',
+    );
+    const personaPosts = () => emu.thread(emu.seed.ideas, root.ts).filter((m) => m.username);
+
+    // First crash right after a persona post reached Slack, likely before it was recorded.
+    await emu.waitFor(() => personaPosts().length >= 2, 30_000, 'two persona posts');
+    await instance.kill();
+    instance = await startSlackInstance({
+      db: t.db,
+      emu,
+      llm: llm(),
+      personas,
+      mode: 'socket',
+      instanceId: 'b',
+    });
+    // Second crash while a message is still being written (its preview has no outbox row yet).
+    await emu.waitFor(
+      () => personaPosts().find((m) => m.text.startsWith('w0 w1') && m.text.endsWith(' …')),
+      30_000,
+      'a streaming preview',
+    );
+    await instance.kill();
+    instance = await startSlackInstance({
+      db: t.db,
+      emu,
+      llm: llm(),
+      personas,
+      mode: 'http',
+      instanceId: 'c',
     });
 
-    it('delivers every post once and in order across rate limits and two crashes (HTTP, then Socket Mode)', async () => {
-      const words = Array.from({ length: 30 }, (_, n) => `w${n}`).join(' ');
-      const llm = () => {
-        const fake = createFakeLlm({
-          respond: (req) =>
-            req.metadata?.task === 'turn' && req.metadata.turnIndex === 3 ? `${words}.` : undefined,
-        });
-        return slowTurn(slowTurn(fake, 'all', 10), 3, 120);
-      };
-      instance = await startSlackInstance({
-        db: t.db,
-        emu,
-        llm: llm(),
-        personas,
-        mode: 'http',
-        instanceId: 'a',
-      });
-      await emu.slashCommand({
-        user: emu.seed.alice,
-        channel: emu.seed.ideas,
-        text: 'start Crash-tolerant carpooling rounds:1',
-      });
-      const root = await emu.waitFor(() => emu.roots(emu.seed.ideas)[0], 10_000, 'root');
-      const { debate_id: debateId, id: bindingId } = await until(
-        () =>
-          t.db
-            .selectFrom('chat_threads')
-            .select(['debate_id', 'id'])
-            .where('thread_id', '=', root.ts)
-            .executeTakeFirst(),
-        'binding',
-      );
-      const personaPosts = () => emu.thread(emu.seed.ideas, root.ts).filter((m) => m.username);
-
-      // First crash right after a persona post reached Slack, likely before it was recorded.
-      await emu.waitFor(() => personaPosts().length >= 2, 30_000, 'two persona posts');
-      await instance.kill();
-      instance = await startSlackInstance({
-        db: t.db,
-        emu,
-        llm: llm(),
-        personas,
-        mode: 'socket',
-        instanceId: 'b',
-      });
-      // Second crash while a message is still being written (its preview has no outbox row yet).
-      await emu.waitFor(
-        () => personaPosts().find((m) => m.text.startsWith('w0 w1') && m.text.endsWith(' …')),
-        30_000,
-        'a streaming preview',
-      );
-      await instance.kill();
-      instance = await startSlackInstance({
-        db: t.db,
-        emu,
-        llm: llm(),
-        personas,
-        mode: 'http',
-        instanceId: 'c',
-      });
-
-      await until(
-        async () => {
-          const d = await instance!.arena.getDebate(debateId);
-          return d && d.status !== 'active' && d.status !== 'paused' && d;
-        },
-        'debate end',
-        90_000,
-      );
-      await instance.slack.bot.idle();
-      const detail = (await instance.arena.getDebate(debateId))!;
-      expect(detail.status).toBe('completed');
-      const committed = detail.messages.filter((m) => m.authorKind === 'persona');
-      const posted = personaPosts();
-      // Exactly the committed messages, once each, in turn order, with their final text.
-      expect(posted.map((m) => m.username)).toEqual(committed.map((m) => m.agentName));
-      expect(posted.map((m) => unescapeMrkdwn(m.text))).toEqual(
-        committed.map((m) => m.content.replace(/\*\*(.+?)\*\*/gs, '*$1*')),
-      );
-      expect((await listOutbox(t.db, bindingId)).every((r) => r.status === 'sent')).toBe(true);
-      expect(emu.rateLimitHits.length).toBeGreaterThan(0);
-    }, 180_000);
-  },
-);
+    await until(
+      async () => {
+        const d = await instance!.arena.getDebate(debateId);
+        return d && d.status !== 'active' && d.status !== 'paused' && d;
+      },
+      'debate end',
+      90_000,
+    );
+    await instance.slack.bot.idle();
+    const detail = (await instance.arena.getDebate(debateId))!;
+    expect(detail.status).toBe('completed');
+    const committed = detail.messages.filter((m) => m.authorKind === 'persona');
+    const posted = personaPosts();
+    // Exactly the committed messages, once each, in turn order, with their final text.
+    expect(posted.map((m) => m.username)).toEqual(committed.map((m) => m.agentName));
+    expect(posted.map((m) => unescapeMrkdwn(m.text))).toEqual(
+      committed.map((m) => m.content.replace(/\*\*(.+?)\*\*/gs, '*$1*')),
+    );
+    expect((await listOutbox(t.db, bindingId)).every((r) => r.status === 'sent')).toBe(true);
+    expect(emu.rateLimitHits.length).toBeGreaterThan(0);
+  }, 180_000);
+});
