@@ -32,6 +32,15 @@ export const humanMessageBody = z
   })
   .strict();
 
+/** A person's idea from the dashboard: the same 3–500 character rule as `arena ideas add`. */
+export const addIdeaBody = z
+  .object({
+    title: z.string().trim().min(3, 'the idea needs at least 3 characters').max(500),
+    summary: z.string().trim().min(1).max(2000).optional(),
+    by: z.string().trim().min(1).max(80).optional(),
+  })
+  .strict();
+
 export const debateIdParam = z.uuid({ message: 'not a debate id' });
 
 const limit = (max: number, fallback: number) =>

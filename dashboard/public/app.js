@@ -262,7 +262,16 @@ async function control(kind) {
   if (await act(`/api/debates/${id}/${kind}`, {})) palette.feedback(t('say.done'), 'ok');
 }
 
-function commands() {
+async function addIdea(typed) {
+  const title = typed || (await palette.ask('ideaAdd'));
+  if (!title) return;
+  const added = await act('/api/ideas', { title });
+  if (!added) return;
+  palette.feedback(t('say.ideaAdded', { title: added.idea.title }), 'ok');
+  refreshIdeasSoon();
+}
+
+function commands(typed = '') {
   const d = live.current();
   const running = d && (d.status === 'active' || d.status === 'paused');
   const list = [
@@ -309,6 +318,17 @@ function commands() {
       },
     });
   }
+  // `idea add <text>` typed in full runs with that text; chosen bare, it asks for the text.
+  const inline = /^\/?idea\s+add(?:\s+(.+))?$/i.exec(typed);
+  if (inline?.[1]) {
+    const text = inline[1].trim();
+    list.unshift({
+      id: 'ideaAdd',
+      label: t('cmd.ideaAdd.with', { text: text.length > 60 ? `${text.slice(0, 60)}…` : text }),
+      always: true,
+      run: () => addIdea(text),
+    });
+  } else list.push({ id: 'ideaAdd', run: () => addIdea(null) });
   list.push({ id: 'config', run: () => viewConfig(S, () => viewConfig(S, () => {})) });
   return list.map((c) => ({ label: t(`cmd.${c.id}`), desc: t(`cmd.${c.id}.d`), ...c }));
 }

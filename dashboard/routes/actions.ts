@@ -7,7 +7,14 @@ import type { DashboardApp, DashboardEnv } from '../http/app.ts';
 import { limitBody, readJson } from '../http/body.ts';
 import { actionRateLimit } from '../http/guard.ts';
 import { HttpError, json } from '../http/respond.ts';
-import { debateIdParam, emptyBody, humanMessageBody, pauseBody, startDebateBody } from '../schemas.ts';
+import {
+  addIdeaBody,
+  debateIdParam,
+  emptyBody,
+  humanMessageBody,
+  pauseBody,
+  startDebateBody,
+} from '../schemas.ts';
 
 const INPUT_STATUS: Record<DebateInputError['code'], 400 | 404 | 409> = {
   invalid_input: 400,
@@ -94,6 +101,34 @@ export function registerActionRoutes(app: DashboardApp, ctx: DashboardContext): 
     });
     if (!result.ok) return control(result);
     return json({ message: result.message, nextPersonaId: result.nextPersonaId }, 201);
+  });
+
+  action('/api/ideas', async (c) => {
+    const body = await readJson(c.req, addIdeaBody);
+    const by = body.by ?? 'dashboard';
+    const result = await arena.addIdea({
+      title: body.title,
+      ...(body.summary ? { summary: body.summary } : {}),
+      by: `dashboard:${by}`,
+    });
+    if (!result.ok) {
+      if (result.reason === 'duplicate')
+        throw new HttpError(409, 'duplicate_idea', `Too close to the existing idea "${result.similarTo}"`, {
+          similarTo: result.similarTo,
+        });
+      throw new HttpError(400, 'invalid_body', `title: ${result.error}`);
+    }
+    // The OUTPUT panel shows it like any other action's outcome.
+    await bus
+      .publish({
+        type: 'log',
+        at: clock.now().toISOString(),
+        level: 'info',
+        source: 'dashboard',
+        message: `idea added: "${result.idea.title.slice(0, 200)}" (${result.idea.id.slice(0, 8)})`,
+      })
+      .catch(() => {});
+    return json({ id: result.idea.id, idea: result.idea }, 201);
   });
 
   action('/api/jobs/:name/run', async (c) => {

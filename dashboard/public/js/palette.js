@@ -3,7 +3,8 @@ import { $, fill, h } from './dom.js';
 import { t } from './i18n.js';
 
 /**
- * `commands()` returns the current commands: `{ id, label, desc, run }`. Labels are matched in both
+ * `commands(typed)` returns the current commands: `{ id, label, desc, run, always? }`; `typed` is the
+ * prompt's text, for commands that take an argument inline (`idea add <text>`). Labels are matched in both
  * languages so a Korean description finds the command too.
  */
 export function createPalette({ commands }) {
@@ -23,8 +24,12 @@ export function createPalette({ commands }) {
   };
 
   const render = () => {
-    const q = input.value.trim().toLowerCase().replace(/^\//, '');
-    visible = commands().filter((c) => !q || `${c.label} ${c.desc} ${c.id}`.toLowerCase().includes(q));
+    const raw = input.value.trim();
+    const q = raw.toLowerCase().replace(/^\//, '');
+    // A command built from what was typed (`idea add <text>`) is `always` shown.
+    visible = commands(raw).filter(
+      (c) => c.always || !q || `${c.label} ${c.desc} ${c.id}`.toLowerCase().includes(q),
+    );
     if (selected >= visible.length) selected = Math.max(0, visible.length - 1);
     fill(
       list,

@@ -1,0 +1,105 @@
+import { existsSync } from 'node:fs';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { arenaUnderTest } from './arena-under-test.ts';
+import { type Harness, startHarness } from './harness.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium)
+  console.warn(`[skip] ${CHROMIUM} is missing: the idea add / feed health browser test is skipped`);
+
+describe.skipIf(!hasChromium)('idea add and feed health in a browser', { timeout: 120_000 }, () => {
+  let h: Harness;
+  let browser: Browser;
+  let context: BrowserContext | undefined;
+
+  beforeAll(async () => {
+    // Loopback without a token: actions are open to the page itself.
+    h = await startHarness({ makeArena: arenaUnderTest });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run'],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await h?.close();
+  });
+
+  const open = async (locale: string): Promise<Page> => {
+    await context?.close();
+    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale });
+    const page = await context.newPage();
+    await page.goto(h.url);
+    await page.waitForSelector('body[data-ready="true"]');
+    return page;
+  };
+  const commandIds = (page: Page) =>
+    page.$$eval('#cmd-list .cmd', (els) => els.map((e) => (e as HTMLElement).dataset.cmd));
+
+  it('adds an idea typed as `idea add <text>`: OUTPUT says so, the backlog lists it', async () => {
+    const page = await open('en-US');
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    const pendingBefore = Number(await page.textContent('[data-status="pending"] .idea-n'));
+
+    await page.click('#term-input');
+    await page.keyboard.type('idea add Repair café finder for small towns');
+    expect(await commandIds(page)).toEqual(['ideaAdd']);
+    expect(await page.textContent('#cmd-list .cmd .cmd-label')).toBe(
+      'idea add “Repair café finder for small towns”',
+    );
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(
+      () => document.querySelector('#term-feedback')?.getAttribute('data-kind') === 'ok',
+    );
+    expect(await page.textContent('#term-feedback')).toBe('Idea added: Repair café finder for small towns');
+    await page.waitForFunction(() =>
+      document.querySelector('#output-lines')?.textContent?.includes('idea added: "Repair café finder'),
+    );
+    await page.waitForFunction(
+      (n) => Number(document.querySelector('[data-status="pending"] .idea-n')?.textContent) === n,
+      pendingBefore + 1,
+    );
+    await page.click('#ideas-backlog');
+    await page.waitForSelector('#view-body td:text-is("Repair café finder for small towns")');
+
+    // The same idea again: refused, said in the prompt, not added twice.
+    await page.keyboard.press('Escape');
+    await page.click('#term-input');
+    await page.keyboard.type('idea add repair cafe finder for small towns!');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(
+      () => document.querySelector('#term-feedback')?.getAttribute('data-kind') === 'err',
+    );
+    expect(await page.textContent('#term-feedback')).toContain('Too close to the existing idea');
+    const rows = await h.t.db
+      .selectFrom('ideas')
+      .select('title')
+      .where('title', 'like', '%finder for small towns%')
+      .execute();
+    expect(rows).toHaveLength(1);
+    expect(problems).toEqual([]);
+  });
+
+  it('asks for the text when `idea add` is chosen bare, in Korean too', async () => {
+    const page = await open('ko-KR');
+    await page.click('#term-input');
+    await page.keyboard.type('idea add');
+    expect(await commandIds(page)).toEqual(['ideaAdd']);
+    expect(await page.textContent('#cmd-list .cmd .cmd-desc')).toBe(
+      '백로그에 아이디어 추가: idea add <내용>',
+    );
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#panel-terminal.asking');
+    expect(await page.textContent('#term-prompt')).toBe('새 아이디어>');
+    await page.keyboard.type('동네 공구 대여 앱');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(
+      () => document.querySelector('#term-feedback')?.getAttribute('data-kind') === 'ok',
+    );
+    expect(await page.textContent('#term-feedback')).toBe('아이디어 추가됨: 동네 공구 대여 앱');
+  });
+});
