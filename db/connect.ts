@@ -42,12 +42,19 @@ export interface ConnectOptions {
   applicationName?: string;
   /** Postgres: how often the health probe runs on its own connection (default 2 s). */
   probeIntervalMs?: number;
+  /** Postgres: how long a query may wait for a free pool connection (default 60 s). */
+  poolWaitMs?: number;
   /** Told when the pool loses a connection (the server restarted or went away); never throws. */
   onPoolError?: (error: Error) => void;
 }
 
 // Both drivers return the same JS types: int8 as number (counts and token sums stay far below
 // 2^53), numeric as string (money is exact until a repository maps it), date as 'YYYY-MM-DD'.
+/** Opening one Postgres connection. */
+const CONNECT_TIMEOUT_MS = 5_000;
+/** Waiting for a free pool connection: a minute covers bursts and short outages, not a hang. */
+const POOL_WAIT_MS = 60_000;
+
 const OID = { int8: 20, date: 1082, numeric: 1700 } as const;
 const asText = (v: string) => v;
 
@@ -69,7 +76,7 @@ export async function postgresConfig(url: string, applicationName = 'arena'): Pr
     application_name: applicationName,
     // A server that accepts TCP but never answers (a cut network) fails the connect instead of
     // hanging every caller.
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     keepAlive: true,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -82,7 +89,24 @@ async function connectPostgres(url: string, options: ConnectOptions): Promise<Da
   const { default: pg } = await import('pg');
   const config = await postgresConfig(url, options.applicationName);
   const onPoolError = options.onPoolError ?? (() => {});
-  const pool: Pool = new pg.Pool({ ...config, max: options.maxConnections ?? 10 });
+  // pg-pool applies its connectionTimeoutMillis to waiting for a free connection too, not only to
+  // opening one: with 5 s, a burst of debates (hundreds starting at once on 10 connections) failed
+  // with "timeout exceeded when trying to connect" while the server was fine. The pool waits up to
+  // POOL_WAIT_MS for a connection; each new connection still has CONNECT_TIMEOUT_MS to open.
+  const connectBounded = class extends pg.Client {
+    constructor(clientConfig?: ConstructorParameters<typeof pg.Client>[0]) {
+      super({
+        ...(typeof clientConfig === 'object' ? clientConfig : {}),
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      });
+    }
+  };
+  const pool: Pool = new pg.Pool({
+    ...config,
+    Client: connectBounded,
+    connectionTimeoutMillis: options.poolWaitMs ?? POOL_WAIT_MS,
+    max: options.maxConnections ?? 10,
+  });
   // An idle connection that dies is reported here; without a listener the process would exit.
   pool.on('error', (error) => onPoolError(error));
   // A connection that dies while checked out (a query in flight, a transaction open) emits

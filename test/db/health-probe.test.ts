@@ -67,6 +67,40 @@ describe.runIf(TEST_DATABASE_URL)('database health probe on Postgres', () => {
   });
 });
 
+describe.runIf(TEST_DATABASE_URL)('the Postgres pool under a burst', () => {
+  it('keeps a query waiting for a free connection longer than a connect may take, instead of failing it', async () => {
+    const t = await createTestDatabase('postgres', { migrate: false });
+    // One connection, busy for 6.5 s: the queued query waits past the 5 s connect timeout. pg-pool
+    // used to fail it with "timeout exceeded when trying to connect" (its connect timeout bounded the
+    // wait in its queue too), which stopped debates in a burst while the server was fine.
+    const handle = await connectDatabase({ databaseUrl: t.url!, maxConnections: 1 });
+    try {
+      const busy = sql`select pg_sleep(6.5)`.execute(handle.db);
+      await sleep(100);
+      const queued = sql<{ one: number }>`select 1 as one`.execute(handle.db);
+      await busy;
+      expect((await queued).rows[0]?.one).toBe(1);
+    } finally {
+      await handle.close();
+      await t.dispose();
+    }
+  }, 60_000);
+
+  it('still bounds the wait: a query gives up after poolWaitMs', async () => {
+    const t = await createTestDatabase('postgres', { migrate: false });
+    const handle = await connectDatabase({ databaseUrl: t.url!, maxConnections: 1, poolWaitMs: 300 });
+    try {
+      const busy = sql`select pg_sleep(1.5)`.execute(handle.db);
+      await sleep(50);
+      await expect(sql`select 1`.execute(handle.db)).rejects.toThrow(/timeout/);
+      await busy;
+    } finally {
+      await handle.close();
+      await t.dispose();
+    }
+  }, 60_000);
+});
+
 describe('database health on PGlite', () => {
   it('is healthy while open and unhealthy once closed', async () => {
     const handle = await connectDatabase({ pgliteDataDir: 'memory://' });
