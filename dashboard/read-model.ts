@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { listAgentStates } from '../db/repositories/agents.ts';
+import { listFeedHealth } from '../db/repositories/feed-health.ts';
 import { countIdeasByStatus } from '../db/repositories/ideas.ts';
 import { listLogs } from '../db/repositories/logs.ts';
 import type { Database, IdeaStatus, Signal } from '../db/schema.ts';
@@ -116,4 +117,41 @@ export function safeLink(url: string | null): string | null {
   } catch {
     return null;
   }
+}
+
+/** One configured feed's health as the SIGNALS panel shows it (no URL: a feed URL may carry a key). */
+export interface FeedHealthView {
+  name: string;
+  source: string;
+  category: string;
+  /** `ok`, `not_modified`, `error`, or null before the first fetch. */
+  status: string | null;
+  failing: boolean;
+  lastFetchAt: string | null;
+  lastOkAt: string | null;
+  lastErrorAt: string | null;
+  lastError: string | null;
+  items: number;
+  failures: number;
+  nextFetchAt: string | null;
+}
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+/** Every feed's health record (`feed_health`), by name; errors redacted. */
+export async function feedHealthViews(db: Kysely<Database>): Promise<FeedHealthView[]> {
+  return (await listFeedHealth(db)).map((f) => ({
+    name: f.name,
+    source: f.source,
+    category: f.category,
+    status: f.last_status,
+    failing: f.last_status === 'error',
+    lastFetchAt: iso(f.last_fetch_at),
+    lastOkAt: iso(f.last_ok_at),
+    lastErrorAt: iso(f.last_error_at),
+    lastError: f.last_error ? redact(f.last_error) : null,
+    items: Number(f.items_last),
+    failures: Number(f.failures),
+    nextFetchAt: iso(f.next_fetch_at),
+  }));
 }

@@ -6,6 +6,7 @@ import { createDashboardApp, refuseOtherMethods } from './http/app.ts';
 import { limitBody } from './http/body.ts';
 import { configuredHosts, hostGuard, readGuard, streamCap } from './http/guard.ts';
 import { createMetrics } from './metrics.ts';
+import { type FeedHealthView, feedHealthViews } from './read-model.ts';
 import { registerActionRoutes } from './routes/actions.ts';
 import { registerLogRoutes } from './routes/logs.ts';
 import { registerReadRoutes } from './routes/read.ts';
@@ -31,6 +32,22 @@ export function createDashboard(props: DashboardProps): Dashboard {
     clock: props.clock,
     log,
   });
+  // Feed health rides on the `system` frame: read in the background while someone watches, so each
+  // frame carries the newest copy read (one frame behind at most) without a query per frame.
+  let feeds: FeedHealthView[] | null = null;
+  let readingFeeds = false;
+  const refreshFeeds = () => {
+    if (readingFeeds) return;
+    readingFeeds = true;
+    feedHealthViews(props.db)
+      .then((f) => {
+        feeds = f;
+      })
+      .catch((error: unknown) => log.warn('reading feed health failed', { error }))
+      .finally(() => {
+        readingFeeds = false;
+      });
+  };
   const hub = createEventHub({
     bus: follower,
     replayEvents: config.replayEvents ?? 5000,
@@ -40,7 +57,13 @@ export function createDashboard(props: DashboardProps): Dashboard {
     stats: () => {
       const components = ctxRef?.components() ?? [];
       const degraded = components.some((c) => c.status === 'error');
-      return { ...stats.sample(), status: degraded ? 'degraded' : 'online', components };
+      refreshFeeds();
+      return {
+        ...stats.sample(),
+        status: degraded ? 'degraded' : 'online',
+        components,
+        ...(feeds ? { feeds } : {}),
+      };
     },
   });
   const metrics = createMetrics(props.bus, () => props.clock.now().getTime());

@@ -3,7 +3,7 @@ import type { ArenaEvent } from '../engine/events.ts';
 import type { Persona } from '../personas/types.ts';
 import { cachedIdeaCounts, cachedRecentSignals, cachedSignalSources } from './cached-reads.ts';
 import type { DashboardContext } from './context.ts';
-import { type LogLine, recentLogs } from './read-model.ts';
+import { feedHealthViews, type LogLine, recentLogs } from './read-model.ts';
 
 // How much one snapshot carries; the full lists are one request away (/api/debates/:id, /api/ideas…).
 const LIVE_MESSAGES = 100;
@@ -54,7 +54,7 @@ export async function buildState(ctx: DashboardContext) {
   // Taken before any read: events after this id are replayed to the page, so nothing falls between.
   const eventId = ctx.hub.currentId();
   const now = clock.now();
-  const [debates, budget, counts, ideas, sources, latest, logs, dbOk] = await Promise.all([
+  const [debates, budget, counts, ideas, sources, latest, logs, feeds, dbOk] = await Promise.all([
     ctx.settle('debates', () => arena.listDebates({ limit: RECENT_DEBATES })),
     ctx.settle('budget', () => arena.budget()),
     ctx.settle('idea counts', () => cachedIdeaCounts(ctx)),
@@ -62,6 +62,7 @@ export async function buildState(ctx: DashboardContext) {
     ctx.settle('signal sources', () => cachedSignalSources(ctx)),
     ctx.settle('signals', () => cachedRecentSignals(ctx, 7 * 24, LATEST_SIGNALS)),
     ctx.settle('logs', () => recentLogs(db, OUTPUT_LINES)),
+    ctx.settle('feed health', () => feedHealthViews(db)),
     ctx.dbHealthy(),
   ]);
   const live = debates ? pickLive(debates) : null;
@@ -90,6 +91,8 @@ export async function buildState(ctx: DashboardContext) {
         healthy: now.getTime() - s.lastCollectedAt.getTime() < SOURCE_STALE_MS,
       })),
       latest: latest ?? [],
+      // Per configured feed; the live stream's `system` frame brings fresh copies.
+      feeds: feeds ?? [],
     },
     debates: debates ?? [],
     live: liveDetail ? trimLive(liveDetail) : null,

@@ -193,6 +193,10 @@ function connect() {
       if (s.components) S.components = s.components;
       renderSystem(S);
       renderProcesses(S);
+      if (s.feeds) {
+        S.signals.feeds = s.feeds;
+        renderSignals(S);
+      }
     },
     async resync() {
       // The server could not replay what we missed (it restarted, or we were away too long).

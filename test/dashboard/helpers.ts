@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { recordFeedFetch } from '../../db/repositories/feed-health.ts';
 import { insertSignals } from '../../db/repositories/signals.ts';
 import { recordUsage, utcDay } from '../../db/repositories/usage.ts';
 import type { Database } from '../../db/schema.ts';
@@ -155,4 +156,41 @@ export function waitFor<T>(check: () => T | undefined | false, timeoutMs = 10_00
     };
     tick();
   });
+}
+
+const HN_FEED = {
+  url: 'https://hnrss.org/frontpage',
+  name: 'Hacker News',
+  source: 'rss',
+  category: 'startups',
+};
+export const BROKEN_FEED = {
+  url: 'https://feeds.example.com/broken.xml',
+  name: 'Broken Feed',
+  source: 'news',
+  category: 'ai',
+};
+
+/** One good fetch of Hacker News, one of the broken feed, then a second failure of it. */
+export async function seedFeedHealth(db: Kysely<Database>, now = new Date()) {
+  const at = (minAgo: number, nextIn: number) => ({
+    now: new Date(now.getTime() - minAgo * 60_000),
+    nextFetchAt: new Date(now.getTime() + nextIn * 60_000),
+  });
+  await recordFeedFetch(
+    db,
+    HN_FEED,
+    { status: 'ok', items: 30, added: 12, etag: '"v1"', lastModified: null },
+    at(5, 25),
+  );
+  await recordFeedFetch(db, BROKEN_FEED, { status: 'error', error: 'HTTP 500 from the server' }, at(40, 10));
+  await recordFeedFetch(
+    db,
+    BROKEN_FEED,
+    {
+      status: 'error',
+      error: 'malformed XML: unexpected close tag at line 3 (https://bob:hunter2@x.example/)',
+    },
+    at(10, 20),
+  );
 }

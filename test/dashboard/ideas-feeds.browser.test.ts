@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { arenaUnderTest } from './arena-under-test.ts';
+import { recordFeedFetch } from '../../db/repositories/feed-health.ts';
 import { type Harness, startHarness } from './harness.ts';
+import { BROKEN_FEED, seedFeedHealth } from './helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -17,6 +19,7 @@ describe.skipIf(!hasChromium)('idea add and feed health in a browser', { timeout
   beforeAll(async () => {
     // Loopback without a token: actions are open to the page itself.
     h = await startHarness({ makeArena: arenaUnderTest });
+    await seedFeedHealth(h.t.db);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run'],
@@ -101,5 +104,51 @@ describe.skipIf(!hasChromium)('idea add and feed health in a browser', { timeout
       () => document.querySelector('#term-feedback')?.getAttribute('data-kind') === 'ok',
     );
     expect(await page.textContent('#term-feedback')).toBe('아이디어 추가됨: 동네 공구 대여 앱');
+  });
+
+  it('shows feed health in SIGNALS: a failing feed marked with its reason, then healthy live', async () => {
+    const page = await open('en-US');
+    await page.waitForSelector('#signal-feeds-block:not([hidden])');
+    const broken = '#signal-feeds li[data-feed="Broken Feed"]';
+    expect(await page.getAttribute(broken, 'class')).toBe('feed failing');
+    expect(await page.textContent(`${broken} .feed-glyph`)).toBe('✕');
+    expect(await page.textContent(`${broken} .feed-err`)).toBe(
+      'failing ×2 · malformed XML: unexpected close tag at line 3 (https://bob:***@x.example/)',
+    );
+    expect(await page.textContent(`${broken} .feed-ok`)).toBe('never ok');
+    const hn = '#signal-feeds li[data-feed="Hacker News"]';
+    expect(await page.getAttribute(hn, 'class')).toBe('feed ok');
+    expect(await page.textContent(`${hn} .feed-items`)).toBe('30 items');
+    expect(await page.textContent(`${hn} .feed-ok`)).toBe('ok 5m');
+    expect(await page.textContent(`${hn} .feed-next`)).toMatch(/^next \d\d:\d\d$/);
+    expect(await page.$(`${hn} .feed-err`)).toBeNull();
+    // The error stays readable in full on hover even when the line is cut.
+    expect(await page.getAttribute(`${broken} .feed-err`, 'title')).toContain('malformed XML');
+
+    // The next fetch succeeds: the live stream brings the new health without a reload.
+    await recordFeedFetch(
+      h.t.db,
+      BROKEN_FEED,
+      { status: 'ok', items: 9, added: 9, etag: null, lastModified: null },
+      { now: new Date(), nextFetchAt: new Date(Date.now() + 30 * 60_000) },
+    );
+    await page.waitForSelector(`${broken}.ok`, { timeout: 30_000 });
+    expect(await page.textContent(`${broken} .feed-items`)).toBe('9 items');
+    expect(await page.$(`${broken} .feed-err`)).toBeNull();
+  });
+
+  it('speaks Korean in the feed lines too', async () => {
+    await recordFeedFetch(
+      h.t.db,
+      BROKEN_FEED,
+      { status: 'error', error: 'HTTP 503' },
+      { now: new Date(), nextFetchAt: new Date(Date.now() + 10 * 60_000) },
+    );
+    const page = await open('ko-KR');
+    const broken = '#signal-feeds li[data-feed="Broken Feed"]';
+    await page.waitForSelector(`${broken}.failing`);
+    expect(await page.textContent('#signal-feeds-block .sub-title')).toBe('피드');
+    expect(await page.textContent(`${broken} .feed-err`)).toBe('실패 ×1 · HTTP 503');
+    expect(await page.textContent(`${broken} .feed-items`)).toBe('9건');
   });
 });

@@ -41,6 +41,7 @@ export function renderSignals(S) {
         )
       : h('li', { class: 'empty' }, t('signals.none')),
   );
+  renderFeeds(S.signals.feeds ?? [], now);
   fill(
     $('#signal-latest'),
     latest
@@ -63,6 +64,43 @@ export function renderSignals(S) {
           ),
         ),
       ),
+  );
+}
+
+/** Feed health, one compact line per feed; a failing feed is marked and shows why. */
+function renderFeeds(feeds, now) {
+  $('#signal-feeds-block').hidden = feeds.length === 0;
+  fill(
+    $('#signal-feeds'),
+    feeds.map((f) =>
+      h(
+        'li',
+        {
+          class: `feed ${f.failing ? 'failing' : 'ok'}`,
+          data: { feed: f.name, status: f.status ?? 'new' },
+        },
+        h('span', { class: 'feed-glyph' }, f.failing ? '✕' : f.status ? '◉' : '○'),
+        h('span', { class: 'feed-name', title: `${f.source} · #${f.category}` }, f.name),
+        h('span', { class: 'feed-items' }, t('signals.feedItems', { n: fmtNum(f.items) })),
+        h(
+          'span',
+          { class: 'feed-ok', title: f.lastOkAt ?? '' },
+          f.lastOkAt ? t('signals.feedOk', { ago: fmtAgo(f.lastOkAt, now) }) : t('signals.feedNever'),
+        ),
+        h(
+          'span',
+          { class: 'feed-next', title: f.nextFetchAt ?? '' },
+          f.nextFetchAt ? t('signals.feedNext', { at: fmtClock(f.nextFetchAt).slice(0, 5) }) : '',
+        ),
+        f.failing && f.lastError
+          ? h(
+              'span',
+              { class: 'feed-err', title: f.lastError },
+              `${t('signals.feedFailing', { n: f.failures })} · ${f.lastError}`,
+            )
+          : null,
+      ),
+    ),
   );
 }
 
