@@ -34,6 +34,8 @@ export interface Projection {
   added: boolean;
   /** The debate has ended (or is gone) and everything it said is queued: nothing more will come. */
   finished: boolean;
+  /** The last turn taken into the outbox (the binding's cursor after this projection). */
+  cursorTurn: number;
 }
 
 const FINISHED = new Set(['completed', 'cancelled', 'failed']);
@@ -48,7 +50,7 @@ export function projectBinding(deps: ProjectorDeps, b: ThreadBinding): Promise<P
   const ctx = { platform: deps.platform, personas: deps.personas, publicUrl: deps.publicUrl };
   return deps.db.transaction().execute(async (trx) => {
     const start = await lockBindingCursor(trx, b.id);
-    if (!start) return { added: false, finished: true };
+    if (!start) return { added: false, finished: true, cursorTurn: Number.POSITIVE_INFINITY };
     const cursor: BindingCursor = { ...start };
     let added = false;
     const put = async (key: string, kind: string, payload: OutboxPayload, messageId?: string) => {
@@ -81,7 +83,7 @@ export function projectBinding(deps: ProjectorDeps, b: ThreadBinding): Promise<P
     for (;;) {
       slice = await readLogAfter(trx, b.debateId, cursor.cursorTurn, LOG_BATCH);
       const debate = slice.debate;
-      if (!debate) return { added, finished: true };
+      if (!debate) return { added, finished: true, cursorTurn: cursor.cursorTurn };
       // A turn claimed but not committed yet: what comes after it waits, so the order holds.
       const take = takeInOrder(cursor.cursorTurn, slice);
       for (const m of take.entries) {
@@ -115,7 +117,7 @@ export function projectBinding(deps: ProjectorDeps, b: ThreadBinding): Promise<P
     if (cursor.cursorTurn !== start.cursorTurn || cursor.lastBanner !== start.lastBanner) {
       await saveBindingCursor(trx, b.id, cursor);
     }
-    return { added, finished };
+    return { added, finished, cursorTurn: cursor.cursorTurn };
   });
 }
 

@@ -96,6 +96,10 @@ interface Worker {
   /** Another process delivers this thread now: stop without touching it. */
   lost: boolean;
   renewTimer: ReturnType<typeof setInterval> | null;
+  /** The binding's cursor as of the last projection (−∞ before the first). */
+  cursorTurn: number;
+  /** The preview turn for which a projection already ran to let it through. */
+  previewCheckedTurn: number | null;
 }
 
 export function createRelay(deps: RelayDeps): Relay {
@@ -288,6 +292,7 @@ export function createRelay(deps: RelayDeps): Relay {
         if (w.logMaybe) {
           w.logMaybe = false;
           const projected = await deps.project(w.binding);
+          w.cursorTurn = projected.cursorTurn;
           if (projected.added) w.rowsMaybe = true;
           // The debate said all it will: stop once everything queued is delivered.
           if (projected.finished) w.finishing = true;
@@ -302,6 +307,20 @@ export function createRelay(deps: RelayDeps): Relay {
             await releaseDelivery(db, w.binding.id, deps.owner).catch(() => {});
             return;
           }
+          continue;
+        }
+        // A new preview never overtakes a committed turn: it is posted only once every turn before
+        // it is in the outbox (and, rows going first, delivered). A commit whose wake-up is late or
+        // missed (another process committed it, an event was lost) is caught up from the log first;
+        // if the log has not reached the turn before, the preview waits (its message still comes).
+        const live = w.previews.live();
+        if (live && !live.postId && live.turnIndex > w.cursorTurn + 1) {
+          if (w.previewCheckedTurn !== live.turnIndex) {
+            w.previewCheckedTurn = live.turnIndex;
+            w.logMaybe = true;
+            continue;
+          }
+          await sleep(w, IDLE_POLL_MS);
           continue;
         }
         const wait = await track(w, updatePreview(steps, lane(w)));
@@ -352,6 +371,8 @@ export function createRelay(deps: RelayDeps): Relay {
         heldUntil: 0,
         lost: false,
         renewTimer: null,
+        cursorTurn: Number.NEGATIVE_INFINITY,
+        previewCheckedTurn: null,
       };
       workers.set(binding.id, w);
       w.done = run(w)

@@ -6,7 +6,7 @@ import {
   type OutboxEntry,
   recordOutboxProgress,
 } from '../../db/repositories/chat.ts';
-import { trackPreview, untrackPreview } from '../../db/repositories/chat-delivery.ts';
+import { trackPreview } from '../../db/repositories/chat-delivery.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Clock } from '../../engine/clock.ts';
 import type { Logger } from '../../engine/log.ts';
@@ -88,11 +88,14 @@ export async function deliverRow(deps: StepDeps, lane: Lane, row: OutboxEntry): 
       lane.unrecorded.set(row.id, [...ids]);
       if (i < plan.posts.length - 1) await recordOutboxProgress(db, row.id, ids);
     }
-    await markOutboxSent(db, row.id, ids, deps.clock.now());
+    // The preview is the committed post now: untracked with the same statement, nothing to remove
+    // after a restart.
+    const becamePost =
+      preview?.postId && ids.includes(preview.postId)
+        ? { bindingId: lane.bindingId, remoteId: preview.postId }
+        : undefined;
+    await markOutboxSent(db, row.id, ids, deps.clock.now(), becamePost);
     lane.unrecorded.delete(row.id);
-    // The preview is the committed post now: nothing to remove after a restart.
-    if (preview?.postId && ids.includes(preview.postId))
-      await untrackPreview(db, lane.bindingId, preview.postId);
   } catch (error) {
     if (deps.stopped()) return;
     // The next attempt edits the same preview rather than leaving it behind.

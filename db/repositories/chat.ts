@@ -354,10 +354,24 @@ export async function markOutboxSent(
   id: string,
   remoteIds: string[],
   at: Date,
+  /** A streaming preview that became this row's post: untracked in the same statement, so a crash
+   * can never leave it tracked (and removed as leftover at restart) after the row says it was sent. */
+  preview?: { bindingId: string; remoteId: string },
 ): Promise<void> {
+  const sent = { status: 'sent', remote_id: remoteIds.join(','), sent_at: at, last_error: null } as const;
+  if (!preview) {
+    await db.updateTable('chat_outbox').set(sent).where('id', '=', id).execute();
+    return;
+  }
   await db
+    .with('untracked', (w) =>
+      w
+        .deleteFrom('chat_previews')
+        .where('thread_binding_id', '=', preview.bindingId)
+        .where('remote_id', '=', preview.remoteId),
+    )
     .updateTable('chat_outbox')
-    .set({ status: 'sent', remote_id: remoteIds.join(','), sent_at: at, last_error: null })
+    .set(sent)
     .where('id', '=', id)
     .execute();
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../bot/platform.ts';
 import { findBindingByThread, listOutbox } from '../../db/repositories/chat.ts';
+import { createMemoryBus } from '../../engine/bus/memory-bus.ts';
 import type { EventBus } from '../../engine/events.ts';
 import { builtinCatalog } from '../../personas/index.ts';
 import type { Persona } from '../../personas/types.ts';
@@ -85,6 +86,37 @@ describe.each(testDialects())('platform-neutral chat bot on %s', (dialect) => {
     }
     bot.stop();
   });
+
+  it('never lets a preview overtake a committed turn whose wake-up never came (committed elsewhere)', async () => {
+    // As when another process commits a turn and its event is lost: the row is in the log, the bot
+    // hears nothing of it, and the next turn starts streaming. Its preview must not be posted ahead
+    // of the committed turn, which would leave the thread out of turn order.
+    let personaMessages = 0;
+    const inner = createMemoryBus();
+    const lossy: EventBus = {
+      async publish(e) {
+        if (e.type === 'message.created' && e.message.authorKind === 'persona' && ++personaMessages === 2)
+          return;
+        await inner.publish(e);
+      },
+      subscribe: (fn) => inner.subscribe(fn),
+      close: () => inner.close(),
+    };
+    const bus = committingBus(t.db, lossy);
+    const arena = createFakeArena({ bus, db: t.db, personas, chunkMs: 40, speakers: 2 });
+    const mem = createMemoryPlatform();
+    const bot = startBot({ platform: mem.platform, arena, bus, db: t.db, personas });
+    await bot.start();
+    await mem.command({ subcommand: 'start', options: { idea: 'Previews wait their turn', rounds: 1 } });
+    const thread = mem.threads.at(-1)!;
+    const binding = (await findBindingByThread(t.db, 'discord', 'guild', thread.threadId))!;
+    await arena.finished(binding.debateId);
+    await bot.idle();
+    expect(personaMessages).toBeGreaterThan(2);
+    // The thread is exactly the outbox in order: no post sits where an earlier turn belongs.
+    await expectThreadMatchesDebate(t, mem, arena, thread.threadId);
+    bot.stop();
+  }, 120_000);
 
   it('retries failed posts with backoff without losing or reordering anything', async () => {
     const { arena, mem, bot } = setup();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcileThread } from '../../bot/delivery/reconcile.ts';
 import { splitText } from '../../bot/text/split-text.ts';
+import { listPreviews, trackPreview } from '../../db/repositories/chat-delivery.ts';
 import {
   enqueueOutbox,
   insertThreadBinding,
@@ -89,6 +90,31 @@ describe.each(testDialects())('reconciling a thread after a crash on %s', (diale
     // The second part was a preview; it now carries the committed text.
     expect(mem.posts.find((p) => p.id === p2)!.text).toBe(parts[1]);
     expect(mem.posts.find((p) => p.id === p1)!.edits).toBe(0);
+  });
+
+  it('a preview that became its row’s post is untracked by the statement that marks the row sent', async () => {
+    const mem = createMemoryPlatform();
+    const thread = await mem.platform.openThread({ workspaceId: 'g', channelId: 'c', title: 't' });
+    const b = await bindThread(thread.threadId);
+    await enqueueOutbox(t.db, {
+      bindingId: b.id,
+      platform: 'discord',
+      debateId: b.debateId,
+      kind: 'persona',
+      dedupKey: 'msg:9',
+      payload: { text: 'final', personaId: 'security_paranoid', turnIndex: 9 },
+    });
+    await trackPreview(t.db, b.id, { turnIndex: 9, remoteId: 'p-9', byIdentity: true });
+    await trackPreview(t.db, b.id, { turnIndex: 10, remoteId: 'p-10', byIdentity: true });
+    const row = (await nextPendingOutbox(t.db, b.id))!;
+    // Two separate statements let a kill in between leave the sent post tracked as a preview, and
+    // the next start deleted it as leftover: the post was lost from the thread.
+    await markOutboxSent(t.db, row.id, ['p-9'], new Date(), { bindingId: b.id, remoteId: 'p-9' });
+    expect((await listPreviews(t.db, b.id)).map((p) => p.remoteId)).toEqual(['p-10']);
+    expect((await listOutbox(t.db, b.id)).find((r) => r.dedupKey === 'msg:9')).toMatchObject({
+      status: 'sent',
+      remoteIds: ['p-9'],
+    });
   });
 
   it('does nothing when every own post is accounted for', async () => {
