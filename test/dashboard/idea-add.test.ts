@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDialects } from '../helpers/db.ts';
 import { arenaUnderTest } from './arena-under-test.ts';
 import { type Harness, startHarness } from './harness.ts';
 
 const TOKEN = 'idea-T0ken-5ecret-1a2b3c4d5e6f';
 
 // POST /api/ideas on the real engine (its duplicate rule, its database), through dashboard.handle.
-describe('POST /api/ideas', { timeout: 60_000 }, () => {
+describe.each(testDialects())('POST /api/ideas on %s', { timeout: 60_000 }, (dialect) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ makeArena: arenaUnderTest, config: { token: TOKEN } });
+    h = await startHarness({ dialect, makeArena: arenaUnderTest, config: { token: TOKEN } });
   }, 60_000);
   afterAll(async () => h?.close());
 
@@ -117,5 +118,35 @@ describe('POST /api/ideas without a configured token', { timeout: 60_000 }, () =
     );
     expect(res.status).toBe(403);
     expect((await res.json()).error.code).toBe('actions_disabled');
+  });
+});
+
+describe('POST /api/ideas under the action rate limit', { timeout: 60_000 }, () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ makeArena: arenaUnderTest, config: { actionsPerMinute: 2 } });
+  }, 60_000);
+  afterAll(async () => h?.close());
+
+  it('answers 429 rate_limited past the limit and adds nothing more', async () => {
+    const post = (title: string) =>
+      h.dashboard.handle(
+        new Request(`${h.url}/api/ideas`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ title }),
+        }),
+      );
+    expect((await post('Seed library for balconies')).status).toBe(201);
+    expect((await post('Night market route planner')).status).toBe(201);
+    const third = await post('Language exchange for retirees');
+    expect(third.status).toBe(429);
+    expect((await third.json()).error.code).toBe('rate_limited');
+    const rows = await h.t.db
+      .selectFrom('ideas')
+      .select('title')
+      .where('title', '=', 'Language exchange for retirees')
+      .execute();
+    expect(rows).toHaveLength(0);
   });
 });
