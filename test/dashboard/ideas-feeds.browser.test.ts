@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { arenaUnderTest } from './arena-under-test.ts';
 import { recordFeedFetch } from '../../db/repositories/feed-health.ts';
+import { arenaUnderTest } from './arena-under-test.ts';
 import { type Harness, startHarness } from './harness.ts';
 import { BROKEN_FEED, seedFeedHealth } from './helpers.ts';
 
