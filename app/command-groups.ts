@@ -16,7 +16,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   {
     help: {
       start: {
-        term: 'start',
+        term: 'start [options]',
         description: 'migrate the database, then run everything configured (dashboard, engine, bots)',
       },
     },

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcileThread } from '../../bot/delivery/reconcile.ts';
 import { splitText } from '../../bot/text/split-text.ts';
-import { listPreviews, trackPreview } from '../../db/repositories/chat-delivery.ts';
 import {
   enqueueOutbox,
   insertThreadBinding,
@@ -10,6 +9,7 @@ import {
   nextPendingOutbox,
   type ThreadBinding,
 } from '../../db/repositories/chat.ts';
+import { listPreviews, trackPreview } from '../../db/repositories/chat-delivery.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
 import { createMemoryPlatform } from './memory-platform.ts';
 
