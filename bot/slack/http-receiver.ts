@@ -1,5 +1,4 @@
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
-import { isValidSlackRequest } from '@slack/bolt';
 import type { Logger } from '../../engine/log.ts';
 
 // Slack gives up on a request after 3 s; an unanswered one is answered just after, like Bolt does.
@@ -35,6 +34,9 @@ export class SlackHttpReceiver implements Receiver {
     const raw = await request.text();
     const timestamp = Number(request.headers.get('x-slack-request-timestamp'));
     const signature = request.headers.get('x-slack-signature') ?? '';
+    // Bolt is imported on first use: app/platforms.ts builds this receiver, and a process without
+    // Slack configured must never load Bolt (it is a large share of an idle arena's memory).
+    const { isValidSlackRequest } = await import('@slack/bolt');
     const valid =
       Number.isFinite(timestamp) &&
       isValidSlackRequest({

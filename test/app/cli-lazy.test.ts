@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../app/cli.ts';
@@ -40,5 +42,34 @@ describe('arena --help loads nothing it does not show', () => {
     for (const heavy of ['kysely', 'zod', '@electric-sql', 'pg', 'discord.js', '@slack', 'ollama', 'hono'])
       expect(loaded.filter((u) => u.includes(`/node_modules/${heavy}/`))).toEqual([]);
     expect(loaded.filter((u) => /\/(engine|db|bot|dashboard|personas)\//.test(u))).toEqual([]);
+  });
+});
+
+describe('arena start without chat platforms', () => {
+  it('never loads discord.js or @slack/bolt', { timeout: 180_000 }, () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'arena-start-imports-'));
+    try {
+      const run = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', path.join(REPO_ROOT, 'test/fixtures/app/start-imports.ts'), dataDir],
+        {
+          cwd: REPO_ROOT,
+          encoding: 'utf8',
+          // No DISCORD_* / SLACK_* settings: both platforms are off.
+          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' },
+        },
+      );
+      expect(run.status, run.stderr).toBe(0);
+      const [, modules] = run.stdout.split('\n--- modules (health 200)\n');
+      const loaded = (modules ?? '').split('\n').filter(Boolean);
+      // The arena really started: the dashboard and the platforms module were loaded.
+      expect(loaded.some((u) => u.endsWith('/app/platforms.ts'))).toBe(true);
+      expect(loaded.some((u) => u.endsWith('/bot/slack/http-receiver.ts'))).toBe(true);
+      for (const chat of ['discord.js', '@discordjs', '@slack/bolt', '@slack/web-api', '@slack/socket-mode'])
+        expect(loaded.filter((u) => u.includes(`/node_modules/${chat}/`))).toEqual([]);
+      expect(loaded.filter((u) => /\/bot\/(discord|slack\/app)/.test(u))).toEqual([]);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
