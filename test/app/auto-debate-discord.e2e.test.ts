@@ -1,0 +1,108 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../app/config.ts';
+import { type RunningArena, startArena } from '../../app/main.ts';
+import { silentLogger } from '../../engine/log.ts';
+import { builtinCatalog } from '../../personas/index.ts';
+import { PUBLIC_URL, startEmulator } from '../discord/arena-world.ts';
+import { expectThreadMatchesDebate, until } from '../discord/thread-check.ts';
+import type { DiscordEmulator } from '../emulators/discord/index.ts';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/db.ts';
+
+const IDEA = 'Repair café booking for neighbourhoods';
+
+// `debate.auto` as `arena start` wires it (AUTO_DEBATE_CHANNEL on a running Discord): the real
+// discord.js client opens the thread in the emulator and the debate's persona posts follow there.
+describe('debate.auto on Discord', { timeout: 300_000 }, () => {
+  let emu: DiscordEmulator;
+  let arena: RunningArena | undefined;
+  let dataDir: string;
+  let pg: TestDatabase | undefined;
+
+  beforeAll(async () => {
+    emu = await startEmulator();
+    dataDir = await mkdtemp(path.join(tmpdir(), 'arena-auto-discord-'));
+    if (TEST_DATABASE_URL) pg = await createTestDatabase('postgres', { migrate: false });
+    const config = loadConfig({
+      ...(pg?.url ? { DATABASE_URL: pg.url } : { DATA_DIR: dataDir }),
+      LLM_PROVIDER: 'offline',
+      DASHBOARD_PORT: '0',
+      PUBLIC_URL,
+      // Not scheduled: the test runs the job itself, as the dashboard's `run` does.
+      JOBS: 'off',
+      DEBATE_ROUNDS: '1',
+      DISCORD_TOKEN: emu.token,
+      DISCORD_APPLICATION_ID: emu.seed.applicationId,
+      DISCORD_API_URL: emu.apiUrl,
+      AUTO_DEBATE_CHANNEL: `discord:${emu.seed.guildId}/${emu.seed.channels.ideas}`,
+    });
+    arena = await startArena({ config, log: silentLogger });
+  });
+  afterAll(async () => {
+    await arena?.close();
+    await emu?.close();
+    await pg?.dispose();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('opens a thread in the configured channel and the debate of the top pending idea is posted there', async () => {
+    const ctx = arena!.context;
+    await emu.waitFor(() => emu.gatewayConnections() > 0, 60_000, 'discord gateway');
+    const added = await ctx.arena.addIdea({ title: IDEA, by: 'test' });
+    expect(added.ok).toBe(true);
+    expect(emu.threads).toEqual([]);
+
+    const res = await fetch(`${arena!.dashboardUrl}/api/jobs/debate.auto/run`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(res.status).toBe(202);
+
+    const binding = await until(
+      () =>
+        ctx.database.db
+          .selectFrom('chat_threads')
+          .selectAll()
+          .where('created_by', '=', 'debate.auto')
+          .executeTakeFirst(),
+      'debate.auto binding',
+      120_000,
+    );
+    expect(binding.platform).toBe('discord');
+    expect(binding.channel_id).toBe(emu.seed.channels.ideas);
+    // The thread exists in the emulator, under the configured channel, named after the idea.
+    expect(emu.threads).toHaveLength(1);
+    expect(emu.threads[0]).toMatchObject({ id: binding.thread_id, parentId: emu.seed.channels.ideas });
+    expect(emu.threads[0]!.name).toContain(IDEA);
+
+    await until(
+      async () => {
+        const d = await ctx.arena.getDebate(binding.debate_id);
+        return d && ['completed', 'cancelled', 'failed'].includes(d.status);
+      },
+      'debate end',
+      240_000,
+    );
+    const debate = (await ctx.arena.getDebate(binding.debate_id))!;
+    expect(debate.status).toBe('completed');
+    expect(debate.title).toContain(IDEA);
+    await until(
+      async () =>
+        emu.messages(binding.thread_id).some((m) => /Debate finished/.test(JSON.stringify(m.embeds))),
+      'end banner',
+      120_000,
+    );
+    // Every committed turn is in the thread, in order, each persona under its name and avatar.
+    const { posts } = await expectThreadMatchesDebate(
+      emu,
+      ctx.arena,
+      binding.thread_id,
+      binding.debate_id,
+      await builtinCatalog(),
+    );
+    expect(posts.filter((m) => m.webhookId !== null).length).toBeGreaterThan(0);
+  });
+});
