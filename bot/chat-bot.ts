@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import {
   enqueueOutbox,
@@ -17,6 +16,7 @@ import type { Lang, Persona } from '../personas/types.ts';
 import { dispatchCommand } from './commands/index.ts';
 import type { CommandDeps } from './commands/types.ts';
 import { DELIVERY_LEASE_MS, SWEEP_CLAIM_LIMIT, SWEEP_MS, UNBOUND_CACHE_MS } from './constants.ts';
+import { localOwner } from './delivery/owner.ts';
 import { projectBinding } from './delivery/projector.ts';
 import { createRelay } from './delivery/relay.ts';
 import {
@@ -73,7 +73,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
   const personas = new Map(deps.personas.map((p) => [p.id, p]));
   const project = (b: ThreadBinding) =>
     projectBinding({ db, platform: platform.name, personas, publicUrl: deps.publicUrl }, b);
-  const owner = deps.deliveryOwner ?? `${hostname()}:${process.pid}`;
+  const owner = deps.deliveryOwner ?? localOwner();
   const leaseMs = deps.deliveryLeaseMs ?? DELIVERY_LEASE_MS;
   const relay = createRelay({ db, platform, clock, log, project, owner, leaseMs });
   /** Threads with work that no live process delivers (free, or their holder's lease ran out). */

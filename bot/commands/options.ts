@@ -45,7 +45,7 @@ export const personasOptions = z.object({ phase: optional(phase) });
 export const summonOptions = z.object({
   persona: z
     .string({ error: 'Name a persona, e.g. `/arena summon persona: SecurityParanoid`.' })
-    .transform((v) => v.trim().replace(/^@/, ''))
+    .transform((v) => v.replace(/^[@\s]+/, '').trim())
     .refine((v) => v !== '', 'Name a persona, e.g. `/arena summon persona: SecurityParanoid`.'),
 });
 export const noOptions = z.object({});

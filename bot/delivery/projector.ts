@@ -36,6 +36,8 @@ export interface Projection {
   finished: boolean;
   /** The last turn taken into the outbox (the binding's cursor after this projection). */
   cursorTurn: number;
+  /** The turn the debate is writing now, as the log said during this projection. */
+  turnInFlight: number | null;
 }
 
 const FINISHED = new Set(['completed', 'cancelled', 'failed']);
@@ -50,7 +52,8 @@ export function projectBinding(deps: ProjectorDeps, b: ThreadBinding): Promise<P
   const ctx = { platform: deps.platform, personas: deps.personas, publicUrl: deps.publicUrl };
   return deps.db.transaction().execute(async (trx) => {
     const start = await lockBindingCursor(trx, b.id);
-    if (!start) return { added: false, finished: true, cursorTurn: Number.POSITIVE_INFINITY };
+    if (!start)
+      return { added: false, finished: true, cursorTurn: Number.POSITIVE_INFINITY, turnInFlight: null };
     const cursor: BindingCursor = { ...start };
     let added = false;
     const put = async (key: string, kind: string, payload: OutboxPayload, messageId?: string) => {
@@ -83,7 +86,7 @@ export function projectBinding(deps: ProjectorDeps, b: ThreadBinding): Promise<P
     for (;;) {
       slice = await readLogAfter(trx, b.debateId, cursor.cursorTurn, LOG_BATCH);
       const debate = slice.debate;
-      if (!debate) return { added, finished: true, cursorTurn: cursor.cursorTurn };
+      if (!debate) return { added, finished: true, cursorTurn: cursor.cursorTurn, turnInFlight: null };
       // A turn claimed but not committed yet: what comes after it waits, so the order holds.
       const take = takeInOrder(cursor.cursorTurn, slice);
       for (const m of take.entries) {
@@ -117,7 +120,7 @@ export function projectBinding(deps: ProjectorDeps, b: ThreadBinding): Promise<P
     if (cursor.cursorTurn !== start.cursorTurn || cursor.lastBanner !== start.lastBanner) {
       await saveBindingCursor(trx, b.id, cursor);
     }
-    return { added, finished, cursorTurn: cursor.cursorTurn };
+    return { added, finished, cursorTurn: cursor.cursorTurn, turnInFlight: debate.turnInFlight ?? null };
   });
 }
 

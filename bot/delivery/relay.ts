@@ -4,6 +4,7 @@ import {
   claimDelivery,
   listPreviews,
   releaseDelivery,
+  takeOverDelivery,
   untrackPreview,
 } from '../../db/repositories/chat-delivery.ts';
 import type { Database } from '../../db/schema.ts';
@@ -18,6 +19,7 @@ import {
   STREAM_EDIT_INTERVAL_MS,
 } from '../constants.ts';
 import { type ChatPlatform, DeliveryError, type Identity, type ThreadRef } from '../platform.ts';
+import { ownerIsGone } from './owner.ts';
 import type { Projection } from './projector.ts';
 import { reconcileThread } from './reconcile.ts';
 import { StreamPreviews } from './stream-previews.ts';
@@ -100,6 +102,8 @@ interface Worker {
   cursorTurn: number;
   /** The preview turn for which a projection already ran to let it through. */
   previewCheckedTurn: number | null;
+  /** The turn in flight as of the last projection. */
+  turnInFlight: number | null;
 }
 
 export function createRelay(deps: RelayDeps): Relay {
@@ -169,7 +173,13 @@ export function createRelay(deps: RelayDeps): Relay {
   async function hold(w: Worker): Promise<boolean> {
     const began = Date.now();
     const claim = await claimDelivery(db, w.binding.id, deps.owner, leaseMs);
-    if (claim.held) {
+    // A holder on this host that was killed: no need to wait its lease out (a restart after a crash
+    // would otherwise deliver nothing, previews included, for up to a lease and a sweep).
+    const takenOver =
+      !claim.held &&
+      ownerIsGone(claim.owner) &&
+      (await takeOverDelivery(db, w.binding.id, deps.owner, claim.owner!, leaseMs));
+    if (claim.held || takenOver) {
       w.heldUntil = began + leaseMs / 2;
       elsewhere.delete(w.binding.id);
       return true;
@@ -293,6 +303,7 @@ export function createRelay(deps: RelayDeps): Relay {
           w.logMaybe = false;
           const projected = await deps.project(w.binding);
           w.cursorTurn = projected.cursorTurn;
+          w.turnInFlight = projected.turnInFlight;
           if (projected.added) w.rowsMaybe = true;
           // The debate said all it will: stop once everything queued is delivered.
           if (projected.finished) w.finishing = true;
@@ -311,8 +322,9 @@ export function createRelay(deps: RelayDeps): Relay {
         }
         // A new preview never overtakes a committed turn: it is posted only once every turn before
         // it is in the outbox (and, rows going first, delivered). A commit whose wake-up is late or
-        // missed (another process committed it, an event was lost) is caught up from the log first;
-        // if the log has not reached the turn before, the preview waits (its message still comes).
+        // missed (another process committed it, an event was lost) is caught up from the log first.
+        // Past a gap in the turns (one given up after a crash) the preview goes once the log says
+        // it is the turn in flight; otherwise an earlier turn may still commit, and it waits.
         const live = w.previews.live();
         if (live && !live.postId && live.turnIndex > w.cursorTurn + 1) {
           if (w.previewCheckedTurn !== live.turnIndex) {
@@ -320,8 +332,10 @@ export function createRelay(deps: RelayDeps): Relay {
             w.logMaybe = true;
             continue;
           }
-          await sleep(w, IDLE_POLL_MS);
-          continue;
+          if (w.turnInFlight !== live.turnIndex) {
+            await sleep(w, IDLE_POLL_MS);
+            continue;
+          }
         }
         const wait = await track(w, updatePreview(steps, lane(w)));
         await sleep(w, wait ?? IDLE_POLL_MS);
@@ -373,6 +387,7 @@ export function createRelay(deps: RelayDeps): Relay {
         renewTimer: null,
         cursorTurn: Number.NEGATIVE_INFINITY,
         previewCheckedTurn: null,
+        turnInFlight: null,
       };
       workers.set(binding.id, w);
       w.done = run(w)

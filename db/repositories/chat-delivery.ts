@@ -165,6 +165,24 @@ export async function claimDelivery(
   return { held: false, owner: other?.delivery_owner ?? null, until: other?.delivery_until ?? null };
 }
 
+/** Takes a thread from an owner known to be gone (its process was killed), whatever its lease says. */
+export async function takeOverDelivery(
+  db: Kysely<Database>,
+  bindingId: string,
+  owner: string,
+  goneOwner: string,
+  leaseMs: number,
+): Promise<boolean> {
+  const row = await db
+    .updateTable('chat_threads')
+    .set({ delivery_owner: owner, delivery_until: leaseEnd(leaseMs) })
+    .where('id', '=', bindingId)
+    .where('delivery_owner', '=', goneOwner)
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Gives a thread back (its debate is over and delivered, or the process stops). */
 export async function releaseDelivery(db: Kysely<Database>, bindingId: string, owner: string): Promise<void> {
   await db

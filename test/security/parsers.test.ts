@@ -42,11 +42,15 @@ describe('chat command options (fast-check)', () => {
       { numRuns: 500 },
     );
     fc.assert(
-      fc.property(fc.record({ persona: loose }), (options) => {
-        const r = summonOptions.safeParse(options);
-        if (r.success) expect(r.data.persona).not.toMatch(/^@|^\s|\s$/);
-        else expect(describeOptionError(r.error)).toMatch(/persona/i);
-      }),
+      // '@ !' once came back as ' !': a handle is trimmed again after its '@' is taken off.
+      fc.property(
+        fc.oneof(fc.record({ persona: loose }), fc.constantFrom({ persona: '@ !' }, { persona: '@ @x' })),
+        (options) => {
+          const r = summonOptions.safeParse(options);
+          if (r.success) expect(r.data.persona).not.toMatch(/^@|^\s|\s$/);
+          else expect(describeOptionError(r.error)).toMatch(/persona/i);
+        },
+      ),
     );
   });
 });
