@@ -29,13 +29,17 @@ export interface EmulatorState {
   limit(kind: 'postMessage' | 'update', channel: string): ApiAnswer | null;
 }
 
+// Message timestamps are unique across every emulator in the process, as Slack's are per channel:
+// tests that start a fresh emulator against the same database (same seeded channel ids) must not
+// see a thread ts that an earlier emulator already handed out.
+let counter = 0;
+let lastSecond = 0;
+
 export function createState(opts: {
   scopes: string[];
   rules: { postMessage: RateRule; update: RateRule };
 }): EmulatorState {
   const windows = createWindows();
-  let counter = 0;
-  let lastSecond = 0;
   let ids = 0;
   const state: EmulatorState = {
     teamId: 'T0EMU0001',
