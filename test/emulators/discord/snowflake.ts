@@ -2,9 +2,12 @@ import { randomBytes } from 'node:crypto';
 
 const DISCORD_EPOCH = 1420070400000n;
 
+// Shared by every emulator in the process: ids stay unique when tests start a fresh emulator against
+// the same database (or on the same fixed clock), as Discord's are.
+let last = 0n;
+
 /** Issues increasing 18–19 digit snowflakes, as @discordjs/rest's route bucketing expects. */
 export function createSnowflakes(now: () => number = Date.now): () => string {
-  let last = 0n;
   return () => {
     let id = ((BigInt(now()) - DISCORD_EPOCH) << 22n) | 1n;
     if (id <= last) id = last + 1n;
