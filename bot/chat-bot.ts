@@ -1,12 +1,7 @@
 import type { Kysely } from 'kysely';
-import {
-  enqueueOutbox,
-  findBindingsByDebate,
-  findOutboxByRemoteId,
-  insertThreadBinding,
-  type ThreadBinding,
-} from '../db/repositories/chat.ts';
+import { findBindingsByDebate, insertThreadBinding, type ThreadBinding } from '../db/repositories/chat.ts';
 import { claimDeliveries } from '../db/repositories/chat-delivery.ts';
+import { enqueueOutbox, findOutboxByRemoteId } from '../db/repositories/chat-outbox.ts';
 import type { Database } from '../db/schema.ts';
 import type { Arena, DebateDetailView } from '../engine/api.ts';
 import type { Clock } from '../engine/clock.ts';

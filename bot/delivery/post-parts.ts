@@ -1,4 +1,4 @@
-import type { OutboxEntry } from '../../db/repositories/chat.ts';
+import type { OutboxEntry } from '../../db/repositories/chat-outbox.ts';
 import type { ChatPlatform, OutgoingPost } from '../platform.ts';
 import { splitText } from '../text/split-text.ts';
 import { type OutboxPayload, outboxPayloadSchema } from './render.ts';

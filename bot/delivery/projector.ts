@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely';
-import { enqueueOutbox, type ThreadBinding } from '../../db/repositories/chat.ts';
+import type { ThreadBinding } from '../../db/repositories/chat.ts';
 import {
   type BindingCursor,
   lockBindingCursor,
   saveBindingCursor,
 } from '../../db/repositories/chat-delivery.ts';
+import { enqueueOutbox } from '../../db/repositories/chat-outbox.ts';
 import { type LogSlice, readLogAfter, takeInOrder } from '../../db/repositories/debate-log.ts';
 import type { ChatPlatformName, Database, DebateOutcome } from '../../db/schema.ts';
 import { DEFAULT_ROUNDS } from '../../engine/constants.ts';

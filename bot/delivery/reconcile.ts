@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
+import type { ThreadBinding } from '../../db/repositories/chat.ts';
 import {
   markOutboxSent,
   nextPendingOutbox,
   recentRemoteIds,
   recordOutboxProgress,
-  type ThreadBinding,
-} from '../../db/repositories/chat.ts';
+} from '../../db/repositories/chat-outbox.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Clock } from '../../engine/clock.ts';
 import { RECONCILE_WINDOW } from '../constants.ts';

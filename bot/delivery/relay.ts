@@ -1,12 +1,6 @@
 import type { Kysely } from 'kysely';
-import { nextPendingOutbox, type ThreadBinding } from '../../db/repositories/chat.ts';
-import {
-  claimDelivery,
-  listPreviews,
-  releaseDelivery,
-  takeOverDelivery,
-  untrackPreview,
-} from '../../db/repositories/chat-delivery.ts';
+import type { ThreadBinding } from '../../db/repositories/chat.ts';
+import { nextPendingOutbox } from '../../db/repositories/chat-outbox.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Clock } from '../../engine/clock.ts';
 import type { Logger } from '../../engine/log.ts';
@@ -19,10 +13,11 @@ import {
   STREAM_EDIT_INTERVAL_MS,
 } from '../constants.ts';
 import { type ChatPlatform, DeliveryError, type Identity, type ThreadRef } from '../platform.ts';
-import { ownerIsGone } from './owner.ts';
+import { PreviewGate } from './preview-gate.ts';
 import type { Projection } from './projector.ts';
-import { reconcileThread } from './reconcile.ts';
 import { StreamPreviews } from './stream-previews.ts';
+import { cleanUpTakenThread, deleteAbandoned } from './thread-cleanup.ts';
+import { createThreadLeases, type ThreadLease } from './thread-lease.ts';
 import { deliverRow, type Lane, updatePreview } from './thread-steps.ts';
 
 // Enough to cover every post a person can still see and reply to before its row is committed.
@@ -93,26 +88,20 @@ interface Worker {
   previewTimer: ReturnType<typeof setTimeout> | null;
   wakeUp: (() => void) | null;
   done: Promise<void>;
-  /** Local time until which the thread is surely ours (half a lease after the last renewal began). */
-  heldUntil: number;
-  /** Another process delivers this thread now: stop without touching it. */
-  lost: boolean;
-  renewTimer: ReturnType<typeof setInterval> | null;
-  /** The binding's cursor as of the last projection (−∞ before the first). */
-  cursorTurn: number;
-  /** The preview turn for which a projection already ran to let it through. */
-  previewCheckedTurn: number | null;
-  /** The turn in flight as of the last projection. */
-  turnInFlight: number | null;
+  lease: ThreadLease;
+  gate: PreviewGate;
 }
 
 export function createRelay(deps: RelayDeps): Relay {
   const { db, platform, clock } = deps;
   const log = deps.log.child('relay');
   const workers = new Map<string, Worker>();
-  const leaseMs = deps.leaseMs ?? DELIVERY_LEASE_MS;
-  // Threads another process holds (binding id → until when): events for them start no worker.
-  const elsewhere = new Map<string, number>();
+  const leases = createThreadLeases({
+    db,
+    owner: deps.owner,
+    leaseMs: deps.leaseMs ?? DELIVERY_LEASE_MS,
+    log,
+  });
   let stopped = false;
   const steps = { db, platform, clock, log, stopped: () => stopped };
   const lane = (w: Worker): Lane => ({
@@ -166,79 +155,11 @@ export function createRelay(deps: RelayDeps): Relay {
     if (w.postedBy.size > REMEMBERED_POSTS) w.postedBy.delete(w.postedBy.keys().next().value!);
   }
 
-  /**
-   * Takes or renews the thread's delivery lease. False when another process holds it: the worker
-   * stops, and that process (which reconciles the thread first) carries on.
-   */
-  async function hold(w: Worker): Promise<boolean> {
-    const began = Date.now();
-    const claim = await claimDelivery(db, w.binding.id, deps.owner, leaseMs);
-    // A holder on this host that was killed: no need to wait its lease out (a restart after a crash
-    // would otherwise deliver nothing, previews included, for up to a lease and a sweep).
-    const takenOver =
-      !claim.held &&
-      ownerIsGone(claim.owner) &&
-      (await takeOverDelivery(db, w.binding.id, deps.owner, claim.owner!, leaseMs));
-    if (claim.held || takenOver) {
-      w.heldUntil = began + leaseMs / 2;
-      elsewhere.delete(w.binding.id);
-      return true;
-    }
-    w.lost = true;
-    elsewhere.set(
-      w.binding.id,
-      claim.until ? began + Math.min(leaseMs, Math.max(0, claim.until.getTime() - began)) : began,
-    );
-    log.debug('thread delivered by another process', { thread: w.binding.threadId, owner: claim.owner });
-    return false;
-  }
-
-  /** Every platform call is made under a lease that surely holds: renewed first when in doubt. */
-  async function held(w: Worker): Promise<boolean> {
-    if (w.lost) return false;
-    if (Date.now() < w.heldUntil) return true;
-    return hold(w);
-  }
-
-  async function deleteAbandoned(w: Worker): Promise<void> {
-    while (w.previews.abandoned.length > 0 && !stopped) {
-      const post = w.previews.abandoned[0]!;
-      await removePreview(w, post.id, post.byIdentity);
-      w.previews.abandoned.shift();
-    }
-  }
-
-  /** Deletes a preview post (gone already counts as done), then forgets it. */
-  async function removePreview(w: Worker, postId: string, byIdentity: boolean): Promise<void> {
-    try {
-      await platform.deletePost(w.thread, postId, byIdentity);
-    } catch (error) {
-      // Retried on the next start while it is still tracked; a post already gone is done.
-      if (!(error instanceof DeliveryError && error.code === 'unknown_post')) {
-        log.debug('could not delete a preview', { error: error instanceof Error ? error.message : '' });
-        if (!(error instanceof DeliveryError && error.code === 'gone')) return;
-      }
-    }
-    await untrackPreview(db, w.binding.id, postId);
-  }
-
   async function reconcile(w: Worker): Promise<void> {
     for (let attempt = 1; !stopped; attempt++) {
       try {
-        if (!(await held(w))) return;
-        // Previews left by a process that died: their messages are delivered from the outbox.
-        for (const p of await listPreviews(db, w.binding.id)) {
-          if (stopped) return;
-          await removePreview(w, p.remoteId, p.byIdentity);
-        }
-        const r = await reconcileThread({ db, platform, clock }, w.binding, w.thread);
-        if (stopped) return;
-        for (const o of r.orphans) {
-          await platform.deletePost(w.thread, o.id, o.byIdentity).catch(() => {});
-        }
-        if (r.adopted > 0 || r.orphans.length > 0) {
-          log.info('reconciled a thread after restart', { adopted: r.adopted, orphans: r.orphans.length });
-        }
+        if (!(await w.lease.held())) return;
+        await cleanUpTakenThread(steps, lane(w), w.binding);
         return;
       } catch (error) {
         // The thread is gone: nothing to reconcile; its rows will fail for good one by one.
@@ -255,7 +176,7 @@ export function createRelay(deps: RelayDeps): Relay {
   async function run(w: Worker): Promise<void> {
     for (let attempt = 1; !stopped; attempt++) {
       try {
-        if (!(await hold(w))) return;
+        if (!(await w.lease.hold())) return;
         break;
       } catch (error) {
         log.warn('could not take a thread for delivery, retrying', {
@@ -265,29 +186,18 @@ export function createRelay(deps: RelayDeps): Relay {
         w.dirty = false;
       }
     }
-    // Renewed in the background too: an idle worker sleeps longer than a lease.
-    w.renewTimer = setInterval(() => {
-      if (stopped || w.lost) return;
-      hold(w)
-        .then((ok) => {
-          if (!ok) w.wakeUp?.();
-        })
-        .catch(() => {
-          // The database is away: `held` renews before the next platform call or gives up.
-        });
-    }, leaseMs / 3);
-    w.renewTimer.unref?.();
+    w.lease.keepRenewed(() => w.wakeUp?.());
     await reconcile(w);
     let failures = 0;
     while (!stopped) {
       w.dirty = false;
       try {
-        if (!(await held(w))) return;
+        if (!(await w.lease.held())) return;
         // Read the flags before querying: a row queued meanwhile sets them again, so it is never missed.
         const finishing = w.finishing;
         const checkRows = w.rowsMaybe || finishing;
         w.rowsMaybe = false;
-        await deleteAbandoned(w);
+        await deleteAbandoned(steps, lane(w));
         const row = checkRows ? await nextPendingOutbox(db, w.binding.id) : null;
         if (stopped) return;
         if (row) {
@@ -302,8 +212,7 @@ export function createRelay(deps: RelayDeps): Relay {
         if (w.logMaybe) {
           w.logMaybe = false;
           const projected = await deps.project(w.binding);
-          w.cursorTurn = projected.cursorTurn;
-          w.turnInFlight = projected.turnInFlight;
+          w.gate.projected(projected);
           if (projected.added) w.rowsMaybe = true;
           // The debate said all it will: stop once everything queued is delivered.
           if (projected.finished) w.finishing = true;
@@ -311,31 +220,23 @@ export function createRelay(deps: RelayDeps): Relay {
         }
         if (finishing) {
           w.previews.abandonAll();
-          await deleteAbandoned(w);
+          await deleteAbandoned(steps, lane(w));
           if (!w.dirty) {
             w.exited = true;
-            // Everything is delivered: any process may take the thread if work comes back.
-            await releaseDelivery(db, w.binding.id, deps.owner).catch(() => {});
+            await w.lease.release().catch(() => {});
             return;
           }
           continue;
         }
-        // A new preview never overtakes a committed turn: it is posted only once every turn before
-        // it is in the outbox (and, rows going first, delivered). A commit whose wake-up is late or
-        // missed (another process committed it, an event was lost) is caught up from the log first.
-        // Past a gap in the turns (one given up after a crash) the preview goes once the log says
-        // it is the turn in flight; otherwise an earlier turn may still commit, and it waits.
-        const live = w.previews.live();
-        if (live && !live.postId && live.turnIndex > w.cursorTurn + 1) {
-          if (w.previewCheckedTurn !== live.turnIndex) {
-            w.previewCheckedTurn = live.turnIndex;
-            w.logMaybe = true;
-            continue;
-          }
-          if (w.turnInFlight !== live.turnIndex) {
-            await sleep(w, IDLE_POLL_MS);
-            continue;
-          }
+        // See preview-gate.ts: a new preview never overtakes a committed turn.
+        const gate = w.gate.decide(w.previews.live());
+        if (gate === 'project') {
+          w.logMaybe = true;
+          continue;
+        }
+        if (gate === 'wait') {
+          await sleep(w, IDLE_POLL_MS);
+          continue;
         }
         const wait = await track(w, updatePreview(steps, lane(w)));
         await sleep(w, wait ?? IDLE_POLL_MS);
@@ -354,15 +255,15 @@ export function createRelay(deps: RelayDeps): Relay {
   return {
     attach(binding, claimed = false) {
       if (stopped) return;
-      if (claimed) elsewhere.delete(binding.id);
+      if (claimed) leases.claimed(binding.id);
       const existing = workers.get(binding.id);
-      if (existing && !existing.exited && !existing.lost) {
+      if (existing && !existing.exited && !existing.lease.lost) {
         existing.finishing = false;
         wake(existing, true);
         return;
       }
       // Another process delivers it: the periodic sweep takes it over if that process dies.
-      if ((elsewhere.get(binding.id) ?? 0) > Date.now()) return;
+      if (leases.heldElsewhere(binding.id)) return;
       const w: Worker = {
         binding,
         thread: {
@@ -382,12 +283,8 @@ export function createRelay(deps: RelayDeps): Relay {
         previewTimer: null,
         wakeUp: null,
         done: Promise.resolve(),
-        heldUntil: 0,
-        lost: false,
-        renewTimer: null,
-        cursorTurn: Number.NEGATIVE_INFINITY,
-        previewCheckedTurn: null,
-        turnInFlight: null,
+        lease: leases.of(binding.id, binding.threadId),
+        gate: new PreviewGate(),
       };
       workers.set(binding.id, w);
       w.done = run(w)
@@ -397,7 +294,7 @@ export function createRelay(deps: RelayDeps): Relay {
         })
         .finally(() => {
           if (w.previewTimer) clearTimeout(w.previewTimer);
-          if (w.renewTimer) clearInterval(w.renewTimer);
+          w.lease.end();
           if (workers.get(binding.id) === w) workers.delete(binding.id);
         });
     },
@@ -444,7 +341,7 @@ export function createRelay(deps: RelayDeps): Relay {
       stopped = true;
       for (const w of workers.values()) {
         if (w.previewTimer) clearTimeout(w.previewTimer);
-        if (w.renewTimer) clearInterval(w.renewTimer);
+        w.lease.end();
         w.wakeUp?.();
       }
     },

@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
+import { trackPreview } from '../../db/repositories/chat-delivery.ts';
 import {
   markOutboxFailed,
   markOutboxRetry,
   markOutboxSent,
   type OutboxEntry,
   recordOutboxProgress,
-} from '../../db/repositories/chat.ts';
-import { trackPreview } from '../../db/repositories/chat-delivery.ts';
+} from '../../db/repositories/chat-outbox.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Clock } from '../../engine/clock.ts';
 import type { Logger } from '../../engine/log.ts';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../bot/platform.ts';
-import { findBindingByThread, listOutbox } from '../../db/repositories/chat.ts';
+import { findBindingByThread } from '../../db/repositories/chat.ts';
+import { listOutbox } from '../../db/repositories/chat-outbox.ts';
 import { createMemoryBus } from '../../engine/bus/memory-bus.ts';
 import type { EventBus } from '../../engine/events.ts';
 import { builtinCatalog } from '../../personas/index.ts';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findBindingByThread, listOutbox } from '../../db/repositories/chat.ts';
+import { findBindingByThread } from '../../db/repositories/chat.ts';
 import { claimDeliveries, claimDelivery, releaseDelivery } from '../../db/repositories/chat-delivery.ts';
+import { listOutbox } from '../../db/repositories/chat-outbox.ts';
 import { createMemoryBus } from '../../engine/bus/memory-bus.ts';
 import type { EventBus } from '../../engine/events.ts';
 import { builtinCatalog } from '../../personas/index.ts';

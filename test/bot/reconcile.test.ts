@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcileThread } from '../../bot/delivery/reconcile.ts';
 import { splitText } from '../../bot/text/split-text.ts';
+import { insertThreadBinding, type ThreadBinding } from '../../db/repositories/chat.ts';
+import { listPreviews, trackPreview } from '../../db/repositories/chat-delivery.ts';
 import {
   enqueueOutbox,
-  insertThreadBinding,
   listOutbox,
   markOutboxSent,
   nextPendingOutbox,
-  type ThreadBinding,
-} from '../../db/repositories/chat.ts';
-import { listPreviews, trackPreview } from '../../db/repositories/chat-delivery.ts';
+} from '../../db/repositories/chat-outbox.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
 import { createMemoryPlatform } from './memory-platform.ts';
 

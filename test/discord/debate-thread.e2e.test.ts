@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { getWebhook, listOutbox } from '../../db/repositories/chat.ts';
+import { getWebhook } from '../../db/repositories/chat.ts';
+import { listOutbox } from '../../db/repositories/chat-outbox.ts';
 import { builtinCatalog } from '../../personas/index.ts';
 import type { Persona } from '../../personas/types.ts';
 import type { DiscordEmulator } from '../emulators/discord/index.ts';

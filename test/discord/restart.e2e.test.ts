@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listOutbox } from '../../db/repositories/chat.ts';
+import { listOutbox } from '../../db/repositories/chat-outbox.ts';
 import { builtinCatalog } from '../../personas/index.ts';
 import type { Persona } from '../../personas/types.ts';
 import type { DiscordEmulator } from '../emulators/discord/index.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unescapeMrkdwn } from '../../bot/slack/mrkdwn.ts';
-import { listOutbox } from '../../db/repositories/chat.ts';
+import { listOutbox } from '../../db/repositories/chat-outbox.ts';
 import { builtinCatalog } from '../../personas/index.ts';
 import type { Persona } from '../../personas/types.ts';
 import { slowTurn, smallCast } from '../discord/arena-world.ts';
