@@ -16,6 +16,7 @@ import {
   type RateLimitConfig,
   startDiscordEmulator,
 } from '../emulators/discord/index.ts';
+import { createFakeLlm } from '../fakes/fake-llm.ts';
 import { testSecrets } from '../helpers/secrets.ts';
 
 export const PUBLIC_URL = 'https://arena.example';
@@ -109,6 +110,20 @@ export async function startEmulator(rateLimits?: Partial<RateLimitConfig>): Prom
     guildId: emu.seed.guildId,
   });
   return emu;
+}
+
+/** An Arena over a database, to read a committed debate (it never runs anything). */
+export function readOnlyArena(db: Kysely<Database>, personas: readonly Persona[]): Arena {
+  return createArena({
+    db,
+    llm: createFakeLlm(),
+    bus: createMemoryBus(),
+    clock: systemClock,
+    personas,
+    log: silentLogger,
+    instanceId: 'reader',
+    prices: createPriceTable({ overrides: 'fake:*=0/0' }),
+  }).arena;
 }
 
 /** Streams chosen turns' answers word by word with a pause, so a persona's post is seen growing. */

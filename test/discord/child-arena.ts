@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { REPO_ROOT } from '../helpers/cli.ts';
 
-const FIXTURE = path.join(REPO_ROOT, 'test/fixtures/discord/arena-child.ts');
+const FIXTURE = path.join(REPO_ROOT, 'test/fixtures/arena-child.ts');
 
-/** The engine and Discord bot in a child process (test/fixtures/discord/arena-child.ts). */
+/** The engine and Discord bot in a child process (test/fixtures/arena-child.ts). */
 export interface ChildArena {
   /** Resolves when the child has printed a line matching `pattern`. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;

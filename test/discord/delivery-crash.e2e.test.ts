@@ -6,16 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase } from '../../db/connect.ts';
 import { listOutbox } from '../../db/repositories/chat-outbox.ts';
 import type { Database } from '../../db/schema.ts';
-import { createArena } from '../../engine/arena.ts';
-import { createMemoryBus } from '../../engine/bus/memory-bus.ts';
-import { systemClock } from '../../engine/clock.ts';
-import { createPriceTable } from '../../engine/llm/pricing.ts';
-import { silentLogger } from '../../engine/log.ts';
 import { builtinCatalog } from '../../personas/index.ts';
 import type { DiscordEmulator } from '../emulators/discord/index.ts';
-import { createFakeLlm } from '../fakes/fake-llm.ts';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/db.ts';
-import { type ArenaInstance, smallCast, startEmulator } from './arena-world.ts';
+import { readOnlyArena, smallCast, startEmulator } from './arena-world.ts';
 import { type ChildArena, startChild } from './child-arena.ts';
 import { expectThreadMatchesDebate, ownPosts } from './thread-check.ts';
 
@@ -128,7 +122,7 @@ describe(`delivery across SIGKILLs of a child arena on ${dialect}`, () => {
 
     expect(emu.message(preview.id)!.deleted).toBe(true);
     await withDb(async (db) => {
-      const arena = readOnlyArena(db);
+      const arena = readOnlyArena(db, []);
       await expectThreadMatchesDebate(emu, arena, threadId, debateId, smallCast(await builtinCatalog()));
       const binding = await db
         .selectFrom('chat_threads')
@@ -140,17 +134,3 @@ describe(`delivery across SIGKILLs of a child arena on ${dialect}`, () => {
     });
   }, 400_000);
 });
-
-/** An Arena over the database, to read the committed debate (it never runs anything). */
-function readOnlyArena(db: Kysely<Database>): ArenaInstance['arena'] {
-  return createArena({
-    db,
-    llm: createFakeLlm(),
-    bus: createMemoryBus(),
-    clock: systemClock,
-    personas: [],
-    log: silentLogger,
-    instanceId: 'reader',
-    prices: createPriceTable({ overrides: 'fake:*=0/0' }),
-  }).arena;
-}

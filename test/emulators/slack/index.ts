@@ -167,6 +167,10 @@ function wrap(
     useHttp(url: string) {
       eventsUrl = url;
     },
+    /** Inbound traffic goes over the Socket Mode connection again (undoes useHttp). */
+    useSocket() {
+      eventsUrl = null;
+    },
     /** The next `count` calls of `method` fail with this status and error. */
     failNext(method: string, status: number, error: string, count = 1) {
       state.faults.push({ method, status, error, count });
