@@ -9,7 +9,7 @@ import { createMemoryBus } from '../engine/bus/memory-bus.ts';
 import { createRedisBus } from '../engine/bus/redis-bus.ts';
 import { createRedisCache } from '../engine/cache/redis-cache.ts';
 import { type Cache, noCache } from '../engine/cache/types.ts';
-import { watchWrites } from '../engine/cache/watch-writes.ts';
+import { invalidateOnWrite } from '../engine/cache/watch-writes.ts';
 import { type Clock, systemClock } from '../engine/clock.ts';
 import type { DebateRunner } from '../engine/debate/run/runner.ts';
 import type { EventBus } from '../engine/events.ts';
@@ -124,8 +124,10 @@ export async function openArenaContext(
       );
     const opened = await openDatabaseFor(config, log, opts);
     closers.push(() => opened.close());
-    // Every writer uses this handle, so every write drops the cached reads it makes stale.
-    const database: DatabaseHandle = { ...opened, db: watchWrites(opened.db, cache) };
+    // Every writer uses this handle, so every committed write drops the cached reads it makes stale.
+    const database: DatabaseHandle = opened;
+    const unwatch = invalidateOnWrite(opened.writes, cache);
+    closers.push(async () => unwatch());
     const report = await migrateToLatest(database.db);
     if (report.error) throw new RuntimeFailure(`migration failed: ${errorText(report.error)}`);
     if (report.applied.length) log.info(`database: applied ${report.applied.length} migration(s)`);

@@ -9,6 +9,7 @@ import type { Pool, PoolConfig } from 'pg';
 import { lockDataDir } from './data-dir-lock.ts';
 import { type DatabaseHealth, startHealthProbe } from './health-probe.ts';
 import type { Database } from './schema.ts';
+import { type WriteWatch, watchDialect } from './write-watch.ts';
 
 export type DialectName = 'postgres' | 'pglite';
 export type { DatabaseHealth } from './health-probe.ts';
@@ -22,6 +23,8 @@ export interface DatabaseHandle {
   dumpDataDir?: () => Promise<Blob>;
   /** The latest probe of the database, answered without a query (never queued behind the pool). */
   health(): DatabaseHealth;
+  /** Tells listeners which tables each write changed once it is committed (the Redis cache's invalidation). */
+  writes: WriteWatch;
   close(): Promise<void>;
 }
 
@@ -120,10 +123,12 @@ async function connectPostgres(url: string, options: ConnectOptions): Promise<Da
   });
   first.release();
   const probe = startHealthProbe({ config, intervalMs: options.probeIntervalMs ?? 2_000 });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const { dialect, watch } = watchDialect(new PostgresDialect({ pool }));
+  const db = new Kysely<Database>({ dialect });
   return {
     db,
     dialect: 'postgres',
+    writes: watch,
     location: redactUrl(url),
     health: probe.health,
     async close() {
@@ -159,11 +164,13 @@ async function connectPglite(
     unlock();
     throw error;
   }
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  const { dialect, watch } = watchDialect(new PGliteDialect(pglite));
+  const db = new Kysely<Database>({ dialect });
   const since = new Date();
   return {
     db,
     dialect: 'pglite',
+    writes: watch,
     location: inMemory ? 'memory' : path.resolve(dataDir),
     dumpDataDir: () => pglite.dumpDataDir('none'),
     // Embedded: the database lives and dies with this process.

@@ -13,8 +13,6 @@ export interface RedisCacheOptions {
   connectTimeoutMs?: number;
   /** A Redis that answers slower than this is treated as gone for the read (default 2 s). */
   commandTimeoutMs?: number;
-  /** The second invalidation of a group, this long after its last write (default 1 s). */
-  settleMs?: number;
 }
 
 // A generation counter lives this long after its last bump: longer than any value's TTL.
@@ -25,11 +23,11 @@ const GENERATION_TTL_S = 24 * 3600;
  * - A value is stored as `{ g, v }`, where `g` is its group's generation read *before* the database
  *   was read. A read takes the value and the generation in one MGET and uses the value only when
  *   they match, so a load that raced a write is never served.
- * - Every write to a table a group reads (seen by the Kysely plugin db/plugins/write-watch.ts, in any
- *   process, whoever wrote) bumps the group's generation at once, and once more `settleMs` after the
- *   group's last write: a write inside a transaction is visible only at commit, and a read between
- *   the statement and the commit must not stay cached. Writes are found where they happen, with no
- *   list of write sites to keep up to date.
+ * - Every committed write to a table a group reads bumps the group's generation (db/write-watch.ts
+ *   sees each write at the driver, in every process with a cache, whoever wrote): a lone statement
+ *   once it ran, a transaction's statements once its COMMIT returned. A read that loaded the old rows
+ *   before the commit stored them under the old generation, so it is never served afterwards, however
+ *   long the transaction took. Writes are found where they happen, with no list of write sites.
  * - Redis gone: reads go to the database (a failed or slow command is a miss), the outage is logged
  *   once, ioredis reconnects by itself, and on its return the whole cache is dropped, since the
  *   invalidations of the outage were lost.
@@ -37,7 +35,6 @@ const GENERATION_TTL_S = 24 * 3600;
 export async function createRedisCache(options: RedisCacheOptions): Promise<Cache> {
   const prefix = options.prefix ?? 'arena:cache:';
   const log = options.log;
-  const settleMs = options.settleMs ?? 1000;
   const client = new Redis(options.url, {
     lazyConnect: true,
     connectTimeout: options.connectTimeoutMs ?? 5000,
@@ -106,8 +103,6 @@ export async function createRedisCache(options: RedisCacheOptions): Promise<Cach
   const pending = new Set<CacheGroup>();
   let flushQueued = false;
   let lastBump: Promise<unknown> = Promise.resolve();
-  const lastWrite = new Map<CacheGroup, number>();
-  const settleTimers = new Map<CacheGroup, NodeJS.Timeout>();
 
   const bump = () => {
     flushQueued = false;
@@ -120,28 +115,6 @@ export async function createRedisCache(options: RedisCacheOptions): Promise<Cach
     for (const g of groups) multi.incr(genKey(g)).expire(genKey(g), GENERATION_TTL_S);
     lastBump = multi.exec().catch((e: Error) => fail(e));
   };
-  const queue = (g: CacheGroup) => {
-    pending.add(g);
-    if (!flushQueued) {
-      flushQueued = true;
-      // Before the statement runs on, so a read that follows the write in this process never sees the old value.
-      queueMicrotask(bump);
-    }
-  };
-  const settle = (g: CacheGroup) => {
-    if (settleTimers.has(g)) return;
-    const fire = () => {
-      const wait = (lastWrite.get(g) ?? 0) + settleMs - Date.now();
-      if (wait > 0) {
-        settleTimers.set(g, setTimeout(fire, wait).unref());
-        return;
-      }
-      settleTimers.delete(g);
-      queue(g);
-    };
-    settleTimers.set(g, setTimeout(fire, settleMs).unref());
-  };
-
   return {
     kind: 'redis',
     async read<T>(key: CacheKey, load: () => Promise<T>): Promise<T> {
@@ -166,23 +139,20 @@ export async function createRedisCache(options: RedisCacheOptions): Promise<Cach
       return (JSON.parse(text) as { v: T }).v;
     },
     tablesWritten(tables) {
-      const now = Date.now();
-      for (const g of groupsOf(tables)) {
-        lastWrite.set(g, now);
-        queue(g);
-        settle(g);
+      for (const g of groupsOf(tables)) pending.add(g);
+      if (pending.size && !flushQueued) {
+        flushQueued = true;
+        // Sent before the writer's caller runs on, so its next read on this client sees the bump
+        // (one connection: Redis answers commands in order).
+        queueMicrotask(bump);
       }
     },
     async settled() {
-      while (settleTimers.size > 0 || flushQueued) {
-        await new Promise((r) => setTimeout(r, Math.max(10, settleMs / 4)));
-      }
+      await Promise.resolve();
       await lastBump;
     },
     async close() {
       closed = true;
-      for (const t of settleTimers.values()) clearTimeout(t);
-      settleTimers.clear();
       await client.quit().catch(() => client.disconnect());
     },
   };

@@ -1,6 +1,6 @@
 /**
- * What a cached read depends on. A write to any table of a group (db/plugins/write-watch.ts) makes
- * every cached value of that group stale at once.
+ * What a cached read depends on. A committed write to any table of a group (db/write-watch.ts)
+ * makes every cached value of that group stale at once.
  */
 export type CacheGroup = 'signals' | 'trends' | 'ideas' | 'budget' | 'debates' | 'agents';
 
@@ -16,9 +16,9 @@ export interface CacheKey {
 export interface Cache {
   /** The cached value, or `load()`'s (stored for next time). Never fails because of the cache. */
   read<T>(key: CacheKey, load: () => Promise<T>): Promise<T>;
-  /** Tables were written: the groups reading them are stale. Returns at once. */
+  /** Writes to these tables were committed: the groups reading them are stale. Returns at once. */
   tablesWritten(tables: ReadonlySet<string>): void;
-  /** Resolves once every invalidation of the writes so far, the delayed ones too, has reached the cache. */
+  /** Resolves once every invalidation of the writes committed so far has reached the cache. */
   settled(): Promise<void>;
   /** 'redis', or 'off' for the no-op cache. */
   readonly kind: 'redis' | 'off';

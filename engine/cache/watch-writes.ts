@@ -1,13 +1,12 @@
-import type { Kysely } from 'kysely';
-import { writeWatchPlugin } from '../../db/plugins/write-watch.ts';
-import type { Database } from '../../db/schema.ts';
+import type { WriteWatch } from '../../db/write-watch.ts';
 import { WATCHED_TABLES } from './keys.ts';
 import type { Cache } from './types.ts';
 
-/** The database as every writer should use it: each write invalidates the cached reads it touches. */
-export function watchWrites(db: Kysely<Database>, cache: Cache): Kysely<Database> {
-  if (cache.kind === 'off') return db;
-  return db.withPlugin(
-    writeWatchPlugin({ tables: WATCHED_TABLES, onWrite: (tables) => cache.tablesWritten(tables) }),
-  );
+/**
+ * Every committed write (any query on the database handle, in a transaction or not) invalidates the
+ * cached reads of the tables it changed. Returns the removal of the listener.
+ */
+export function invalidateOnWrite(writes: WriteWatch, cache: Cache): () => void {
+  if (cache.kind === 'off') return () => {};
+  return writes.listen({ tables: WATCHED_TABLES, onCommit: (tables) => cache.tablesWritten(tables) });
 }

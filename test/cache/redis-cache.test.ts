@@ -12,16 +12,16 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDashboard } from '../../dashboard/server.ts';
 import type { Dashboard } from '../../dashboard/types.ts';
-import { writtenTables } from '../../db/plugins/write-watch.ts';
 import { windowUpsert } from '../../db/repositories/budget.ts';
 import { insertIdea } from '../../db/repositories/ideas.ts';
 import type { Database } from '../../db/schema.ts';
+import { writtenTables } from '../../db/write-watch.ts';
 import { createMemoryBus } from '../../engine/bus/memory-bus.ts';
 import { withCachedReads } from '../../engine/cache/cached-arena.ts';
 import { WATCHED_TABLES } from '../../engine/cache/keys.ts';
 import { createRedisCache } from '../../engine/cache/redis-cache.ts';
 import type { Cache } from '../../engine/cache/types.ts';
-import { watchWrites } from '../../engine/cache/watch-writes.ts';
+import { invalidateOnWrite } from '../../engine/cache/watch-writes.ts';
 import type { Logger } from '../../engine/log.ts';
 import { createHarness } from '../engine/harness.ts';
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase, testDialects } from '../helpers/db.ts';
@@ -99,12 +99,13 @@ async function world(dialect: 'pglite' | 'postgres', opts: { redisUrl?: string }
     url: opts.redisUrl ?? TEST_REDIS_URL!,
     prefix: `test:${process.pid}:${Math.random().toString(36).slice(2)}:`,
     log: recordingLogger(lines),
-    settleMs: 200,
     commandTimeoutMs: 3000,
   });
   open.push(() => cache.close());
   const counter = queryCounter();
-  const db = watchWrites(t.db.withPlugin(counter), cache);
+  const unwatch = invalidateOnWrite(t.writes, cache);
+  open.push(async () => unwatch());
+  const db = t.db.withPlugin(counter);
   const engine = await createHarness(db);
   open.push(() => engine.runner.stop());
   const arena = withCachedReads(engine.arena, cache);
@@ -149,7 +150,7 @@ describe.skipIf(!TEST_REDIS_URL).each(testDialects())('Redis cache on %s', (dial
   it('answers a repeated read from Redis without touching the database', async () => {
     const w = await world(dialect);
     await w.addIdea('Cached idea one');
-    // The write's second invalidation (after its commit) would drop what is read before it.
+    // The write's invalidation reaches Redis before the first read below.
     await w.cache.settled();
     for (const path of ['/api/ideas', '/api/budget', '/api/signals', '/api/trends', '/api/personas']) {
       expect((await w.queriesOf(path)).queries, path).toBeGreaterThan(0);
@@ -180,30 +181,60 @@ describe.skipIf(!TEST_REDIS_URL).each(testDialects())('Redis cache on %s', (dial
     expect((await w.queriesOf('/api/budget')).queries).toBe(0);
   }, 60_000);
 
-  it.runIf(dialect === 'postgres')(
-    'never keeps a value read between a write and its commit',
-    async () => {
-      const w = await world(dialect);
-      await w.get('/api/ideas');
-      let release!: () => void;
-      const held = new Promise<void>((r) => {
-        release = r;
-      });
-      const tx = w.db.transaction().execute(async (trx) => {
-        await w.addIdea('Committed later', trx);
-        await held;
-      });
-      // Read while the insert is not committed yet: the old list, and it must not stay cached.
-      await new Promise((r) => setTimeout(r, 100));
-      expect(w.titles(await w.get('/api/ideas'))).not.toContain('Committed later');
-      release();
-      await tx;
-      await expect
-        .poll(async () => w.titles(await w.get('/api/ideas')), { timeout: 15_000, interval: 100 })
-        .toContain('Committed later');
-    },
-    60_000,
-  );
+  it('serves nothing stale after a transaction that commits long after its last statement', async () => {
+    const w = await world(dialect);
+    await w.get('/api/ideas');
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let written!: () => void;
+    const insertDone = new Promise<void>((r) => {
+      written = r;
+    });
+    const tx = w.db.transaction().execute(async (trx) => {
+      await w.addIdea('Committed later', trx);
+      written();
+      await held;
+    });
+    await insertDone;
+    // Idle in the transaction for longer than the old second invalidation (1 s after the last write).
+    await new Promise((r) => setTimeout(r, 1500));
+    if (dialect === 'postgres') {
+      // Another writer commits meanwhile, so the next read loads the list between the transaction's
+      // statement and its commit (PGlite has one connection: the write would wait for the commit).
+      await w.addIdea('Committed meanwhile');
+      const during = await w.queriesOf('/api/ideas');
+      expect(during.queries).toBeGreaterThan(0);
+      expect(w.titles(during.body)).toContain('Committed meanwhile');
+    }
+    // Uncommitted rows are not shown, and the list read now is cached.
+    const cached = await w.queriesOf('/api/ideas');
+    expect(w.titles(cached.body)).not.toContain('Committed later');
+    expect(cached.queries).toBe(0);
+    release();
+    await tx;
+    // At once after the commit (no waiting for a delayed invalidation or the TTL).
+    const after = await w.queriesOf('/api/ideas');
+    expect(after.queries).toBeGreaterThan(0);
+    expect(w.titles(after.body)).toContain('Committed later');
+    expect((await w.queriesOf('/api/ideas')).queries).toBe(0);
+  }, 60_000);
+
+  it('keeps the cache of a rolled-back transaction', async () => {
+    const w = await world(dialect);
+    await w.get('/api/ideas');
+    await expect(
+      w.db.transaction().execute(async (trx) => {
+        await w.addIdea('Rolled back', trx);
+        throw new Error('give up');
+      }),
+    ).rejects.toThrow('give up');
+    await w.cache.settled();
+    const r = await w.queriesOf('/api/ideas');
+    expect(r.queries).toBe(0);
+    expect(w.titles(r.body)).not.toContain('Rolled back');
+  }, 60_000);
 });
 
 describe.skipIf(!TEST_REDIS_URL)('Redis cache when Redis goes away', () => {
