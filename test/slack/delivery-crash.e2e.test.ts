@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase } from '../../db/connect.ts';
-import { listOutbox } from '../../db/repositories/chat.ts';
+import { listOutbox } from '../../db/repositories/chat-outbox.ts';
 import type { Database } from '../../db/schema.ts';
 import { builtinCatalog } from '../../personas/index.ts';
 import { readOnlyArena, smallCast } from '../discord/arena-world.ts';
