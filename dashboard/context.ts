@@ -3,6 +3,7 @@ import { type Cache, noCache } from '../engine/cache/types.ts';
 import { redact } from '../engine/log.ts';
 import type { Persona } from '../personas/types.ts';
 import { actionPolicy } from './auth.ts';
+import { type SystemHealth, systemHealth } from './health.ts';
 import type { Metrics } from './metrics.ts';
 import type { EventHub } from './sse/event-hub.ts';
 import type { createSystemStats } from './system-stats.ts';
@@ -24,6 +25,10 @@ export interface DashboardContext {
   /** A failed read is logged and shown as missing, not turned into a failed page. */
   settle<T>(what: string, work: () => Promise<T>): Promise<T | null>;
   dbHealthy(): Promise<boolean>;
+  /** Components and the database, checked now: degraded only when a part is failing. */
+  health(): Promise<SystemHealth>;
+  /** The same without waiting: the database as last checked (for the live stream's frames). */
+  healthNow(): SystemHealth;
   actionPolicy(): ReturnType<typeof actionPolicy>;
 }
 
@@ -34,7 +39,19 @@ export function createContext(
   const list = () => props.personas ?? props.arena.personas();
   let indexed: { from: readonly Persona[]; byId: Map<string, Persona> } | null = null;
   const log = props.log.child('dashboard');
-  return {
+  // Without a probe of its own (tests), the database is as healthy as the last `select 1` said.
+  let lastDbOk = true;
+  const dbHealthy = async () => {
+    if (props.dbHealth) return props.dbHealth().ok;
+    try {
+      await sql`select 1`.execute(props.db);
+      lastDbOk = true;
+    } catch {
+      lastDbOk = false;
+    }
+    return lastDbOk;
+  };
+  const ctx: DashboardContext = {
     props,
     cache: props.cache ?? noCache,
     ...parts,
@@ -82,15 +99,13 @@ export function createContext(
         return null;
       }
     },
-    async dbHealthy() {
-      if (props.dbHealth) return props.dbHealth().ok;
-      try {
-        await sql`select 1`.execute(props.db);
-        return true;
-      } catch {
-        return false;
-      }
+    dbHealthy,
+    async health() {
+      const dbOk = await dbHealthy();
+      return systemHealth(ctx.components(), dbOk);
     },
+    healthNow: () => systemHealth(ctx.components(), props.dbHealth ? props.dbHealth().ok : lastDbOk),
     actionPolicy: () => actionPolicy(props.config),
   };
+  return ctx;
 }

@@ -55,8 +55,7 @@ export function createDashboard(props: DashboardProps): Dashboard {
     statsMs: config.statsMs ?? 5000,
     maxStreamMs: config.maxStreamMs ?? 0,
     stats: () => {
-      const components = ctxRef?.components() ?? [];
-      const degraded = components.some((c) => c.status === 'error');
+      const { degraded, components } = ctxRef?.healthNow() ?? { degraded: false, components: [] };
       refreshFeeds();
       return {
         ...stats.sample(),

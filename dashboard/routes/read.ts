@@ -21,11 +21,9 @@ export function registerReadRoutes(app: DashboardApp, ctx: DashboardContext): vo
   const { arena, db, config } = ctx.props;
 
   app.get('/api/health', async () => {
-    const dbOk = await ctx.dbHealthy();
-    const components = ctx.components();
+    const { degraded, dbOk, components } = await ctx.health();
     // The process is alive and recovers by itself when the database returns: degraded, not down
     // (a 503 would make an orchestrator restart a process that cannot start without its database).
-    const degraded = !dbOk || components.some((c) => c.status === 'error');
     const latencyMs = ctx.props.dbHealth?.().latencyMs ?? null;
     return json({
       status: degraded ? 'degraded' : 'ok',

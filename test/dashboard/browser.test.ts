@@ -1,17 +1,20 @@
-import { existsSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL } from '../helpers/db.ts';
 import { arenaUnderTest, type Gate } from './arena-under-test.ts';
+import {
+  type DashboardBrowser,
+  hasChromium,
+  launchDashboardBrowser,
+  noteSkip,
+  type PageOptions,
+  paletteCommands,
+  waitReady,
+} from './chromium.ts';
 import { type Harness, startHarness } from './harness.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'browser-test-token-7c1d';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium)
-  console.warn(
-    `[skip] ${CHROMIUM} is missing: dashboard browser tests are skipped (apt-get install chromium)`,
-  );
+noteSkip('dashboard browser tests');
 
 // What the page records about itself: every phase/round/budget value it showed, and stream opens.
 const RECORDER = `
@@ -37,8 +40,7 @@ const RECORDER = `
 describe.skipIf(!hasChromium)('dashboard in a browser', { timeout: 180_000 }, () => {
   let h: Harness;
   let gate: Gate;
-  let browser: Browser;
-  let context: BrowserContext;
+  let browser: DashboardBrowser;
   let page: Page;
   let problems: string[] = [];
 
@@ -58,7 +60,7 @@ describe.skipIf(!hasChromium)('dashboard in a browser', { timeout: 180_000 }, ()
 
   const open = async (p: Page, url = h.url) => {
     await p.goto(url);
-    await p.waitForSelector('body[data-ready="true"]');
+    await waitReady(p);
   };
 
   const storedIds = async (debateId: string) =>
@@ -112,34 +114,15 @@ describe.skipIf(!hasChromium)('dashboard in a browser', { timeout: 180_000 }, ()
         return under;
       },
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-  });
+    browser = await launchDashboardBrowser();
+  }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await h?.close();
   });
 
-  const fresh = async (
-    viewport = { width: 1440, height: 900 },
-    extra: Parameters<Browser['newContext']>[0] = {},
-  ) => {
-    await context?.close();
-    context = await browser.newContext({ viewport, locale: 'en-US', ...extra });
-    await context.addInitScript(RECORDER);
-    page = await context.newPage();
-    watch(page);
+  const fresh = async (viewport = { width: 1440, height: 900 }, extra: PageOptions = {}) => {
+    page = await browser.page({ viewport, initScript: RECORDER, prepare: watch, ...extra });
     return page;
   };
   afterEach(() => {
@@ -185,9 +168,7 @@ describe.skipIf(!hasChromium)('dashboard in a browser', { timeout: 180_000 }, ()
     expect(await page.textContent('[data-status="pending"] .idea-n')).toBe('2');
     expect(await page.textContent('[data-status="planned"] .idea-n')).toBe('1');
     expect(await page.textContent('#output-lines')).toContain('RSS batch processed: 6 signals');
-    const commands = await page.$$eval('#cmd-list .cmd', (els) =>
-      els.map((e) => (e as HTMLElement).dataset.cmd),
-    );
+    const commands = await paletteCommands(page);
     expect(commands).toEqual(
       expect.arrayContaining(['start', 'signals', 'debate', 'budget', 'ideas', 'config']),
     );
@@ -210,9 +191,7 @@ describe.skipIf(!hasChromium)('dashboard in a browser', { timeout: 180_000 }, ()
     const budgetBefore = Number(await page.getAttribute('#budget-today', 'data-pct'));
     await page.click('#term-input');
     await page.keyboard.type('start');
-    expect(
-      await page.$$eval('#cmd-list .cmd', (els) => els.map((e) => (e as HTMLElement).dataset.cmd)),
-    ).toEqual(['start']);
+    expect(await paletteCommands(page)).toEqual(['start']);
     await page.keyboard.press('Enter');
     await page.waitForSelector('#panel-terminal.asking');
     await page.keyboard.type('A wallet app for DAOs with shared spending limits');
@@ -299,7 +278,7 @@ describe.skipIf(!hasChromium)('dashboard in a browser', { timeout: 180_000 }, ()
     });
     await waitMessages(page, debateId, 2);
     await page.reload();
-    await page.waitForSelector('body[data-ready="true"]');
+    await waitReady(page);
     expect(await page.getAttribute('#panel-debate', 'data-debate')).toBe(debateId);
     await waitDone(page, debateId);
     const ids = await shownIds(page);
@@ -341,7 +320,7 @@ describe.skipIf(!hasChromium)('dashboard in a browser', { timeout: 180_000 }, ()
     // Every English label has a Korean one.
     expect(Object.keys(LANGS.ko).sort()).toEqual(Object.keys(LANGS.en).sort());
     await page.reload();
-    await page.waitForSelector('body[data-ready="true"]');
+    await waitReady(page);
     expect(await page.textContent('#panel-debate .panel-title')).toBe('실시간 토론');
     await page.click('[data-lang="en"]');
     expect(await page.textContent('#panel-debate .panel-title')).toBe('LIVE DEBATE');
@@ -397,7 +376,7 @@ describe.skipIf(!hasChromium)('dashboard in a browser', { timeout: 180_000 }, ()
   it('fits a phone: tabs, a command bar, and the palette as a sheet', async () => {
     await fresh(
       { width: 390, height: 844 },
-      { deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'ko-KR' },
+      { locale: 'ko-KR', context: { deviceScaleFactor: 2, isMobile: true, hasTouch: true } },
     );
     await open(page);
     // The phone follows the browser language: Korean labels, Korean debate.

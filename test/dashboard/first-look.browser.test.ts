@@ -1,51 +1,38 @@
-import { existsSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type DashboardBrowser,
+  hasChromium,
+  launchDashboardBrowser,
+  noteSkip,
+  paletteCommands,
+  settle,
+} from './chromium.ts';
 import { type Harness, startHarness } from './harness.ts';
 
 // What a newcomer sees in the first seconds: the top of the page, real glyphs in the design's
 // fonts, readable empty states, and a palette that follows the debate.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TOKEN = 'first-look-token-51aa';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium)
-  console.warn(
-    `[skip] ${CHROMIUM} is missing: first-look browser tests are skipped (apt-get install chromium)`,
-  );
+noteSkip('first-look browser tests');
 
-describe.skipIf(!hasChromium)('dashboard, first look', { timeout: 60_000 }, () => {
+describe.skipIf(!hasChromium)('dashboard, first look', { timeout: 180_000 }, () => {
   let h: Harness;
-  let browser: Browser;
-  let context: BrowserContext | undefined;
+  let browser: DashboardBrowser;
 
   beforeAll(async () => {
     h = await startHarness({ config: { token: TOKEN } });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run'],
-    });
-  });
+    browser = await launchDashboardBrowser();
+  }, 180_000);
   afterAll(async () => {
-    await context?.close();
     await browser?.close();
     await h?.close();
   });
 
-  const open = async (
+  const open = (
     viewport = { width: 1440, height: 900 },
     locale = 'en-US',
     prepare?: (p: Page) => Promise<void>,
-  ) => {
-    await context?.close();
-    context = await browser.newContext({ viewport, locale });
-    const page = await context.newPage();
-    await prepare?.(page);
-    await page.goto(h.url);
-    await page.waitForSelector('body[data-ready="true"]');
-    return page;
-  };
-  const settle = (page: Page) =>
-    page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 150))));
+  ) => browser.open(h.url, { viewport, locale, ...(prepare ? { prepare } : {}) });
 
   it('opens at the top of the page on every desktop size', async () => {
     for (const viewport of [
@@ -76,7 +63,7 @@ describe.skipIf(!hasChromium)('dashboard, first look', { timeout: 60_000 }, () =
     expect(await page.textContent('#panel-debate .panel-title')).toBe('실시간 토론');
     await page.evaluate(() => document.fonts.ready);
     await settle(page);
-    const cdp = await context!.newCDPSession(page);
+    const cdp = await page.context().newCDPSession(page);
     await cdp.send('DOM.enable');
     await cdp.send('CSS.enable');
     const { root } = await cdp.send('DOM.getDocument');
@@ -126,7 +113,9 @@ describe.skipIf(!hasChromium)('dashboard, first look', { timeout: 60_000 }, () =
     };
     for (const locale of ['en-US', 'ko-KR']) {
       const page = await open({ width: 1440, height: 900 }, locale, empty);
-      const box = await page.$eval('#signal-sources li.empty', (el) => {
+      // Measured in one go: the live stream's frames re-render the list every second.
+      const box = await page.evaluate(() => {
+        const el = document.querySelector('#signal-sources li.empty')!;
         const list = el.parentElement!.getBoundingClientRect();
         const r = el.getBoundingClientRect();
         const line = Number.parseFloat(getComputedStyle(el).lineHeight);
@@ -139,8 +128,7 @@ describe.skipIf(!hasChromium)('dashboard, first look', { timeout: 60_000 }, () =
 
   it('adds say, pause and stop to the palette as soon as a debate goes live', async () => {
     const page = await open();
-    const commands = () =>
-      page.$$eval('#cmd-list .cmd', (els) => els.map((e) => (e as HTMLElement).dataset.cmd));
+    const commands = () => paletteCommands(page);
     expect(await commands()).not.toContain('say');
     const { debateId } = await h.arena.startDebate({ idea: 'A shared pantry app', origin: 'cli' });
     await page.waitForFunction(() => document.querySelector('#cmd-list [data-cmd="say"]') !== null);

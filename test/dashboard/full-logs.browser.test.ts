@@ -1,12 +1,10 @@
-import { existsSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertLogs } from '../../db/repositories/logs.ts';
+import { type DashboardBrowser, hasChromium, launchDashboardBrowser, noteSkip } from './chromium.ts';
 import { type Harness, startHarness } from './harness.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`[skip] ${CHROMIUM} is missing: the View Full Logs browser test is skipped`);
+noteSkip('the View Full Logs browser test');
 
 // The seed (helpers.ts) stores 1 info and 1 warn row; these add 70 errors and 50 warnings.
 async function addLogs(h: Harness) {
@@ -27,7 +25,7 @@ describe('GET /api/logs', () => {
   beforeAll(async () => {
     h = await startHarness({});
     await addLogs(h);
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => h?.close());
   const get = (q: string) => h.dashboard.handle(new Request(`${h.url}/api/logs${q}`));
 
@@ -61,31 +59,19 @@ describe('GET /api/logs', () => {
 
 describe.skipIf(!hasChromium)('View Full Logs in a browser', { timeout: 120_000 }, () => {
   let h: Harness;
-  let browser: Browser;
-  let context: BrowserContext | undefined;
+  let browser: DashboardBrowser;
 
   beforeAll(async () => {
     h = await startHarness({});
     await addLogs(h);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run'],
-    });
-  }, 60_000);
+    browser = await launchDashboardBrowser();
+  }, 180_000);
   afterAll(async () => {
-    await context?.close();
     await browser?.close();
     await h?.close();
   });
 
-  const open = async (locale: string): Promise<Page> => {
-    await context?.close();
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale });
-    const page = await context.newPage();
-    await page.goto(h.url);
-    await page.waitForSelector('body[data-ready="true"]');
-    return page;
-  };
+  const open = (locale: string): Promise<Page> => browser.open(h.url, { locale });
   const range = (p: Page) => p.textContent('#logs-range');
 
   it('opens from the OUTPUT panel, filters by level and pages through the stored rows', async () => {

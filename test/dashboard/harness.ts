@@ -49,6 +49,8 @@ export async function startHarness(opts: {
     personas: readonly Persona[];
   }) => Promise<ArenaUnderTest>;
   jobs?: Record<string, () => Promise<unknown>>;
+  /** The app's components as the test wants them now (default: COMPONENTS, all well). */
+  components?: () => ComponentStatus[];
 }): Promise<Harness> {
   const [t, personas] = await Promise.all([createTestDatabase(opts.dialect ?? 'pglite'), builtinCatalog()]);
   await seedDashboardData(t.db);
@@ -74,10 +76,12 @@ export async function startHarness(opts: {
       statsMs: 1000,
       ...opts.config,
     },
-    components: () =>
-      COMPONENTS.map((c) =>
-        c.kind === 'job' ? { ...c, lastRunAt: new Date(now - 12 * 60_000).toISOString() } : c,
-      ),
+    components:
+      opts.components ??
+      (() =>
+        COMPONENTS.map((c) =>
+          c.kind === 'job' ? { ...c, lastRunAt: new Date(now - 12 * 60_000).toISOString() } : c,
+        )),
     jobs: opts.jobs ?? { 'signal-fetch': async () => {}, retention: async () => {} },
     deliveries: async () => ({ pending: 0, failed: 0 }),
     log: silentLogger,

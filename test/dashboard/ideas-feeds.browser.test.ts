@@ -1,46 +1,35 @@
-import { existsSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordFeedFetch } from '../../db/repositories/feed-health.ts';
 import { arenaUnderTest } from './arena-under-test.ts';
+import {
+  paletteCommands as commandIds,
+  type DashboardBrowser,
+  hasChromium,
+  launchDashboardBrowser,
+  noteSkip,
+} from './chromium.ts';
 import { type Harness, startHarness } from './harness.ts';
 import { BROKEN_FEED, seedFeedHealth } from './helpers.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium)
-  console.warn(`[skip] ${CHROMIUM} is missing: the idea add / feed health browser test is skipped`);
+noteSkip('the idea add / feed health browser test');
 
 describe.skipIf(!hasChromium)('idea add and feed health in a browser', { timeout: 120_000 }, () => {
   let h: Harness;
-  let browser: Browser;
-  let context: BrowserContext | undefined;
+  let browser: DashboardBrowser;
 
   beforeAll(async () => {
     // Loopback without a token: actions are open to the page itself.
     h = await startHarness({ makeArena: arenaUnderTest });
     await seedFeedHealth(h.t.db);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run'],
-    });
-  }, 60_000);
+    browser = await launchDashboardBrowser();
+  }, 180_000);
   afterAll(async () => {
-    await context?.close();
     await browser?.close();
     await h?.close();
   });
 
-  const open = async (locale: string): Promise<Page> => {
-    await context?.close();
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale });
-    const page = await context.newPage();
-    await page.goto(h.url);
-    await page.waitForSelector('body[data-ready="true"]');
-    return page;
-  };
-  const commandIds = (page: Page) =>
-    page.$$eval('#cmd-list .cmd', (els) => els.map((e) => (e as HTMLElement).dataset.cmd));
+  const open = (locale: string): Promise<Page> => browser.open(h.url, { locale });
 
   it('adds an idea typed as `idea add <text>`: OUTPUT says so, the backlog lists it', async () => {
     const page = await open('en-US');
@@ -119,7 +108,8 @@ describe.skipIf(!hasChromium)('idea add and feed health in a browser', { timeout
     const hn = '#signal-feeds li[data-feed="Hacker News"]';
     expect(await page.getAttribute(hn, 'class')).toBe('feed ok');
     expect(await page.textContent(`${hn} .feed-items`)).toBe('30 items');
-    expect(await page.textContent(`${hn} .feed-ok`)).toBe('ok 5m');
+    // Fetched 5 minutes before the set-up; a loaded machine may take a minute or more to get here.
+    expect(await page.textContent(`${hn} .feed-ok`)).toMatch(/^ok [5-9]m$/);
     expect(await page.textContent(`${hn} .feed-next`)).toMatch(/^next \d\d:\d\d$/);
     expect(await page.$(`${hn} .feed-err`)).toBeNull();
     // The error stays readable in full on hover even when the line is cut.
