@@ -1,15 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../app/config.ts';
-import { type RunningArena, startArena } from '../../app/main.ts';
-import { silentLogger } from '../../engine/log.ts';
 import { builtinCatalog } from '../../personas/index.ts';
-import { PUBLIC_URL, startEmulator } from '../discord/arena-world.ts';
+import { startEmulator } from '../discord/arena-world.ts';
 import { expectThreadMatchesDebate, until } from '../discord/thread-check.ts';
 import type { DiscordEmulator } from '../emulators/discord/index.ts';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/db.ts';
+import { discordEnv, startTestApp, type TestApp } from '../helpers/arena-app.ts';
 
 const IDEA = 'Repair café booking for neighbourhoods';
 
@@ -17,44 +11,30 @@ const IDEA = 'Repair café booking for neighbourhoods';
 // discord.js client opens the thread in the emulator and the debate's persona posts follow there.
 describe('debate.auto on Discord', { timeout: 300_000 }, () => {
   let emu: DiscordEmulator;
-  let arena: RunningArena | undefined;
-  let dataDir: string;
-  let pg: TestDatabase | undefined;
+  let app: TestApp | undefined;
 
   beforeAll(async () => {
     emu = await startEmulator();
-    dataDir = await mkdtemp(path.join(tmpdir(), 'arena-auto-discord-'));
-    if (TEST_DATABASE_URL) pg = await createTestDatabase('postgres', { migrate: false });
-    const config = loadConfig({
-      ...(pg?.url ? { DATABASE_URL: pg.url } : { DATA_DIR: dataDir }),
-      LLM_PROVIDER: 'offline',
-      DASHBOARD_PORT: '0',
-      PUBLIC_URL,
-      // Not scheduled: the test runs the job itself, as the dashboard's `run` does.
-      JOBS: 'off',
+    app = await startTestApp({
+      ...discordEnv(emu),
+      // Not scheduled (JOBS=off): the test runs the job itself, as the dashboard's `run` does.
       DEBATE_ROUNDS: '1',
-      DISCORD_TOKEN: emu.token,
-      DISCORD_APPLICATION_ID: emu.seed.applicationId,
-      DISCORD_API_URL: emu.apiUrl,
       AUTO_DEBATE_CHANNEL: `discord:${emu.seed.guildId}/${emu.seed.channels.ideas}`,
     });
-    arena = await startArena({ config, log: silentLogger });
   });
   afterAll(async () => {
-    await arena?.close();
+    await app?.close();
     await emu?.close();
-    await pg?.dispose();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   it('opens a thread in the configured channel and the debate of the top pending idea is posted there', async () => {
-    const ctx = arena!.context;
+    const ctx = app!.running.context;
     await emu.waitFor(() => emu.gatewayConnections() > 0, 60_000, 'discord gateway');
     const added = await ctx.arena.addIdea({ title: IDEA, by: 'test' });
     expect(added.ok).toBe(true);
     expect(emu.threads).toEqual([]);
 
-    const res = await fetch(`${arena!.dashboardUrl}/api/jobs/debate.auto/run`, {
+    const res = await fetch(`${app!.running.dashboardUrl}/api/jobs/debate.auto/run`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{}',

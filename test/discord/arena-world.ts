@@ -9,7 +9,7 @@ import { systemClock } from '../../engine/clock.ts';
 import type { DebateRunner } from '../../engine/debate/run/runner.ts';
 import { createPriceTable } from '../../engine/llm/pricing.ts';
 import type { LlmProvider } from '../../engine/llm/types.ts';
-import { createConsoleLogger, silentLogger } from '../../engine/log.ts';
+import { silentLogger } from '../../engine/log.ts';
 import type { Persona } from '../../personas/types.ts';
 import {
   type DiscordEmulator,
@@ -17,14 +17,13 @@ import {
   startDiscordEmulator,
 } from '../emulators/discord/index.ts';
 import { createFakeLlm } from '../fakes/fake-llm.ts';
+import { PUBLIC_URL } from '../helpers/arena-app.ts';
+import { createTestEngine, testLog } from '../helpers/engine.ts';
 import { testSecrets } from '../helpers/secrets.ts';
 
-export const PUBLIC_URL = 'https://arena.example';
+export { PUBLIC_URL } from '../helpers/arena-app.ts';
 
-// ARENA_TEST_LOG=debug prints what the bot and the engine do, for diagnosing a failing test.
-const log = process.env.ARENA_TEST_LOG
-  ? createConsoleLogger({ level: process.env.ARENA_TEST_LOG as 'debug' })
-  : silentLogger;
+const log = testLog;
 
 /** A small cast that still covers every phase: fewer turns keep the end-to-end suite quick. */
 export function smallCast(all: readonly Persona[]): Persona[] {
@@ -58,17 +57,11 @@ export async function startInstance(props: {
   /** The bot's own connection (e.g. through a proxy that a test cuts); the engine's by default. */
   botDb?: Kysely<Database>;
 }): Promise<ArenaInstance> {
-  const bus = createMemoryBus();
-  const { arena, runner } = createArena({
+  const { arena, runner, bus } = createTestEngine({
     db: props.db,
     llm: props.llm,
-    bus,
-    clock: systemClock,
     personas: props.personas,
-    log,
     instanceId: props.instanceId ?? 'discord-e2e',
-    settings: { rounds: 1, retryDelaysMs: [0, 0], pollMs: 200 },
-    prices: createPriceTable({ overrides: 'fake:*=0/0' }),
   });
   const discord = await startDiscordBot({
     token: props.emu.token,

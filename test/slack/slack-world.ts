@@ -4,21 +4,17 @@ import { SlackHttpReceiver } from '../../bot/slack/http-receiver.ts';
 import { createDashboard, type Dashboard } from '../../dashboard/server.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Arena } from '../../engine/api.ts';
-import { createArena } from '../../engine/arena.ts';
-import { createMemoryBus } from '../../engine/bus/memory-bus.ts';
 import { systemClock } from '../../engine/clock.ts';
 import type { DebateRunner } from '../../engine/debate/run/runner.ts';
-import { createPriceTable } from '../../engine/llm/pricing.ts';
 import type { LlmProvider } from '../../engine/llm/types.ts';
-import { createConsoleLogger, silentLogger } from '../../engine/log.ts';
 import type { Persona } from '../../personas/types.ts';
 import type { SlackEmulator } from '../emulators/slack/index.ts';
+import { PUBLIC_URL } from '../helpers/arena-app.ts';
+import { createTestEngine, testLog } from '../helpers/engine.ts';
 
-export const PUBLIC_URL = 'https://arena.example';
+export { PUBLIC_URL } from '../helpers/arena-app.ts';
 
-const log = process.env.ARENA_TEST_LOG
-  ? createConsoleLogger({ level: process.env.ARENA_TEST_LOG as 'debug' })
-  : silentLogger;
+const log = testLog;
 
 export interface SlackInstance {
   arena: Arena;
@@ -41,17 +37,11 @@ export async function startSlackInstance(props: {
   managers?: string[];
   instanceId?: string;
 }): Promise<SlackInstance> {
-  const bus = createMemoryBus();
-  const { arena, runner } = createArena({
+  const { arena, runner, bus } = createTestEngine({
     db: props.db,
     llm: props.llm,
-    bus,
-    clock: systemClock,
     personas: props.personas,
-    log,
     instanceId: props.instanceId ?? 'slack-e2e',
-    settings: { rounds: 1, retryDelaysMs: [0, 0], pollMs: 200 },
-    prices: createPriceTable({ overrides: 'fake:*=0/0' }),
   });
   let dashboard: Dashboard | null = null;
   let mode: Parameters<typeof startSlackBot>[0]['mode'];
