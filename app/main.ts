@@ -1,10 +1,8 @@
 import { hostname } from 'node:os';
 import { type ComponentStatus, createDashboard } from '../dashboard/server.ts';
-import type { DatabaseHealth } from '../db/connect.ts';
 import { countOutbox } from '../db/repositories/outbox-stats.ts';
 import { withCachedReads } from '../engine/cache/cached-arena.ts';
 import { systemClock } from '../engine/clock.ts';
-import { describeRouter } from '../engine/llm/router/describe.ts';
 import type { Logger } from '../engine/log.ts';
 import { createSystemLogSink, teeToSystemLogs } from '../engine/logs/system-log-sink.ts';
 import pkg from '../package.json' with { type: 'json' };
@@ -15,6 +13,7 @@ import { RuntimeFailure } from './errors.ts';
 import type { DebateThreadTarget } from './jobs/auto-debate.ts';
 import { createJobRuntime, type JobRuntime } from './jobs/runtime.ts';
 import { chatPlatforms, slackHttpReceiver, type ThreadOpener } from './platforms.ts';
+import { processComponents } from './process-components.ts';
 import { holdLeadership } from './roles/leader.ts';
 import { planRole, type Role, type RolePlan } from './roles/role.ts';
 
@@ -128,19 +127,7 @@ export async function startArena(props: { config: Config; log: Logger; role?: Ro
           dialect: ctx.database.dialect,
         },
         dbHealth: () => ctx.database.health(),
-        components: () =>
-          ctx.health
-            .list()
-            .map((c) =>
-              c.id === 'engine'
-                ? { ...c, detail: runnerDetail(ctx.runner.load()) }
-                : c.id === 'llm'
-                  ? { ...c, detail: `${ctx.llmDescription} — ${describeRouter(ctx.router.snapshot())}` }
-                  : c.id === 'database'
-                    ? databaseStatus(c, ctx.database.health())
-                    : c,
-            )
-            .concat(jobs?.components() ?? []),
+        components: () => processComponents(ctx).concat(jobs?.components() ?? []),
         jobs: jobActions,
         deliveries: () => countOutbox(ctx.database.db),
         router: () => ctx.router.snapshot(),
@@ -257,18 +244,6 @@ function platformSkipped(plan: RolePlan, id: string, slackHttp: boolean): string
 }
 
 /** The database line of the PROCESSES panel and health: an error while the probe cannot reach it. */
-function databaseStatus(c: ComponentStatus, health: DatabaseHealth): ComponentStatus {
-  if (health.ok) return { ...c, status: 'running' };
-  const down = Math.round((Date.now() - health.since.getTime()) / 1000);
-  return { ...c, status: 'error', lastError: `unreachable for ${down} s: ${health.error ?? 'no answer'}` };
-}
-
-/** The engine's line in PROCESSES: what runs and what waits for a free slot. */
-function runnerDetail(load: { running: number; queued: number; capacity: number }): string {
-  const queued = load.queued > 0 ? `, ${load.queued} queued (capacity ${load.capacity})` : '';
-  return `${load.running} debate(s) running${queued}`;
-}
-
 /** AUTO_DEBATE_CHANNEL (`discord:<workspace>/<channel>`, validated by config) on a running platform. */
 function debateTarget(
   channel: string | undefined,

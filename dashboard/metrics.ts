@@ -1,3 +1,4 @@
+import type { CacheCounts, CacheGroup } from '../engine/cache/types.ts';
 import type { RunnerLoad } from '../engine/debate/run/runner.ts';
 import type { ArenaEvent, BudgetSnapshot, EventBus } from '../engine/events.ts';
 import type { RouterSnapshot } from '../engine/llm/router/types.ts';
@@ -11,6 +12,8 @@ export interface MetricsSnapshotInput {
   deliveries: { pending: number; failed: number } | null;
   router?: RouterSnapshot | null;
   runner?: RunnerLoad | null;
+  /** This process's cached reads per group (null without Redis). */
+  cache?: Record<CacheGroup, CacheCounts> | null;
   sseClients: number;
   memory: NodeJS.MemoryUsage;
   cpuSeconds: number;
@@ -142,6 +145,18 @@ export function createMetrics(bus: EventBus, now: () => number) {
         ]);
       }
       if (input.router) routerMetrics(metric, input.router);
+      if (input.cache) {
+        const results = ['hit', 'miss', 'error'] as const;
+        const field = { hit: 'hits', miss: 'misses', error: 'errors' } as const;
+        metric(
+          'arena_cache_reads_total',
+          'counter',
+          'Cached reads since start, by cache group and answer: hit (Redis), miss (database: nothing current stored), error (database: Redis failed or was away).',
+          Object.entries(input.cache).flatMap(([group, c]) =>
+            results.map((r): [string, number] => [`{group="${group}",result="${r}"}`, c[field[r]]]),
+          ),
+        );
+      }
       metric('arena_sse_clients', 'gauge', 'Open dashboard event streams.', [['', input.sseClients]]);
       metric('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', [
         ['', input.memory.rss],

@@ -108,6 +108,7 @@ export function registerReadRoutes(app: DashboardApp, ctx: DashboardContext): vo
       deliveries,
       router: ctx.props.router?.() ?? null,
       runner: ctx.props.runner?.() ?? null,
+      cache: ctx.cache.kind === 'redis' ? ctx.cache.stats() : null,
       sseClients: ctx.hub.clients(),
       memory: process.memoryUsage(),
       cpuSeconds: s.cpuSeconds,

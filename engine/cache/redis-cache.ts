@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
 import { groupsOf } from './keys.ts';
+import { emptyCounts } from './stats.ts';
 import type { Cache, CacheGroup, CacheKey } from './types.ts';
 
 export interface RedisCacheOptions {
@@ -100,6 +101,7 @@ export async function createRedisCache(options: RedisCacheOptions): Promise<Cach
   started = true;
 
   const genKey = (g: CacheGroup) => `${prefix}gen:${g}`;
+  const counts = emptyCounts();
   const pending = new Set<CacheGroup>();
   let flushQueued = false;
   let lastBump: Promise<unknown> = Promise.resolve();
@@ -118,7 +120,11 @@ export async function createRedisCache(options: RedisCacheOptions): Promise<Cach
   return {
     kind: 'redis',
     async read<T>(key: CacheKey, load: () => Promise<T>): Promise<T> {
-      if (!usable()) return load();
+      const count = counts[key.group];
+      if (!usable()) {
+        count.errors++;
+        return load();
+      }
       const valueKey = `${prefix}${key.key}`;
       let generation = '0';
       try {
@@ -126,12 +132,17 @@ export async function createRedisCache(options: RedisCacheOptions): Promise<Cach
         generation = gen ?? '0';
         if (raw) {
           const stored = JSON.parse(raw) as { g: string; v: T };
-          if (stored.g === generation) return stored.v;
+          if (stored.g === generation) {
+            count.hits++;
+            return stored.v;
+          }
         }
       } catch (error) {
         fail(error as Error);
+        count.errors++;
         return load();
       }
+      count.misses++;
       const value = await load();
       // What a hit returns: the same JSON shape whether the value came from Redis or not.
       const text = JSON.stringify({ g: generation, v: value });
@@ -147,6 +158,7 @@ export async function createRedisCache(options: RedisCacheOptions): Promise<Cach
         queueMicrotask(bump);
       }
     },
+    stats: () => structuredClone(counts),
     async settled() {
       await Promise.resolve();
       await lastBump;

@@ -1,3 +1,5 @@
+import { emptyCounts } from './stats.ts';
+
 /**
  * What a cached read depends on. A committed write to any table of a group (db/write-watch.ts)
  * makes every cached value of that group stale at once.
@@ -12,6 +14,16 @@ export interface CacheKey {
   ttlSeconds: number;
 }
 
+/** How this process's cached reads of one group were answered since it started. */
+export interface CacheCounts {
+  /** From Redis. */
+  hits: number;
+  /** From the database: nothing stored, or stored before a write (an older generation). */
+  misses: number;
+  /** From the database because Redis failed, was too slow or was away. */
+  errors: number;
+}
+
 /** Hot reads kept for a short while; every implementation answers from `load` when it cannot. */
 export interface Cache {
   /** The cached value, or `load()`'s (stored for next time). Never fails because of the cache. */
@@ -20,6 +32,8 @@ export interface Cache {
   tablesWritten(tables: ReadonlySet<string>): void;
   /** Resolves once every invalidation of the writes committed so far has reached the cache. */
   settled(): Promise<void>;
+  /** Per group, how reads were answered (every group present; all zero for the no-op cache). */
+  stats(): Record<CacheGroup, CacheCounts>;
   /** 'redis', or 'off' for the no-op cache. */
   readonly kind: 'redis' | 'off';
   close(): Promise<void>;
@@ -30,6 +44,7 @@ export const noCache: Cache = {
   kind: 'off',
   read: (_key, load) => load(),
   tablesWritten() {},
+  stats: () => emptyCounts(),
   async settled() {},
   async close() {},
 };

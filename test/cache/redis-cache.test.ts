@@ -10,6 +10,8 @@ import {
   sql,
 } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createHealth } from '../../app/health.ts';
+import { processComponents } from '../../app/process-components.ts';
 import { createDashboard } from '../../dashboard/server.ts';
 import type { Dashboard } from '../../dashboard/types.ts';
 import { windowUpsert } from '../../db/repositories/budget.ts';
@@ -108,6 +110,9 @@ async function world(dialect: 'pglite' | 'postgres', opts: { redisUrl?: string }
   const db = t.db.withPlugin(counter);
   const engine = await createHarness(db);
   open.push(() => engine.runner.stop());
+  // The PROCESSES panel's cache row, as `arena start` builds it (app/main.ts).
+  const health = createHealth(engine.clock);
+  health.set({ id: 'cache', name: 'Cache', kind: 'service', status: 'running', detail: 'Redis' });
   const arena = withCachedReads(engine.arena, cache);
   const dashboard: Dashboard = createDashboard({
     arena,
@@ -122,7 +127,7 @@ async function world(dialect: 'pglite' | 'postgres', opts: { redisUrl?: string }
       codename: 'test',
       dialect,
     },
-    components: () => [],
+    components: () => processComponents({ health, cache } as Parameters<typeof processComponents>[0]),
     log: recordingLogger([]),
     clock: { now: () => new Date() },
   });
@@ -142,8 +147,36 @@ async function world(dialect: 'pglite' | 'postgres', opts: { redisUrl?: string }
     insertIdea(on, { title, summary: title, source_type: 'traditional' });
   const titles = (body: Record<string, unknown>) =>
     (body.ideas as Array<{ title: string }>).map((i) => i.title);
+  /** `arena_cache_reads_total` of /metrics, as `group/result` → count. */
+  const cacheReads = async () => {
+    const res = await dashboard.handle(new Request('http://127.0.0.1:3000/metrics'));
+    const out: Record<string, number> = {};
+    for (const m of (await res.text()).matchAll(
+      /^arena_cache_reads_total\{group="(\w+)",result="(\w+)"\} (\d+)$/gm,
+    ))
+      out[`${m[1]}/${m[2]}`] = Number(m[3]);
+    return out;
+  };
+  /** The PROCESSES panel's cache line (`/api/state`). */
+  const cacheRow = async () =>
+    ((await get('/api/state')).components as Array<{ id: string; detail: string; status: string }>).find(
+      (c) => c.id === 'cache',
+    );
   await cache.settled();
-  return { t, db, cache, arena, lines, get, queriesOf, addIdea, titles, clock: engine.clock };
+  return {
+    t,
+    db,
+    cache,
+    arena,
+    lines,
+    get,
+    queriesOf,
+    addIdea,
+    titles,
+    cacheReads,
+    cacheRow,
+    clock: engine.clock,
+  };
 }
 
 describe.skipIf(!TEST_REDIS_URL).each(testDialects())('Redis cache on %s', (dialect) => {
@@ -180,6 +213,58 @@ describe.skipIf(!TEST_REDIS_URL).each(testDialects())('Redis cache on %s', (dial
     await w.get('/api/budget');
     expect((await w.queriesOf('/api/budget')).queries).toBe(0);
   }, 60_000);
+
+  it.runIf(dialect === 'pglite')(
+    'counts hits, misses and errors per cache group in /metrics and the PROCESSES cache row',
+    async () => {
+      const w = await world(dialect);
+      const zero = await w.cacheReads();
+      // Every group is there, whether read yet or not.
+      expect(Object.keys(zero).sort()).toEqual(
+        ['agents', 'budget', 'debates', 'ideas', 'signals', 'trends'].flatMap((g) =>
+          ['error', 'hit', 'miss'].map((r) => `${g}/${r}`),
+        ),
+      );
+      expect(zero['trends/miss']).toBe(0);
+      const delta = async (path: string) => {
+        const before = await w.cacheReads();
+        await w.get(path);
+        const after = await w.cacheReads();
+        return Object.fromEntries(
+          Object.entries(after)
+            .map(([k, n]) => [k, n - (before[k] ?? 0)] as const)
+            // /metrics reads the budget itself.
+            .filter(([k, d]) => d !== 0 && !k.startsWith('budget/')),
+        );
+      };
+      // /api/trends reads one cached value (trends:latest): a miss, then a hit.
+      expect(await delta('/api/trends')).toEqual({ 'trends/miss': 1 });
+      expect(await delta('/api/trends')).toEqual({ 'trends/hit': 1 });
+      // /api/ideas reads two (the list and the counts): both miss, then both hit.
+      expect(await delta('/api/ideas')).toEqual({ 'ideas/miss': 2 });
+      expect(await delta('/api/ideas')).toEqual({ 'ideas/hit': 2 });
+      // A committed write to ideas: the next reads miss again.
+      await w.addIdea('Counted');
+      await w.cache.settled();
+      expect(await delta('/api/ideas')).toEqual({ 'ideas/miss': 2 });
+      // The PROCESSES line counts the same reads (it is read between two /metrics scrapes).
+      const sum = (counts: Record<string, number>, r: string) =>
+        Object.entries(counts).reduce((n, [k, v]) => n + (k.endsWith(`/${r}`) ? v : 0), 0);
+      const before = await w.cacheReads();
+      const row = await w.cacheRow();
+      const after = await w.cacheReads();
+      const m = row?.detail.match(/^Redis · (\d+)% hits \((\d+) hits, (\d+) misses, (\d+) errors\)$/);
+      expect(m, row?.detail).toBeTruthy();
+      const [pct, hits, misses, errors] = m!.slice(1).map(Number) as [number, number, number, number];
+      expect(hits).toBeGreaterThanOrEqual(sum(before, 'hit'));
+      expect(hits).toBeLessThanOrEqual(sum(after, 'hit'));
+      expect(misses).toBeGreaterThanOrEqual(sum(before, 'miss'));
+      expect(misses).toBeLessThanOrEqual(sum(after, 'miss'));
+      expect(errors).toBe(0);
+      expect(pct).toBe(Math.round((100 * hits) / (hits + misses)));
+    },
+    60_000,
+  );
 
   it('serves nothing stale after a transaction that commits long after its last statement', async () => {
     const w = await world(dialect);
@@ -263,6 +348,11 @@ describe.skipIf(!TEST_REDIS_URL)('Redis cache when Redis goes away', () => {
       expect((await w.queriesOf('/api/budget')).queries).toBeGreaterThan(0);
     }
     await expect.poll(() => w.lines.filter((l) => l.level === 'warn').length, { timeout: 10_000 }).toBe(1);
+    // Each read during the outage was answered by the database and counted as an error of its group.
+    const during = await w.cacheReads();
+    expect(during['ideas/error']).toBeGreaterThanOrEqual(6);
+    expect(during['budget/error']).toBeGreaterThanOrEqual(3);
+    expect((await w.cacheRow())?.detail).toMatch(/\d+ errors\)$/);
     expect(w.lines.find((l) => l.level === 'warn')?.message).toMatch(/cache: Redis unreachable/);
 
     proxy.restore();
@@ -275,6 +365,12 @@ describe.skipIf(!TEST_REDIS_URL)('Redis cache when Redis goes away', () => {
     const back = await w.queriesOf('/api/ideas');
     expect(w.titles(back.body)).toContain('During the outage');
     expect((await w.queriesOf('/api/ideas')).queries).toBe(0);
+    // Back: reads count as hits and misses again, not errors.
+    const back2 = await w.cacheReads();
+    await w.get('/api/ideas');
+    const after = await w.cacheReads();
+    expect(after['ideas/hit']).toBe(back2['ideas/hit']! + 2);
+    expect(after['ideas/error']).toBe(back2['ideas/error']);
   }, 90_000);
 });
 
