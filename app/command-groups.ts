@@ -79,20 +79,16 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
         },
         async open(opts) {
           const c = config();
-          // Terminal commands keep stdout for their output; logs go to stderr, quieter by default.
-          const log = createConsoleLogger({ level: c.LOG_LEVEL === 'info' ? 'warn' : c.LOG_LEVEL });
-          const { openArenaContext } = await import('./context.ts');
-          const ctx = await openArenaContext(c, log, {
-            ...(opts.provider ? { provider: opts.provider as Config['LLM_PROVIDER'] } : {}),
-            memoryIfLocked: true,
-          });
+          const { openDebateArena } = await import('./commands/open-debate.ts');
+          const ctx = await openDebateArena(c, opts);
+          if ('server' in ctx) return ctx;
           if (process.stderr.isTTY) process.stderr.write(`llm: ${ctx.llmDescription}\n`);
           const { providerProblem } = await import('./commands/provider-check.ts');
           return {
             arena: ctx.arena,
             runner: ctx.runner,
             bus: ctx.bus,
-            ready: () => providerProblem(ctx.llm, ctx.llmDescription),
+            ready: () => providerProblem(ctx.llm, ctx.llmDescription, { ollamaHost: c.OLLAMA_HOST }),
             close: ctx.close,
           };
         },

@@ -64,6 +64,11 @@ export interface OpenOptions {
   llm?: LlmProvider;
   /** Tests: the engine's clock (default: the system clock). */
   clock?: Clock;
+  /**
+   * A one-off command's `system_logs` writer: attached once the database is migrated, and closed
+   * (its last rows written) before the database closes.
+   */
+  systemLogs?: { attach(db: DatabaseHandle['db']): void; close(): Promise<void> };
 }
 
 /** Opens personas, database (migrated), LLM provider, event bus and engine, in that order. */
@@ -131,6 +136,10 @@ export async function openArenaContext(
     const report = await migrateToLatest(database.db);
     if (report.error) throw new RuntimeFailure(`migration failed: ${errorText(report.error)}`);
     if (report.applied.length) log.info(`database: applied ${report.applied.length} migration(s)`);
+    if (opts.systemLogs) {
+      opts.systemLogs.attach(database.db);
+      closers.push(() => opts.systemLogs!.close());
+    }
 
     // One 429 gate, shared by the OpenAI-compatible provider and the router's queue.
     const gate = createRateGate();

@@ -129,6 +129,7 @@ export async function startArena(props: { config: Config; log: Logger; role?: Ro
         dbHealth: () => ctx.database.health(),
         components: () => processComponents(ctx).concat(jobs?.components() ?? []),
         jobs: jobActions,
+        ...(jobs ? { jobStatus: () => jobs!.scheduler.status() } : {}),
         deliveries: () => countOutbox(ctx.database.db),
         router: () => ctx.router.snapshot(),
         runner: () => ctx.runner.load(),

@@ -58,6 +58,7 @@ export function cachedTrends(ctx: DashboardContext, period: string, limit: numbe
       category: t.category,
       score: Number(t.score),
       signalCount: Number(t.signal_count),
+      growth: (t.analysis_data as { growth?: number } | null)?.growth ?? 1,
       keywords: t.keywords ?? [],
       relatedSignals: t.related_signals ?? [],
       analyzedAt: new Date(t.analyzed_at).toISOString(),

@@ -68,6 +68,8 @@ export const signalsQuery = z.object({
     .optional()
     .default(72),
   limit: limit(500, 50),
+  /** `score` (default): the best-scored of the last `hours`, or of a source or category; `newest`: newest first. */
+  order: z.enum(['score', 'newest']).optional(),
 });
 
 export const trendsQuery = z.object({

@@ -71,6 +71,8 @@ export interface DashboardProps {
   components: () => ComponentStatus[];
   /** Jobs the "run job now" action may start, by name. */
   jobs?: Record<string, () => Promise<unknown>>;
+  /** Each job's schedule, last run and next run (`GET /api/jobs`, what `arena jobs list` prints). */
+  jobStatus?: () => Promise<unknown[]>;
   /** The LLM router's queues and loaded models, for `/metrics`. */
   router?: () => RouterSnapshot;
   /** This process's debate runner: debates running, waiting for a slot, and its capacity, for `/metrics`. */

@@ -1,5 +1,6 @@
 import type { DebateDetailView, DebateSummaryView } from '../../engine/api.ts';
 import { LABELS, pauseReasonText } from '../../engine/debate/labels.ts';
+import { debateTranscript, type TranscriptEntry } from '../../engine/debate/transcript.ts';
 import type { ArenaEvent, DebateMessageView } from '../../engine/events.ts';
 import { oneLineSafe, stripControl } from '../../engine/text/sanitize.ts';
 import type { Lang, Persona } from '../../personas/types.ts';
@@ -115,14 +116,17 @@ export function createTerminalRenderer(p: {
  * is foreign: terminal escapes and control characters are stripped before it reaches the terminal.
  */
 export function formatMessage(m: DebateMessageView, style: Style, lang: Lang): string {
+  return `${formatHead(m, style, lang)}\n${stripControl(m.content)}`;
+}
+
+function formatHead(m: DebateMessageView, style: Style, lang: Lang): string {
   const l = LABELS[lang];
   const name = oneLineSafe(m.agentName);
   const who =
     m.authorKind === 'human'
       ? `${name} (${l.person})`
       : `${name}${m.handle ? ` (@${oneLineSafe(m.handle)})` : ''}`;
-  const head = `${style.color(m.color, `● ${who}`)} ${style.dim(`· #${m.turnIndex} ${l.type[m.type]}`)}`;
-  return `${head}\n${stripControl(m.content)}`;
+  return `${style.color(m.color, `● ${who}`)} ${style.dim(`· #${m.turnIndex} ${l.type[m.type]}`)}`;
 }
 
 /** Where a debate stands in its phase: `planning · sections 6/6`, `divergence · round 2/3`. */
@@ -144,4 +148,48 @@ export function formatResult(d: DebateDetailView, style: Style, lang: Lang): str
   ];
   if (d.plan?.finalPlan) lines.push('', style.bold(`${l.finalPlan}`), '', stripControl(d.plan.finalPlan));
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A whole debate for `arena debates show`: the same layout as the Markdown export (title, status and
+ * spending, phase and round banners, references, verdict scores, the plan), for a terminal.
+ */
+export function formatTranscript(d: DebateDetailView, style: Style, lang: Lang): string {
+  const t = debateTranscript(d, lang);
+  const l = t.labels;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const out = [
+    style.bold(oneLineSafe(t.title)),
+    `${t.status}${t.pauseReason ? ` (${oneLineSafe(t.pauseReason)})` : ''}`,
+    style.dim(
+      `${l.started} ${t.startedAt.replace('T', ' ').slice(0, 16)} UTC · ${n(t.tokens.prompt + t.tokens.completion)} ${l.tokens.toLowerCase()} · $${t.costUsd.toFixed(4)} · id ${d.id}`,
+    ),
+  ];
+  for (const section of t.sections) {
+    out.push('', style.bold(`━━ ${section.heading} ━━`));
+    for (const entry of section.entries) out.push('', transcriptEntry(entry, style, lang));
+  }
+  if (t.plan) {
+    out.push('', style.bold(`━━ ${l.plan}: ${oneLineSafe(t.plan.title)} ━━`));
+    for (const part of t.plan.parts)
+      out.push('', style.bold(part.title), '', stripControl(part.text).trimEnd());
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function transcriptEntry(entry: TranscriptEntry, style: Style, lang: Lang): string {
+  const l = LABELS[lang];
+  const m = entry.message;
+  const lines = [
+    formatHead(m, style, lang) + (entry.score !== null ? ` ${style.bold(`${entry.score}/10`)}` : ''),
+  ];
+  if (entry.references.length > 0)
+    lines.push(
+      style.dim(
+        `↳ ${l.repliesTo} ${entry.references.map((r) => `#${r.turnIndex} ${oneLineSafe(r.agentName)}`).join(', ')}`,
+      ),
+    );
+  // A plan turn's text is printed once, in the plan at the end.
+  lines.push(entry.planPart ? style.dim(`→ ${entry.planPart.title}`) : stripControl(m.content));
+  return lines.join('\n');
 }

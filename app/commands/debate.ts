@@ -9,10 +9,11 @@ import type { DebateRunner } from '../../engine/debate/run/runner.ts';
 import type { ArenaEvent, EventBus } from '../../engine/events.ts';
 import { oneLineSafe } from '../../engine/text/sanitize.ts';
 import { RuntimeFailure, TryLaterFailure, UsageError } from '../errors.ts';
+import { type RemoteArena, runRemoteDebate } from './debate-remote.ts';
 import {
   createTerminalRenderer,
-  formatMessage,
   formatResult,
+  formatTranscript,
   type Output,
   phaseProgress,
   stdoutOutput,
@@ -20,6 +21,7 @@ import {
 } from './debate-render.ts';
 import { langFromLocale } from './lang.ts';
 import type { DebateReader } from './open-reader.ts';
+import { parseOptions } from './options.ts';
 
 /** An arena opened for one command: the lead's composition root builds it from config. */
 export interface OpenedArena {
@@ -32,8 +34,11 @@ export interface OpenedArena {
 }
 
 export interface DebateCommandDeps {
-  /** Opens config, database, LLM provider (`provider` overrides LLM_PROVIDER) and bus. */
-  open(opts: { provider?: string }): Promise<OpenedArena>;
+  /**
+   * Opens config, database, LLM provider (`provider` overrides LLM_PROVIDER) and bus; or, while a
+   * running `arena start` holds the embedded database, that server (the debate runs there).
+   */
+  open(opts: { provider?: string }): Promise<OpenedArena | RemoteArena>;
   /**
    * For `debates list|show|export`: the debates without a model (nothing probed), from the database
    * or through the running server that holds it; `open` when not given.
@@ -70,13 +75,6 @@ const ExportOptions = z.object({
   lang: oneOf(['ko', 'en']).optional(),
 });
 
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  throw new UsageError(`--${String(issue.path[0] ?? 'option')}: ${issue.message}`);
-}
-
 /** `arena debate "<idea>"` and `arena debates list|show|export`. */
 export function registerDebateCommands(program: Command, deps: DebateCommandDeps): void {
   const out = deps.out ?? stdoutOutput();
@@ -92,10 +90,12 @@ export function registerDebateCommands(program: Command, deps: DebateCommandDeps
     .option('--provider <name>', 'auto, ollama, openai or offline (overrides LLM_PROVIDER)')
     .option('--json', 'print one JSON event per line instead of text')
     .action(async (idea: string, raw: unknown) => {
-      const opts = parse(DebateOptions, raw);
+      const opts = parseOptions(DebateOptions, raw);
       const opened = await deps.open(opts.provider ? { provider: opts.provider } : {});
+      const lang = opts.lang ?? langFromLocale(env);
       try {
-        await runDebate(opened, { idea, ...opts, lang: opts.lang ?? langFromLocale(env), out, style });
+        if ('server' in opened) await runRemoteDebate(opened, { idea, ...opts, lang, out, style });
+        else await runDebate(opened, { idea, ...opts, lang, out, style });
       } finally {
         await opened.close();
       }
@@ -109,7 +109,7 @@ export function registerDebateCommands(program: Command, deps: DebateCommandDeps
     .option('--limit <n>', 'how many', '20')
     .option('--json', 'print JSON')
     .action(async (raw: unknown) => {
-      const opts = parse(ListOptions, raw);
+      const opts = parseOptions(ListOptions, raw);
       await withArena(deps, async ({ arena }) => {
         const list = await arena.listDebates({ status: opts.status, limit: opts.limit });
         if (opts.json) return out.write(`${JSON.stringify(list)}\n`);
@@ -131,8 +131,7 @@ export function registerDebateCommands(program: Command, deps: DebateCommandDeps
       await withArena(deps, async ({ arena }) => {
         const d = await found(arena, id);
         if (raw.json) return out.write(`${JSON.stringify(d)}\n`);
-        for (const m of d.messages) out.write(`${formatMessage(m, style, d.lang)}\n\n`);
-        out.write(formatResult(d, style, d.lang));
+        out.write(formatTranscript(d, style, d.lang));
       });
     });
   debates
@@ -142,7 +141,7 @@ export function registerDebateCommands(program: Command, deps: DebateCommandDeps
     .option('--format <format>', 'md or json', 'md')
     .option('--lang <lang>', 'labels in ko or en (default: the debate language)')
     .action(async (id: string, raw: unknown) => {
-      const opts = parse(ExportOptions, raw);
+      const opts = parseOptions(ExportOptions, raw);
       await withArena(deps, async ({ arena }) => {
         const d = await found(arena, id);
         out.write(
@@ -159,6 +158,10 @@ async function withArena(
   fn: (opened: { arena: DebateReader }) => Promise<unknown>,
 ): Promise<void> {
   const opened = deps.openRead ? await deps.openRead() : await deps.open({});
+  if (!('arena' in opened)) {
+    await opened.close();
+    throw new RuntimeFailure('the debates cannot be read here');
+  }
   try {
     await fn(opened);
   } finally {

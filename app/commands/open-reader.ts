@@ -3,6 +3,7 @@ import type { Arena } from '../../engine/api.ts';
 import type { Logger } from '../../engine/log.ts';
 import type { Config } from '../config.ts';
 import { RuntimeFailure } from '../errors.ts';
+import { type ArenaServer, dashboardAddress, findRunningServer } from './server-client.ts';
 
 /** What the read commands (`debates list|show|export`) need. */
 export type DebateReader = Pick<Arena, 'listDebates' | 'getDebate'>;
@@ -26,49 +27,30 @@ export async function openForReading(config: Config, log: Logger): Promise<Opene
     return { arena: ctx.arena, via: 'database', close: ctx.close };
   } catch (error) {
     if (!(error instanceof DataDirLockedError)) throw error;
-    const url = dashboardAddress(config);
-    if (await answers(url)) return { arena: httpReader(url), via: 'server', close: async () => {} };
+    const server = await findRunningServer(config);
+    if (server) return { arena: httpReader(server), via: 'server', close: async () => {} };
     throw new RuntimeFailure(
-      `${error.message}; its dashboard at ${url} does not answer, so the debates cannot be read through it`,
+      `${error.message}; its dashboard at ${dashboardAddress(config)} does not answer, so the debates cannot be read through it`,
     );
   }
 }
 
-/** The running server's own address, from the same settings it started with. */
-export function dashboardAddress(config: Config): string {
-  const h = config.DASHBOARD_HOST;
-  const host = h === '0.0.0.0' ? '127.0.0.1' : h === '::' ? '[::1]' : h.includes(':') ? `[${h}]` : h;
-  return `http://${host}:${config.DASHBOARD_PORT}`;
-}
-
-async function answers(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2000) });
-    await res.body?.cancel();
-    return res.status === 200 || res.status === 503;
-  } catch {
-    return false;
-  }
-}
-
-function httpReader(base: string): DebateReader {
-  const get = async (path: string) => {
-    const res = await fetch(`${base}${path}`, { headers: { accept: 'application/json' } });
-    if (res.status === 404) return null;
-    if (!res.ok) throw new RuntimeFailure(`the running arena answered ${res.status} for ${path}`);
-    return res.json() as Promise<Record<string, unknown>>;
-  };
+function httpReader(server: ArenaServer): DebateReader {
   return {
     async listDebates(filter = {}) {
       const q = new URLSearchParams();
       if (filter.status) q.set('status', filter.status);
       if (filter.limit) q.set('limit', String(filter.limit));
-      const body = await get(`/api/debates?${q}`);
-      return (body?.debates ?? []) as Awaited<ReturnType<Arena['listDebates']>>;
+      const body = await server.get<{ debates: Awaited<ReturnType<Arena['listDebates']>> }>(
+        `/api/debates?${q}`,
+      );
+      return body.debates;
     },
     async getDebate(id) {
-      const body = await get(`/api/debates/${encodeURIComponent(id)}`);
-      return (body?.debate ?? null) as Awaited<ReturnType<Arena['getDebate']>>;
+      const body = await server.find<{ debate: Awaited<ReturnType<Arena['getDebate']>> }>(
+        `/api/debates/${encodeURIComponent(id)}`,
+      );
+      return body?.debate ?? null;
     },
   };
 }

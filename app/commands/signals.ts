@@ -1,13 +1,19 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { listFeedHealth } from '../../db/repositories/feed-health.ts';
+import {
+  type FeedHealthView,
+  feedHealthViews,
+  type SignalView,
+  toSignalView,
+} from '../../dashboard/read-model.ts';
 import { listSignals } from '../../db/repositories/signals.ts';
 import { systemClock } from '../../engine/clock.ts';
 import { collectSignals } from '../../engine/signals/collect.ts';
 import { type Feed, loadFeedsFile } from '../../engine/signals/feeds-file.ts';
 import type { Config } from '../config.ts';
 import { UsageError } from '../errors.ts';
-import { openStore, table } from './open-store.ts';
+import { table, withReadSource, withStore } from './open-store.ts';
+import { parseOptions } from './options.ts';
 
 export interface SignalsCommandDeps {
   config: () => Config;
@@ -34,8 +40,7 @@ export function registerSignalsCommands(program: Command, deps: SignalsCommandDe
     .action(async (opts: { feed?: string; json?: boolean }) => {
       const config = deps.config();
       const feeds = await pickFeeds(config, opts.feed);
-      const store = await openStore(config);
-      try {
+      await withStore(config, 'signals fetch', async (store) => {
         const report = await collectSignals({ db: store.db, clock: systemClock, log: store.log }, feeds);
         if (opts.json) return write(`${JSON.stringify(report)}\n`);
         write(
@@ -45,9 +50,7 @@ export function registerSignalsCommands(program: Command, deps: SignalsCommandDe
           ])}\n${report.added} new signal(s), ${report.errors} feed error(s)\n`,
         );
         if (report.errors > 0 && report.errors === report.feeds.length) process.exitCode = 1;
-      } finally {
-        await store.close();
-      }
+      });
     });
 
   signals
@@ -59,26 +62,27 @@ export function registerSignalsCommands(program: Command, deps: SignalsCommandDe
     .option('--json', 'print JSON')
     .action(async (raw: unknown) => {
       const opts = parseOptions(ListOptions, raw);
-      const store = await openStore(deps.config());
-      try {
-        const rows = await listSignals(store.db, opts);
-        if (opts.json) return write(`${JSON.stringify(rows)}\n`);
-        if (rows.length === 0) return write('no signals yet; run `arena signals fetch`\n');
-        write(
-          `${table([
-            ['COLLECTED', 'SOURCE', 'SCORE', 'MOOD', 'TITLE'],
-            ...rows.map((s) => [
-              new Date(s.collected_at).toISOString().slice(0, 16).replace('T', ' '),
-              `${s.source}/${s.category}`,
-              Number(s.score).toFixed(2),
-              s.sentiment ?? '',
-              s.title.slice(0, 90),
-            ]),
-          ])}\n`,
-        );
-      } finally {
-        await store.close();
-      }
+      const rows = await withReadSource(deps.config(), 'signals list', async (source) => {
+        if (source.via === 'database') return (await listSignals(source.store.db, opts)).map(toSignalView);
+        const q = new URLSearchParams({ order: 'newest', limit: String(opts.limit) });
+        if (opts.source) q.set('source', opts.source);
+        if (opts.category) q.set('category', opts.category);
+        return (await source.server.get<{ signals: SignalView[] }>(`/api/signals?${q}`)).signals;
+      });
+      if (opts.json) return write(`${JSON.stringify(rows)}\n`);
+      if (rows.length === 0) return write('no signals yet; run `arena signals fetch`\n');
+      write(
+        `${table([
+          ['COLLECTED', 'SOURCE', 'SCORE', 'MOOD', 'TITLE'],
+          ...rows.map((s) => [
+            s.collectedAt.slice(0, 16).replace('T', ' '),
+            `${s.source}/${s.category}`,
+            s.score.toFixed(2),
+            s.sentiment ?? '',
+            s.title.slice(0, 90),
+          ]),
+        ])}\n`,
+      );
     });
 
   signals
@@ -88,30 +92,29 @@ export function registerSignalsCommands(program: Command, deps: SignalsCommandDe
     .action(async (opts: { json?: boolean }) => {
       const config = deps.config();
       const feeds = await loadFeedsFile(config.FEEDS_FILE);
-      const store = await openStore(config);
-      try {
-        const health = new Map((await listFeedHealth(store.db)).map((h) => [h.url, h]));
-        const rows = feeds.map((f) => ({ ...f, health: health.get(f.url) ?? null }));
-        if (opts.json) return write(`${JSON.stringify(rows)}\n`);
-        const when = (d: Date | null | undefined) =>
-          d ? new Date(d).toISOString().slice(0, 16).replace('T', ' ') : '-';
-        write(
-          `${table([
-            ['FEED', 'SOURCE', 'ON', 'LAST OK', 'ITEMS', 'NEXT', 'LAST ERROR'],
-            ...rows.map((r) => [
-              r.name,
-              `${r.source}/${r.category}`,
-              r.enabled ? 'yes' : 'no',
-              when(r.health?.last_ok_at),
-              String(r.health?.items_last ?? 0),
-              when(r.health?.next_fetch_at),
-              r.health?.last_status === 'error' ? (r.health.last_error ?? '').slice(0, 60) : '',
-            ]),
-          ])}\n`,
-        );
-      } finally {
-        await store.close();
-      }
+      const health = await withReadSource(config, 'signals feeds', async (source) => {
+        if (source.via === 'database') return feedHealthViews(source.store.db);
+        return (await source.server.get<{ signals: { feeds: FeedHealthView[] } }>('/api/state')).signals
+          .feeds;
+      });
+      const byName = new Map(health.map((h) => [h.name, h]));
+      const rows = feeds.map((f) => ({ ...f, health: byName.get(f.name) ?? null }));
+      if (opts.json) return write(`${JSON.stringify(rows)}\n`);
+      const when = (d: string | null | undefined) => (d ? d.slice(0, 16).replace('T', ' ') : '-');
+      write(
+        `${table([
+          ['FEED', 'SOURCE', 'ON', 'LAST OK', 'ITEMS', 'NEXT', 'LAST ERROR'],
+          ...rows.map((r) => [
+            r.name,
+            `${r.source}/${r.category}`,
+            r.enabled ? 'yes' : 'no',
+            when(r.health?.lastOkAt),
+            String(r.health?.items ?? 0),
+            when(r.health?.nextFetchAt),
+            r.health?.failing ? (r.health.lastError ?? '').slice(0, 60) : '',
+          ]),
+        ])}\n`,
+      );
     });
 }
 
@@ -127,11 +130,4 @@ async function pickFeeds(config: Config, url: string | undefined): Promise<Feed[
     throw new UsageError(`--feed: expected an http(s) URL, got "${url.slice(0, 80)}"`);
   }
   return [{ name: new URL(url).hostname, url, source: 'rss', category: 'general', enabled: true }];
-}
-
-export function parseOptions<T>(schema: z.ZodType<T>, value: unknown): T {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  throw new UsageError(`--${String(issue.path[0] ?? 'option')}: ${issue.message}`);
 }

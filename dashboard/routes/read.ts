@@ -1,4 +1,4 @@
-import { signalsByCategory, signalsBySource } from '../../db/repositories/signals.ts';
+import { listSignals, signalsByCategory, signalsBySource } from '../../db/repositories/signals.ts';
 import {
   cachedAgentActivity,
   cachedDebate,
@@ -57,11 +57,15 @@ export function registerReadRoutes(app: DashboardApp, ctx: DashboardContext): vo
 
   app.get('/api/signals', async (c) => {
     const q = readQuery(c.req, signalsQuery);
-    const signals = q.source
-      ? (await signalsBySource(db, q.source, q.limit)).map(toSignalView)
-      : q.category
-        ? (await signalsByCategory(db, q.category, q.limit)).map(toSignalView)
-        : await cachedRecentSignals(ctx, q.hours, q.limit);
+    // `order=newest`: the newest first, as `arena signals list` prints them.
+    const signals =
+      q.order === 'newest'
+        ? (await listSignals(db, q)).map(toSignalView)
+        : q.source
+          ? (await signalsBySource(db, q.source, q.limit)).map(toSignalView)
+          : q.category
+            ? (await signalsByCategory(db, q.category, q.limit)).map(toSignalView)
+            : await cachedRecentSignals(ctx, q.hours, q.limit);
     const sources = await cachedSignalSources(ctx);
     return json({
       signals,
@@ -73,6 +77,8 @@ export function registerReadRoutes(app: DashboardApp, ctx: DashboardContext): vo
     const q = readQuery(c.req, trendsQuery);
     return json({ period: q.period, trends: await cachedTrends(ctx, q.period, q.limit) });
   });
+
+  app.get('/api/jobs', async () => json({ jobs: (await ctx.props.jobStatus?.()) ?? [] }));
 
   app.get('/api/budget', async () => {
     const [budget, byModel] = await Promise.all([arena.budget(), cachedUsageByModel(ctx)]);

@@ -1,84 +1,55 @@
-import { PLAN_SECTION_LABELS } from '../../personas/index.ts';
-import type { Lang, PlanSection } from '../../personas/types.ts';
-import type { DebateDetailView, PlanView } from '../api.ts';
-import type { DebateMessageView } from '../events.ts';
+import type { Lang } from '../../personas/types.ts';
+import type { DebateDetailView } from '../api.ts';
 import { safeMarkdownInline as inline, safeMarkdown } from '../text/markdown-safe.ts';
-import { LABELS, type Labels, pauseReasonText } from './labels.ts';
+import { debateTranscript, type Transcript, type TranscriptEntry } from './transcript.ts';
 
 /**
  * A debate as a Markdown document (foreign text with control characters stripped and HTML escaped): a header with status and spending, the transcript by phase and
  * round (each message anchored, its references linked), verdict scores, and the plan.
  */
 export function exportDebateMarkdown(detail: DebateDetailView, lang: Lang): string {
-  const l = LABELS[lang];
-  const byId = new Map(detail.messages.map((m) => [m.id, m]));
-  const out: string[] = [
-    `# ${inline(detail.title)}`,
-    '',
-    ...header(detail, l, lang),
-    '',
-    `## ${l.transcript}`,
-  ];
-  let section = '';
-  for (const m of detail.messages) {
-    const heading = sectionOf(m, detail, l);
-    if (heading !== section) {
-      out.push('', `### ${heading}`);
-      section = heading;
-    }
-    out.push('', ...messageBlock(m, byId, l, lang));
+  const t = debateTranscript(detail, lang);
+  const l = t.labels;
+  const out: string[] = [`# ${inline(t.title)}`, '', ...header(t), '', `## ${l.transcript}`];
+  for (const section of t.sections) {
+    out.push('', `### ${section.heading}`);
+    for (const entry of section.entries) out.push('', ...messageBlock(entry, t));
   }
-  if (detail.plan) out.push('', ...planBlock(detail.plan, lang, l));
+  if (t.plan) {
+    out.push('', `## ${l.plan}: ${inline(t.plan.title)}`);
+    for (const part of t.plan.parts)
+      out.push('', `<a id="plan-${part.id}"></a>`, `### ${part.title}`, '', nest(safeMarkdown(part.text), 4));
+  }
   return `${out.join('\n').trimEnd()}\n`;
 }
 
 const n = (x: number) => x.toLocaleString('en-US');
 
-function header(d: DebateDetailView, l: Labels, lang: Lang): string[] {
-  const status = d.outcome ? `${l.status[d.status]} · ${l.outcome[d.outcome]}` : l.status[d.status];
-  const tokens = d.promptTokens + d.completionTokens;
+function header(t: Transcript): string[] {
+  const l = t.labels;
   return [
-    `- **${status}**${d.pauseReason ? ` (${inline(pauseReasonText(d.pauseReason, lang))})` : ''}`,
-    `- ${l.started}: ${d.startedAt.replace('T', ' ').slice(0, 16)} UTC`,
-    `- ${l.tokens}: ${n(tokens)} (${l.tokensIn} ${n(d.promptTokens)}, ${l.tokensOut} ${n(d.completionTokens)})`,
-    `- ${l.cost}: $${d.costUsd.toFixed(4)}`,
+    `- **${t.status}**${t.pauseReason ? ` (${inline(t.pauseReason)})` : ''}`,
+    `- ${l.started}: ${t.startedAt.replace('T', ' ').slice(0, 16)} UTC`,
+    `- ${l.tokens}: ${n(t.tokens.prompt + t.tokens.completion)} (${l.tokensIn} ${n(t.tokens.prompt)}, ${l.tokensOut} ${n(t.tokens.completion)})`,
+    `- ${l.cost}: $${t.costUsd.toFixed(4)}`,
   ];
 }
 
-function sectionOf(m: DebateMessageView, d: DebateDetailView, l: Labels): string {
-  if (m.phase !== 'divergence') return l.phase[m.phase];
-  // Divergence after a convergence is the refinement loop.
-  const refinement = d.messages.some((x) => x.phase === 'convergence' && x.turnIndex < m.turnIndex);
-  return `${l.phase.divergence} · ${l.round} ${m.round}${refinement ? ` (${l.refinement})` : ''}`;
-}
-
-function messageBlock(
-  m: DebateMessageView,
-  byId: Map<string, DebateMessageView>,
-  l: Labels,
-  lang: Lang,
-): string[] {
+function messageBlock(entry: TranscriptEntry, t: Transcript): string[] {
+  const l = t.labels;
+  const m = entry.message;
   const who =
     m.authorKind === 'human'
       ? `**${inline(m.agentName)}** (${l.person})`
       : `**${inline(m.agentName)}**${m.handle ? ` (@${inline(m.handle)})` : ''}`;
-  const verdict = m.metadata?.verdict as { score?: number } | null | undefined;
-  const score = m.type === 'verdict' && verdict?.score !== undefined ? ` · **${verdict.score}/10**` : '';
+  const score = entry.score !== null ? ` · **${entry.score}/10**` : '';
   const lines = [`<a id="m-${m.turnIndex}"></a>`, `#${m.turnIndex} · ${who} · _${l.type[m.type]}_${score}`];
-  const refs = m.references
-    .map((id) => byId.get(id))
-    .filter((r): r is DebateMessageView => r !== undefined)
-    .map((r) => `[#${r.turnIndex} ${inline(r.agentName).replace(/[[\]]/g, '')}](#m-${r.turnIndex})`);
+  const refs = entry.references.map(
+    (r) => `[#${r.turnIndex} ${inline(r.agentName).replace(/[[\]]/g, '')}](#m-${r.turnIndex})`,
+  );
   if (refs.length > 0) lines.push(`↳ ${l.repliesTo} ${refs.join(', ')}`);
-  if (m.type === 'plan') {
-    // Plan text is printed once, in the plan below; the transcript points to it.
-    const section = (m.metadata?.step as { section?: PlanSection } | undefined)?.section;
-    return [
-      ...lines,
-      '',
-      `→ [${section ? sectionTitle(section, lang) : l.finalPlan}](#plan-${section ?? 'final'})`,
-    ];
-  }
+  // Plan text is printed once, in the plan below; the transcript points to it.
+  if (entry.planPart) return [...lines, '', `→ [${entry.planPart.title}](#plan-${entry.planPart.id})`];
   const content = safeMarkdown(m.content);
   const body = m.authorKind === 'human' ? content.split('\n').map((x) => `> ${x}`) : [nest(content, 5)];
   return [...lines, '', ...body];
@@ -87,35 +58,4 @@ function messageBlock(
 /** Pushes a model's Markdown headings below `level`, so they never outrank the document's own. */
 function nest(markdown: string, level: number): string {
   return markdown.replace(/^(#{1,6})(?=\s)/gm, (h) => '#'.repeat(Math.min(6, h.length + level - 1)));
-}
-
-function sectionTitle(section: PlanSection, lang: Lang): string {
-  const label = PLAN_SECTION_LABELS[section][lang];
-  return label.charAt(0).toUpperCase() + label.slice(1);
-}
-
-const SECTIONS: Array<[PlanSection, keyof PlanView]> = [
-  ['prd', 'prd'],
-  ['architecture', 'architecture'],
-  ['user_research', 'userResearch'],
-  ['business_model', 'businessModel'],
-  ['project_plan', 'projectPlan'],
-];
-
-function planBlock(plan: PlanView, lang: Lang, l: Labels): string[] {
-  const out = [`## ${l.plan}: ${inline(plan.title)}`];
-  for (const [section, key] of SECTIONS) {
-    const text = plan[key];
-    if (text)
-      out.push(
-        '',
-        `<a id="plan-${section}"></a>`,
-        `### ${sectionTitle(section, lang)}`,
-        '',
-        nest(safeMarkdown(text), 4),
-      );
-  }
-  if (plan.finalPlan)
-    out.push('', '<a id="plan-final"></a>', `### ${l.finalPlan}`, '', nest(safeMarkdown(plan.finalPlan), 4));
-  return out;
 }

@@ -96,6 +96,16 @@ describe('arena CLI', { timeout: 240_000 }, () => {
         const result = await done;
         expect(result.code, result.stderr).toBe(0);
         expect(result.stderr).toContain('stopped');
+        const said = result.stdout + result.stderr;
+        // A first start says what it is doing during the long silent part (creating and migrating).
+        if (run === 0) {
+          expect(said).toContain('creating the embedded database');
+          expect(said.indexOf('creating the embedded database')).toBeLessThan(
+            said.indexOf('dashboard: http'),
+          );
+        }
+        // The address once: not also a `dashboard listening` line.
+        expect(said.match(/dashboard(: http| listening)/g)).toHaveLength(1);
       }
     },
   );

@@ -18,7 +18,7 @@ function freePort(): Promise<number> {
 
 // `npm start` holds the embedded database; a read command in another terminal must not answer from
 // an empty stand-in database.
-describe('read commands while `arena start` holds the embedded database', { timeout: 240_000 }, () => {
+describe('read commands while `arena start` holds the embedded database', { timeout: 400_000 }, () => {
   let cwd: string;
   let env: Record<string, string>;
   let server: ReturnType<typeof spawn> | undefined;
@@ -29,8 +29,9 @@ describe('read commands while `arena start` holds the embedded database', { time
     base = `http://127.0.0.1:${port}`;
     env = cleanEnv({ DASHBOARD_PORT: String(port), LLM_PROVIDER: 'offline', LOG_LEVEL: 'info' });
     server = spawn(process.execPath, [ARENA_BIN, 'start'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    await waitForOutput(server, /dashboard: http/, 180_000);
-  });
+    await waitForOutput(server, /dashboard: http/, 420_000);
+    // A first start creates the embedded database: minutes on a loaded machine.
+  }, 480_000);
   afterAll(async () => {
     if (server && server.exitCode === null) {
       const exited = new Promise((r) => server!.once('exit', r));
@@ -38,7 +39,7 @@ describe('read commands while `arena start` holds the embedded database', { time
       await exited;
     }
     await rm(cwd, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   it('lists and shows the debates through the running server', async () => {
     const res = await fetch(`${base}/api/debates`, {
@@ -58,5 +59,78 @@ describe('read commands while `arena start` holds the embedded database', { time
       id: debateId,
       title: expect.stringContaining('seed library'),
     });
+  });
+
+  it('runs `arena debate` in the running arena: streamed here, kept there, shown by `debates show`', async () => {
+    const r = await runArena(['debate', 'A tool library for neighbours', '--rounds', '1'], { cwd, env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('the debate runs there');
+    // Streamed: phase banners and speakers, then the result.
+    expect(r.stdout).toContain('━━ Divergence');
+    expect(r.stdout).toContain('━━ Planning');
+    expect(r.stdout).toMatch(/A tool library for neighbours: /);
+    // The offline provider (the server's LLM_PROVIDER): a labelled draft that spends and counts nothing.
+    expect(r.stdout).toContain('Written offline');
+    expect(r.stdout).toMatch(/ 0 tokens · \$0\.0000 · id /);
+    const id = /id ([0-9a-f-]{36})/.exec(r.stdout)?.[1];
+    expect(id).toBeDefined();
+    // Kept by the server (the dashboard reads the same API), not in a throwaway database.
+    const res = await fetch(`${base}/api/debates/${id}`);
+    expect(res.status).toBe(200);
+    const { debate } = (await res.json()) as {
+      debate: { status: string; title: string; messageCount: number };
+    };
+    expect(debate.status).toBe('completed');
+    expect(debate.title).toContain('tool library');
+    expect(debate.messageCount).toBeGreaterThan(0);
+    // `debates show` has what the export has: title, status, phase banners, references, the plan.
+    const show = await runArena(['debates', 'show', id!], { cwd, env });
+    expect(show.code, show.stderr).toBe(0);
+    const lines = show.stdout.split('\n');
+    expect(lines[0]).toBe('A tool library for neighbours');
+    expect(lines[1]).toMatch(/^completed/);
+    for (const banner of ['━━ Divergence · round 1 ━━', '━━ Convergence ━━', '━━ Planning ━━'])
+      expect(show.stdout).toContain(banner);
+    expect(show.stdout).toMatch(/↳ replies to #\d+ /);
+    expect(show.stdout).toMatch(/━━ Plan: /);
+    // A provider choice the server cannot honour is refused, not ignored.
+    const own = await runArena(['debate', 'Another idea here', '--provider', 'offline'], { cwd, env });
+    expect(own.code).toBe(2);
+    expect(own.stderr).toContain('runs the debate on its own model');
+  });
+
+  it('answers ideas, trends, signals, feeds and jobs through the running server, and adds an idea there', async () => {
+    const add = await runArena(['ideas', 'add', 'A rota for shared garden tools'], { cwd, env });
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.stdout).toMatch(/^added idea [0-9a-f-]{36}: A rota for shared garden tools/);
+    const ideas = await runArena(['ideas', '--json'], { cwd, env });
+    expect(ideas.code, ideas.stderr).toBe(0);
+    expect(ideas.stderr).toContain('through the running arena');
+    expect((JSON.parse(ideas.stdout) as Array<{ title: string }>).map((i) => i.title)).toContain(
+      'A rota for shared garden tools',
+    );
+    // The same idea from the API: the CLI read the server's database, not an empty one.
+    const api = (await (await fetch(`${base}/api/ideas`)).json()) as { ideas: Array<{ title: string }> };
+    expect(api.ideas.map((i) => i.title)).toContain('A rota for shared garden tools');
+    const jobs = await runArena(['jobs', 'list', '--json'], { cwd, env });
+    expect(jobs.code, jobs.stderr).toBe(0);
+    expect((JSON.parse(jobs.stdout) as Array<{ name: string }>).map((j) => j.name)).toContain(
+      'signals.fetch',
+    );
+    for (const args of [
+      ['trends', '--json'],
+      ['signals', 'list', '--json'],
+      ['signals', 'feeds', '--json'],
+    ]) {
+      const r = await runArena(args, { cwd, env });
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      expect(r.stderr).toContain('through the running arena');
+      expect(Array.isArray(JSON.parse(r.stdout))).toBe(true);
+    }
+    // A run cannot go around the server: refused in one line saying where to do it.
+    const fetchNow = await runArena(['signals', 'fetch'], { cwd, env });
+    expect(fetchNow.code).toBe(1);
+    expect(fetchNow.stderr.trim().split('\n')).toHaveLength(1);
+    expect(fetchNow.stderr).toContain(`run this from its dashboard (${base})`);
   });
 });
