@@ -1,5 +1,10 @@
 import type { Kysely } from 'kysely';
-import { claimLeadership, releaseLeadership } from '../../db/repositories/platform-leaders.ts';
+import { ownerIsGone } from '../../bot/delivery/owner.ts';
+import {
+  claimLeadership,
+  releaseLeadership,
+  takeOverLeadership,
+} from '../../db/repositories/platform-leaders.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Logger } from '../../engine/log.ts';
 
@@ -18,6 +23,8 @@ export interface Leadership {
  * dedicated connection (the pool survives Postgres restarts, #13 item 2), a short outage does not
  * drop the gateway at once (the lease outlives it), and the handover time is explicit. A holder that
  * cannot renew in time disconnects by itself, so two processes never hold the gateway at once.
+ * A holder that dies is replaced once its lease runs out, or at the next round when it was a
+ * process on this host that no longer exists (killed): its socket died with it.
  */
 export function holdLeadership(p: {
   db: Kysely<Database>;
@@ -47,8 +54,13 @@ export function holdLeadership(p: {
     const began = Date.now();
     try {
       const claim = await claimLeadership(p.db, p.platform, p.owner, leaseMs);
+      const held =
+        claim.held ||
+        (ownerIsGone(claim.owner) &&
+          (await takeOverLeadership(p.db, p.platform, p.owner, claim.owner!, leaseMs)));
       if (stopped) return;
-      if (!claim.held) return depose(`held by ${claim.owner ?? 'another process'}`);
+      if (!held) return depose(`held by ${(!claim.held && claim.owner) || 'another process'}`);
+      if (!claim.held) log.info(`${p.platform}: took the gateway from ${claim.owner} (its process is gone)`);
       // Surely ours until then, measured from before the renewal was asked.
       heldUntil = began + leaseMs;
       if (leader) return;

@@ -40,6 +40,31 @@ export async function claimLeadership(
   return { held: false, owner: other?.owner ?? null };
 }
 
+/**
+ * Takes the lease from an owner known to be gone (its process was killed), whatever the lease
+ * says; false when someone else holds it meanwhile.
+ */
+export async function takeOverLeadership(
+  db: Kysely<Database>,
+  platform: string,
+  owner: string,
+  goneOwner: string,
+  leaseMs: number,
+): Promise<boolean> {
+  const row = await db
+    .updateTable('platform_leaders')
+    .set({
+      owner,
+      lease_until: sql<Date>`now() + ${leaseMs} * interval '1 millisecond'`,
+      since: sql<Date>`now()`,
+    })
+    .where('platform', '=', platform)
+    .where('owner', '=', goneOwner)
+    .returning('platform')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Gives the lease back (a clean stop), so another process takes over at once. */
 export async function releaseLeadership(
   db: Kysely<Database>,
