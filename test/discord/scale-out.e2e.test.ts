@@ -2,21 +2,13 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listOutbox } from '../../db/repositories/chat-outbox.ts';
-import type { Database } from '../../db/schema.ts';
-import { createArena } from '../../engine/arena.ts';
-import { createMemoryBus } from '../../engine/bus/memory-bus.ts';
-import { systemClock } from '../../engine/clock.ts';
-import { createPriceTable } from '../../engine/llm/pricing.ts';
-import { silentLogger } from '../../engine/log.ts';
 import { builtinCatalog } from '../../personas/index.ts';
 import type { DiscordEmulator } from '../emulators/discord/index.ts';
-import { createFakeLlm } from '../fakes/fake-llm.ts';
 import { cleanEnv, spawnArena } from '../helpers/cli.ts';
 import { createTestDatabase, TEST_DATABASE_URL, TEST_REDIS_URL, type TestDatabase } from '../helpers/db.ts';
-import { PUBLIC_URL, startEmulator } from './arena-world.ts';
+import { PUBLIC_URL, readOnlyArena, startEmulator } from './arena-world.ts';
 import { expectThreadMatchesDebate, ownPosts, until } from './thread-check.ts';
 
 // Issue #13 "Done when": two bot processes and three workers share one Postgres without a double
@@ -232,8 +224,8 @@ describe.runIf(TEST_DATABASE_URL)('two bots and three workers on one Postgres', 
     sampling = false;
     await sampler;
 
-    const arena = readOnlyArena(t.db);
     const personas = await builtinCatalog();
+    const arena = readOnlyArena(t.db, personas);
     for (const threadId of all) {
       const debateId = debateIds.get(threadId)!;
       const detail = (await arena.getDebate(debateId))!;
@@ -252,6 +244,14 @@ describe.runIf(TEST_DATABASE_URL)('two bots and three workers on one Postgres', 
       expect(ownPosts(emu, threadId).filter((m) => m.content.endsWith(' …'))).toEqual([]);
     }
     expect(await t.db.selectFrom('chat_previews').selectAll().execute()).toEqual([]);
+    // With the Redis bus the bots streamed previews (edited into their posts or removed): the
+    // preview path was exercised, not only the outbox.
+    if (TEST_REDIS_URL) {
+      const streamed = all
+        .flatMap((id) => emu.messages(id))
+        .filter((m) => m.webhookId && m.history.length > 0);
+      expect(streamed.length).toBeGreaterThan(0);
+    }
 
     // The survivor delivered the threads the killed bot left: posts appeared after the kill.
     for (const threadId of threads) {
@@ -272,17 +272,3 @@ describe.runIf(TEST_DATABASE_URL)('two bots and three workers on one Postgres', 
     expect(codes).toEqual([0, 0, 0, 0]);
   }, 1_200_000);
 });
-
-/** An Arena over the database, to read the committed debates (it never runs anything). */
-function readOnlyArena(db: Kysely<Database>) {
-  return createArena({
-    db,
-    llm: createFakeLlm(),
-    bus: createMemoryBus(),
-    clock: systemClock,
-    personas: [],
-    log: silentLogger,
-    instanceId: 'reader',
-    prices: createPriceTable({ overrides: 'fake:*=0/0' }),
-  }).arena;
-}
