@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { connectDatabase, type DatabaseHandle } from '../db/connect.ts';
 import { DataDirLockedError } from '../db/data-dir-lock.ts';
 import { migrateToLatest } from '../db/migrate.ts';
+import { isDatabaseUnavailable, retryWhileDatabaseDown } from '../db/outage.ts';
 import type { Arena } from '../engine/api.ts';
 import { createArena } from '../engine/arena.ts';
 import { createMemoryBus } from '../engine/bus/memory-bus.ts';
@@ -133,7 +134,15 @@ export async function openArenaContext(
     const database: DatabaseHandle = opened;
     const unwatch = invalidateOnWrite(opened.writes, cache);
     closers.push(async () => unwatch());
-    const report = await migrateToLatest(database.db);
+    // A server waits out a database that goes away mid-migration (each migration is a transaction).
+    const migrate = async () => {
+      const r = await migrateToLatest(database.db);
+      if (opts.longRunning && r.error && isDatabaseUnavailable(r.error)) throw r.error;
+      return r;
+    };
+    const report = opts.longRunning
+      ? await retryWhileDatabaseDown('database: migrate', migrate, { warn: (m) => log.warn(m) })
+      : await migrate();
     if (report.error) throw new RuntimeFailure(`migration failed: ${errorText(report.error)}`);
     if (report.applied.length) log.info(`database: applied ${report.applied.length} migration(s)`);
     if (opts.systemLogs) {

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { type ComponentStatus, createDashboard } from '../dashboard/server.ts';
+import { retryWhileDatabaseDown } from '../db/outage.ts';
 import { countOutbox } from '../db/repositories/outbox-stats.ts';
 import { withCachedReads } from '../engine/cache/cached-arena.ts';
 import { systemClock } from '../engine/clock.ts';
@@ -44,6 +45,10 @@ export async function startArena(props: { config: Config; log: Logger; role?: Ro
       await fn().catch((e) => log.warn('close failed', { error: errorText(e) }));
   };
   const setStatus = (c: ComponentStatus) => ctx.health.set(c);
+  // A start-up step that meets the database away (restarting, cut) waits for it: the process never
+  // exits on an outage, whenever it comes (#13 item 2).
+  const whenDatabaseAnswers = <T>(what: string, fn: () => Promise<T>) =>
+    retryWhileDatabaseDown(what, fn, { warn: (m) => log.warn(m) });
   try {
     log.info(
       `database: ${ctx.database.dialect === 'pglite' ? 'embedded PGlite' : 'Postgres'} at ${ctx.database.location}`,
@@ -166,7 +171,7 @@ export async function startArena(props: { config: Config; log: Logger; role?: Ro
       }
       setStatus({ id, name, kind: 'service', status: 'starting' });
       try {
-        const running = await platform.start();
+        const running = await whenDatabaseAnswers(`${id}: start`, () => platform.start());
         closers.push(() => running.stop());
         chatThreads.set(id, running.threads);
         setStatus({ id, name, kind: 'service', status: 'running', detail: running.detail });
@@ -208,7 +213,7 @@ export async function startArena(props: { config: Config; log: Logger; role?: Ro
         status: 'running',
         detail: 'runner started',
       });
-      await jobs.scheduler.start();
+      await whenDatabaseAnswers('jobs: start', () => jobs!.scheduler.start());
       log.info(
         jobs.settings.enabled
           ? `jobs: scheduled (${jobs.scheduler.names().join(', ')}); JOBS=off turns scheduling off`

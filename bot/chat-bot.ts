@@ -236,9 +236,17 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
       unsubscribe = deps.bus.subscribe(onEvent);
       platform.onCommand((cmd) => dispatchCommand(cmd, commandDeps));
       platform.onHumanMessage(humanInput);
-      const first = await claimFree();
-      for (const b of first) relay.attach(b, true);
-      if (first.length > 0) log.info('resuming debate threads', { count: first.length });
+      // Threads with work left, taken now; with the database away, the periodic sweep takes them
+      // once it answers (a failed start would leave this platform down for the process's life).
+      try {
+        const first = await claimFree();
+        for (const b of first) relay.attach(b, true);
+        if (first.length > 0) log.info('resuming debate threads', { count: first.length });
+      } catch (error) {
+        log.warn('could not resume debate threads yet; the sweep retries', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
       sweepTimer = setInterval(() => void sweep(), SWEEP_MS);
       sweepTimer.unref?.();
     },

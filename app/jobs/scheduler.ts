@@ -132,6 +132,9 @@ export function createScheduler(props: SchedulerProps): Scheduler {
     names: () => [...byName.keys()],
     run,
     async start() {
+      // Started again after a failed attempt (the database went away midway): begin afresh.
+      for (const task of tasks.values()) await task.destroy();
+      tasks.clear();
       const rows = new Map((await listJobRuns(db)).map((r) => [r.name, r]));
       const now = clock.now();
       const missed: string[] = [];

@@ -13,7 +13,8 @@
  * Failures are injected with `failNext(n, failure)`: an HTTP status (500 by default), `'destroy'`
  * (the socket is cut before any answer), `{ afterChunks: k }` (k chunks, then the socket is cut), or
  * `{ errorAfterChunks: k }` (k chunks, then an `{"error": …}` line and the end of a 200 stream, which
- * is how Ollama reports a failure once streaming has begun).
+ * is how Ollama reports a failure once streaming has begun), or `{ stallMs: t }` (a 200 stream that
+ * says nothing for t ms before its chunks: a model that hangs, for the client's silence timeout).
  * `setChunkDelay(ms)` waits before every chunk. Every request is kept in `requests`, with `outcome`
  * telling whether the server finished it, failed it, or saw the client close the connection first.
  */
@@ -44,7 +45,7 @@ export interface OllamaReply {
 export type OllamaResponder = (req: OllamaChatBody) => string | OllamaReply | Promise<string | OllamaReply>;
 
 type StreamFailure = { afterChunks: number } | { errorAfterChunks: number };
-export type InjectedFailure = number | 'destroy' | StreamFailure;
+export type InjectedFailure = number | 'destroy' | StreamFailure | { stallMs: number };
 
 export interface RecordedRequest {
   method: string;
@@ -147,6 +148,7 @@ export async function startOllamaServer(opts: OllamaServerOptions = {}): Promise
       return sendJson(res, 200, { version: '0.6.0' });
     }
     if (record.method === 'POST' && record.path === '/api/chat' && record.body) {
+      if (failure && 'stallMs' in failure) return chat(record.body, res, undefined, finish, failure.stallMs);
       return chat(record.body, res, failure, finish);
     }
     finish('failed');
@@ -158,6 +160,7 @@ export async function startOllamaServer(opts: OllamaServerOptions = {}): Promise
     res: ServerResponse,
     failure: StreamFailure | undefined,
     finish: (o: RecordedRequest['outcome']) => void,
+    stallMs = 0,
   ) {
     const model = installedName(models, body.model);
     if (!model) {
@@ -187,6 +190,7 @@ export async function startOllamaServer(opts: OllamaServerOptions = {}): Promise
     }
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
     res.flushHeaders();
+    if (stallMs > 0) await sleep(stallMs);
     const fail = (f: StreamFailure) => {
       finish('failed');
       if ('errorAfterChunks' in f) res.end(`${JSON.stringify({ error: 'injected failure mid-stream' })}\n`);

@@ -1,0 +1,79 @@
+import { Command } from 'commander';
+import { z } from 'zod';
+
+const int = (min: number, max: number) => z.coerce.number<string>().int().min(min).max(max);
+
+const ChaosOptionsSchema = z.object({
+  platform: z.enum(['discord', 'slack']),
+  debates: int(1, 20),
+  kills: int(0, 500),
+  dbOutageMs: int(0, 120_000),
+  databaseUrl: z
+    .string()
+    .refine((v) => /^postgres(ql)?:\/\//.test(v), { message: 'expected a postgres:// URL' })
+    .optional(),
+  seed: int(0, 2 ** 31 - 1),
+  chunkDelayMs: int(0, 5_000),
+  maxUpMs: int(500, 120_000),
+  settleMs: int(10_000, 3_600_000),
+  keep: z.boolean(),
+  verbose: z.boolean(),
+});
+
+/** What a chaos run was asked to do (`npm run chaos -- --help`). */
+export type ChaosOptions = z.output<typeof ChaosOptionsSchema>;
+
+export class ChaosUsageError extends Error {
+  override name = 'ChaosUsageError';
+}
+
+/**
+ * Parses `npm run chaos -- …`. The Postgres URL comes from --database-url, else CHAOS_DATABASE_URL,
+ * else TEST_DATABASE_URL in `env` (the entry point passes the process environment; nothing else reads it).
+ * Returns 'help' when --help was asked (the text is already written).
+ */
+export function parseChaosArgs(
+  argv: string[],
+  env: Readonly<Record<string, string | undefined>>,
+  write: (text: string) => void,
+): ChaosOptions | 'help' {
+  const program = new Command('chaos')
+    .description(
+      'Runs debates through a chat emulator while a real `arena start` child is SIGKILLed at random moments, ' +
+        'Postgres connections are cut, and the model and the platform fail; then checks that every post ' +
+        'reached its thread exactly once and in turn order, with nothing left behind.',
+    )
+    .option('--platform <name>', 'discord or slack', 'discord')
+    .option('--debates <n>', 'debates started from chat', '3')
+    .option('--kills <n>', 'SIGKILLs of the arena process', '20')
+    .option(
+      '--db-outage-ms <ms>',
+      'Postgres: terminate the arena’s backends and cut every connection for this long (0: none)',
+      '8000',
+    )
+    .option('--database-url <url>', 'Postgres server (a fresh database is created on it and dropped after)')
+    .option('--seed <n>', 'random seed for the moments of kills and faults', String(Date.now() % 1_000_000))
+    .option('--chunk-delay-ms <ms>', 'fake model: pause before each streamed chunk', '40')
+    .option('--max-up-ms <ms>', 'longest an arena process lives between kills', '9000')
+    .option('--settle-ms <ms>', 'how long the last process may take to finish every debate', '600000')
+    .option('--keep', 'keep the database afterwards (its name is printed)', false)
+    .option('--verbose', 'print what happens as it happens', false)
+    .exitOverride()
+    .configureOutput({ writeOut: write, writeErr: write });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.help') return 'help';
+    throw new ChaosUsageError((error as Error).message);
+  }
+  const opts = program.opts();
+  const databaseUrl = opts.databaseUrl ?? (env.CHAOS_DATABASE_URL || env.TEST_DATABASE_URL || undefined);
+  const parsed = ChaosOptionsSchema.safeParse({ ...opts, databaseUrl });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const flag = String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    throw new ChaosUsageError(`--${flag}: ${issue.message}`);
+  }
+  return parsed.data;
+}
