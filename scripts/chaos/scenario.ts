@@ -188,7 +188,9 @@ export async function runChaos(opts: ChaosOptions, io: ChaosIo): Promise<ChaosRe
 
     // 3. Debates started from chat, and a person's message in each thread.
     child = spawnArena();
-    await until('the Discord gateway', async () => emu.gatewayConnections() > 0, 180_000);
+    // Connected and identified: a command sent before the session is ready would go nowhere.
+    await child.waitFor(/gateway connected/, 300_000);
+    await until('the Discord gateway', async () => emu.gatewayConnections() > 0, 60_000);
     const threads: ChaosThread[] = [];
     for (let i = 0; i < opts.debates; i++) {
       const interaction = emu.invokeCommand({
@@ -197,11 +199,16 @@ export async function runChaos(opts: ChaosOptions, io: ChaosIo): Promise<ChaosRe
         subcommand: 'start',
         options: { idea: `Chaos idea ${i + 1}: ${IDEAS[i % IDEAS.length]}`, rounds: 1 },
       });
-      const reply = await emu.waitFor(
-        () => emu.interactionReply(interaction.id)?.content.match(/<#(\d+)>/),
-        120_000,
-        `debate ${i + 1} to start`,
-      );
+      const reply = await emu
+        .waitFor(
+          () => emu.interactionReply(interaction.id)?.content.match(/<#(\d+)>/),
+          300_000,
+          `debate ${i + 1} to start`,
+        )
+        .catch((error: Error) => {
+          const said = emu.interactionReply(interaction.id)?.content ?? 'no reply';
+          throw new Error(`${error.message} (the bot answered: ${said.slice(0, 300)})`);
+        });
       threads.push({ threadId: reply[1]!, humanMessageIds: [] });
     }
     io.log(`${threads.length} debates started from chat`);
@@ -299,7 +306,7 @@ export async function runChaos(opts: ChaosOptions, io: ChaosIo): Promise<ChaosRe
     }
 
     // 5. One last process finishes everything; then a clean stop.
-    child = spawnArena();
+    if (!child?.running()) child = spawnArena();
     io.log('last arena process: waiting for every debate and delivery to finish');
     await settle(db, emu, threads, opts.settleMs).catch((e: Error) => io.log(e.message));
     const stopped = await child.stop();
@@ -345,6 +352,9 @@ async function startEmulator(): Promise<DiscordEmulator> {
   const emu = await startDiscordEmulator({
     // Loose enough that three debates are not paced by the minute-long channel limit.
     rateLimits: { webhook: { limit: 50, windowMs: 1000 }, channel: { limit: 500, windowMs: 1000 } },
+    // A loaded machine may answer a slash command later than Discord's 3 s: the run is about
+    // delivery, not the interaction deadline (tested elsewhere).
+    interactionDeadlineMs: 120_000,
   });
   await registerArenaCommands({
     token: emu.token,
