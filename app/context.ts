@@ -202,7 +202,7 @@ export async function openArenaContext(
       prices: createPriceTable({ overrides: config.LLM_PRICES, log }),
       // A full model queue refuses new debates (dashboard 503, chat refusal, CLI exit 75).
       admit: () => router.admit(),
-      // Equally good divergence speakers: one whose model is loaded goes first (fewer model loads).
+      // A divergence round goes model by model, loaded models first (fewer model loads).
       loadedModels: () => router.loadedModels(),
       log,
       // Embedded: the data-dir lock already makes this the only process, so a restart may take its

@@ -38,10 +38,15 @@ export interface ReplayOptions {
   /** ms one call generates for. */
   generateMs: number;
   rounds?: number;
+  /** Debate ids (and so seeds and ideas) are `${idPrefix}-${n}`, n from `firstDebate` (default 0). */
+  idPrefix?: string;
+  firstDebate?: number;
   /** GPU memory; default 24 GB. A huge one isolates the router's own overhead from memory limits. */
   memoryGb?: number;
   /** Router limits, e.g. a shorter gather window for a fast simulation. */
   limits?: LlmRouterOptions['limits'];
+  /** Routed: the planner gets the router's loaded models (model-aware divergence order); default true. */
+  modelAware?: boolean;
   /** The router's GPU memory setting: set, a model that fits loads beside busy ones (policy "fit"). */
   gpuMemoryBytes?: number;
 }
@@ -56,6 +61,8 @@ export interface ReplayResult {
   loadsByModel: Record<string, number>;
   /** Distinct models per phase summed over phases: the "one load per distinct model per phase" bound of one debate. */
   modelsPerPhase: number;
+  /** Distinct models debate 0 called in each phase. */
+  modelsByPhase: Record<string, number>;
   /** Loads while debate 0 was in each phase (exact for one debate). */
   loadsByPhase: Record<string, number>;
   loadMs: number;
@@ -93,6 +100,8 @@ export async function replayDebates(opts: ReplayOptions): Promise<ReplayResult> 
         })
       : undefined;
     const llm: LlmProvider = router ?? ollama;
+    // The app's router has read /api/ps long before its first debate.
+    await router?.refresh();
     const cast = createCast(opts.personas);
     const moderatorModel = resolveSettings().moderatorModel;
     const phaseModels = new Map<string, Set<string>>();
@@ -101,23 +110,29 @@ export async function replayDebates(opts: ReplayOptions): Promise<ReplayResult> 
     const started = performance.now();
     await Promise.all(
       Array.from({ length: opts.debates }, async (_, d) => {
-        const debateId = `bench-${d}`;
+        const n = d + (opts.firstDebate ?? 0);
+        const debateId = `${opts.idPrefix ?? 'bench'}-${n}`;
         const ctx: PlanContext = {
           seed: debateId,
-          idea: IDEAS[d % IDEAS.length]!,
+          idea: IDEAS[n % IDEAS.length]!,
           rounds: opts.rounds ?? 2,
           cast,
+          moderatorModel,
         };
         const history: HistoryEntry[] = [];
         let path = 0;
         const modelOf = (step: ActiveStep) =>
           'speakerId' in step ? cast.byId.get(step.speakerId)!.model : moderatorModel;
-        const call = async (step: ActiveStep) => {
+        const call = async (step: ActiveStep, siblings: number) => {
           const model = modelOf(step);
           await llm.chat({
             model,
             messages: [{ role: 'user', content: `${step.kind} of ${debateId}` }],
-            route: { debateId, upcomingModels: upcomingModels(cast, step, moderatorModel) },
+            route: {
+              debateId,
+              upcomingModels: upcomingModels(cast, step, moderatorModel),
+              ...(siblings > 1 ? { siblings } : {}),
+            },
           });
           if (d === 0) {
             const seen = phaseModels.get(step.phase) ?? new Set<string>();
@@ -126,7 +141,10 @@ export async function replayDebates(opts: ReplayOptions): Promise<ReplayResult> 
         };
         for (;;) {
           const step = planNextStep(
-            { ...ctx, ...(router ? { loadedModels: router.loadedModels() } : {}) },
+            {
+              ...ctx,
+              ...(router && opts.modelAware !== false ? { loadedModels: router.loadedModels() } : {}),
+            },
             history,
           );
           if (step.kind === 'done') break;
@@ -137,8 +155,8 @@ export async function replayDebates(opts: ReplayOptions): Promise<ReplayResult> 
           const group = planGroup(ctx, history, step, history.length);
           const steps = group.length > 1 ? group : [step];
           const loadsBefore = sim.gpu.stats().loads;
-          if (router && steps.length > 1) await Promise.all(steps.map(call));
-          else for (const s of steps) await call(s);
+          if (router && steps.length > 1) await Promise.all(steps.map((s) => call(s, steps.length)));
+          else for (const s of steps) await call(s, 1);
           // One step or one group: the critical path grows by one generation either way.
           path += opts.generateMs;
           if (d === 0) {
@@ -160,6 +178,7 @@ export async function replayDebates(opts: ReplayOptions): Promise<ReplayResult> 
       loads: s.loads,
       loadsByModel: s.loadsByModel,
       modelsPerPhase: [...phaseModels.values()].reduce((n, set) => n + set.size, 0),
+      modelsByPhase: Object.fromEntries([...phaseModels].map(([phase, set]) => [phase, set.size])),
       loadsByPhase: phaseLoads,
       loadMs: Math.round(s.loadMs),
       wallMs: Math.round(wallMs),

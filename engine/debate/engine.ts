@@ -30,8 +30,8 @@ export interface EngineDeps {
   prices?: PriceTable;
   /** Whether a new debate may start (the LLM router's full-queue refusal); always yes when absent. */
   admit?: () => Admission;
-  /** Models the model server has loaded now (the LLM router's /api/ps view), for the planner's tie-breaker. */
-  loadedModels?: () => ReadonlySet<string>;
+  /** Models the model server has loaded now (the LLM router's /api/ps view), for model-aware divergence order; undefined when unknown. */
+  loadedModels?: () => ReadonlySet<string> | undefined;
 }
 
 type EventInput = ArenaEvent extends infer E ? (E extends ArenaEvent ? Omit<E, 'at'> : never) : never;
@@ -49,8 +49,8 @@ export interface Engine {
   prices: PriceTable;
   /** Whether a new debate may start now: refused while the LLM router's queue is full. */
   admit(): Admission;
-  /** Models loaded on the model server now; empty when unknown (hosted APIs, offline). */
-  loadedModels(): ReadonlySet<string>;
+  /** Models loaded on the model server now; undefined when unknown (hosted APIs, offline). */
+  loadedModels(): ReadonlySet<string> | undefined;
   /** Publishes an event stamped with the clock; a failing bus is logged, never fatal. */
   emit(event: EventInput): Promise<void>;
   /** Logs a notable event and keeps it in system_logs. */
@@ -97,7 +97,7 @@ export function createEngine(deps: EngineDeps): Engine {
     instanceId: deps.instanceId,
     prices: deps.prices ?? createPriceTable({ log }),
     admit: deps.admit ?? (() => ({ ok: true })),
-    loadedModels: deps.loadedModels ?? (() => new Set()),
+    loadedModels: deps.loadedModels ?? (() => undefined),
     async emit(event) {
       try {
         await deps.bus.publish({ ...event, at: deps.clock.now().toISOString() } as ArenaEvent);

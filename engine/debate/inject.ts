@@ -10,7 +10,7 @@ import type { Engine } from './engine.ts';
 import { DebateInputError } from './errors.ts';
 import { answerersFor } from './plan/mentions.ts';
 import { planNextStep } from './plan/planner.ts';
-import { loadRun } from './run/run-state.ts';
+import { loadRun, modelAware } from './run/run-state.ts';
 import { toMessageView } from './views.ts';
 
 const HumanSchema = z.object({
@@ -91,6 +91,6 @@ export async function injectHuman(
   // Otherwise the next scheduled speaker answers: known now, unless a turn in flight must end first.
   if (session.turn_in_flight !== null) return { ok: true, message: view, nextPersonaId: null };
   const run = await loadRun(engine, session);
-  const step = planNextStep({ ...run.plan, loadedModels: engine.loadedModels() }, run.history);
+  const step = planNextStep(modelAware(engine, run), run.history);
   return { ok: true, message: view, nextPersonaId: 'speakerId' in step ? step.speakerId : null };
 }

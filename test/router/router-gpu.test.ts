@@ -1,9 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { replayDebates } from '../../bench/router-replay.ts';
 import { createOllamaProvider } from '../../engine/llm/ollama.ts';
 import { createOllamaInspector } from '../../engine/llm/router/ollama-inspector.ts';
 import { createLlmRouter } from '../../engine/llm/router/router.ts';
 import type { LlmProvider } from '../../engine/llm/types.ts';
 import { silentLogger } from '../../engine/log.ts';
+import { builtinCatalog } from '../../personas/index.ts';
+import type { Persona } from '../../personas/types.ts';
 import { type SimulatedOllama, startSimulatedOllama } from '../fakes/simulated-ollama.ts';
 
 // The default catalog's five models (parameter counts as Ollama lists them).
@@ -92,4 +95,44 @@ describe('LLM router on a simulated 24 GB GPU (load counts, not times)', () => {
     await Promise.all(Array.from({ length: 10 }, (_, i) => phases(many.llm, `d${i}`, false)));
     expect(many.gpu.stats().loads).toBeGreaterThan(20);
   });
+});
+
+// Whole default debates (real planner and lineup, divergence included) through the router, as
+// `npm run bench -- --systems router` replays them (bench/router-replay.ts). Counts, never times.
+describe('a whole default debate on the simulated 24 GB GPU', () => {
+  let personas: readonly Persona[];
+  beforeAll(async () => {
+    personas = await builtinCatalog();
+  });
+  // A generous gather window: it only holds a load while a group's calls or a debate's next call
+  // are on their way, so a slow machine cannot make a load start on half the picture.
+  const fast = { loadMsPerGb: 0.05, generateMs: 2, limits: { gatherMs: 100 } } as const;
+  const PHASES = ['divergence', 'convergence', 'planning'];
+
+  it('the benchmark debate loads each distinct model at most once per phase (fewer than in lineup order)', async () => {
+    const routed = await replayDebates({ personas, debates: 1, routed: true, ...fast });
+    expect(routed.calls).toBe(30);
+    expect(routed.modelsByPhase).toEqual({ divergence: 4, convergence: 3, planning: 5 });
+    for (const phase of PHASES) {
+      expect(routed.loadsByPhase[phase] ?? 0).toBeLessThanOrEqual(routed.modelsByPhase[phase]!);
+    }
+    expect(routed.loads).toBeLessThanOrEqual(12);
+    // The same debate with the lineup's order (no loaded models given to the planner) loads more.
+    const lineup = await replayDebates({ personas, debates: 1, routed: true, modelAware: false, ...fast });
+    expect(lineup.loadsByPhase.divergence).toBeGreaterThan(routed.loadsByPhase.divergence!);
+    const direct = await replayDebates({ personas, debates: 1, routed: false, ...fast });
+    expect(direct.loads).toBeGreaterThan(routed.loads);
+  }, 120_000);
+
+  it('other debates (other seeds and ideas): never more loads than distinct models per phase, summed', async () => {
+    for (let n = 1; n <= 10; n++) {
+      const r = await replayDebates({ personas, debates: 1, routed: true, firstDebate: n, ...fast });
+      expect(r.calls).toBe(30);
+      expect(r.loads).toBeLessThanOrEqual(r.modelsPerPhase);
+      // Convergence and planning are groups: at most one load per distinct model there, always.
+      for (const phase of ['convergence', 'planning']) {
+        expect(r.loadsByPhase[phase] ?? 0).toBeLessThanOrEqual(r.modelsByPhase[phase]!);
+      }
+    }
+  }, 180_000);
 });

@@ -47,27 +47,30 @@ export function chooseLineup(input: LineupInput): string[] {
 }
 
 /**
- * The next speaker among those left in a round (`open`, in lineup order). The lineup's order decides,
- * with one tie-breaker: when the default (`open[0]`) uses a model that is not loaded and another
- * speaker left is exactly as good a choice — the same interaction-pattern score with the previous
- * speaker, or, opening the round, the same opener score — and uses a loaded model, that one speaks
- * first. Who speaks in the round (the personality coverage) is never changed, only the order.
+ * The next speaker among those left in a round (`open`, in lineup order). The lineup decides who
+ * speaks in the round (personality coverage) and, when nothing is known about a model server
+ * (`loadedModels` undefined: hosted APIs, offline), the order too. With a local model server, the
+ * order within the round goes by model, so that each model is loaded once for the phase: speakers
+ * whose model is loaded first, then those whose model the rest of the phase does not need again,
+ * then those whose model a later round or the summary needs (so it stays loaded into them); among
+ * equals, lineup order. Each model's speakers so come together, in the lineup's order. Who speaks
+ * is never changed, and a person's @handle is answered before this is asked.
  */
 export function nextInLineup(input: {
   open: readonly Persona[];
-  /** The persona who spoke last in this round; null when the round opens. */
-  previous: Persona | null;
-  words: ReadonlySet<string>;
+  /** Models the model server has loaded now; undefined when unknown. */
   loadedModels?: ReadonlySet<string> | undefined;
+  /** Models the phase needs after this round: later rounds' speakers, the moderator's summary. */
+  laterModels?: ReadonlySet<string> | undefined;
 }): Persona {
   const [first] = input.open;
   if (!first) throw new Error('nextInLineup needs at least one speaker left');
   const loaded = input.loadedModels;
-  if (!loaded || loaded.size === 0 || loaded.has(first.model)) return first;
-  const score = (p: Persona) =>
-    input.previous ? interaction(input.previous, p).length : openerScore(p, input.words);
-  const bar = score(first);
-  return input.open.find((p) => loaded.has(p.model) && score(p) === bar) ?? first;
+  if (!loaded) return first;
+  const rank = (p: Persona) => (loaded.has(p.model) ? 0 : 2) + (input.laterModels?.has(p.model) ? 1 : 0);
+  let best = first;
+  for (const p of input.open) if (rank(p) < rank(best)) best = p;
+  return best;
 }
 
 /** How well a persona opens a round, before the seed's jitter: relevant, optimistic and innovative voices open best. */

@@ -14,11 +14,14 @@ export interface PlanContext {
   rounds: number;
   cast: Cast;
   /**
-   * Models the model server has loaded now (the LLM router's view of /api/ps), as data: among equally
-   * good divergence speakers the planner prefers one whose model is loaded. It never changes who is
-   * in a round's lineup or overrides a person's @handle. Empty or absent: the lineup's order.
+   * Models the model server has loaded now (the LLM router's view of /api/ps), as data; undefined
+   * when unknown (hosted APIs, offline). Known, a divergence round's speakers go model by model,
+   * loaded models first (each model loaded once per phase); it never changes who is in a round's
+   * lineup or overrides a person's @handle. Unknown: the lineup's order.
    */
   loadedModels?: ReadonlySet<string> | undefined;
+  /** The moderator's model: the summary closes the divergence, so a model-aware round keeps it loaded. */
+  moderatorModel?: string | undefined;
 }
 
 interface StepBase {

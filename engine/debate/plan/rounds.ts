@@ -1,6 +1,6 @@
 import { PARTICIPANTS_PER_ROUND, REFINEMENT_ROUNDS } from '../../constants.ts';
 import type { HistoryEntry } from '../history.ts';
-import { chooseLineup, keywords, nextInLineup } from './lineup.ts';
+import { chooseLineup, nextInLineup } from './lineup.ts';
 import type { PlanContext } from './planner.ts';
 
 // Divergence scheduling: which rounds a cycle has, who speaks in each, and who speaks next.
@@ -15,7 +15,8 @@ export function nextDivergenceTurn(
     e.phase === 'divergence' && e.step?.kind === 'turn' ? [{ e, tag: e.step }] : [],
   );
   const lastPersona = [...history].reverse().find((e) => e.authorKind === 'persona')?.agentId;
-  for (const { round, lineup, relevanceText } of lineups(ctx, history, cycle)) {
+  const rounds = lineups(ctx, history, cycle);
+  for (const [i, { round, lineup }] of rounds.entries()) {
     // A round is over once anything later was committed, whatever is left of its lineup.
     const closed =
       turns.some(({ tag }) => tag.round > round) ||
@@ -25,22 +26,27 @@ export function nextDivergenceTurn(
     // No persona twice in a row; one who just answered a person has had their say this round.
     const open = lineup.filter((id) => !spoken.has(id) && id !== lastPersona);
     if (open.length === 0) continue;
-    // Among equally good next speakers, one whose model is already loaded (never another lineup).
-    const previousId = turns.filter(({ tag }) => tag.round === round).at(-1)?.e.agentId;
+    // With a local model server, the round goes model by model (never another lineup).
     const speakerId = nextInLineup({
       open: open.map((id) => ctx.cast.byId.get(id)!),
-      previous: previousId ? (ctx.cast.byId.get(previousId) ?? null) : null,
-      words: keywords(relevanceText),
       loadedModels: ctx.loadedModels,
+      laterModels: laterModels(ctx, rounds.slice(i + 1)),
     }).id;
     return { round, speakerId, slot: lineup.indexOf(speakerId) };
   }
   return null;
 }
 
+/** Models the divergence needs after the current round: the later rounds' speakers, then the summary's. */
+function laterModels(ctx: PlanContext, later: ReadonlyArray<{ lineup: readonly string[] }>): Set<string> {
+  const models = new Set(later.flatMap(({ lineup }) => lineup.map((id) => ctx.cast.byId.get(id)!.model)));
+  if (ctx.moderatorModel) models.add(ctx.moderatorModel);
+  return models;
+}
+
 /** Lineups of every round up to this cycle's, each depending on the ones before it. */
 function lineups(ctx: PlanContext, history: readonly HistoryEntry[], cycle: number) {
-  const out: Array<{ round: number; lineup: string[]; relevanceText: string }> = [];
+  const out: Array<{ round: number; lineup: string[] }> = [];
   const spokenBefore = new Set<string>();
   let previousLast: string | null = null;
   for (let c = 1; c <= cycle; c++) {
@@ -55,7 +61,7 @@ function lineups(ctx: PlanContext, history: readonly HistoryEntry[], cycle: numb
         spokenBefore,
         previousLast,
       });
-      if (c === cycle) out.push({ round, lineup, relevanceText });
+      if (c === cycle) out.push({ round, lineup });
       for (const id of lineup) spokenBefore.add(id);
       previousLast = lineup.at(-1) ?? previousLast;
     }

@@ -39,6 +39,7 @@ export async function takeGroupTurns(
       turnIndex: firstIndex + i,
       history: basis,
       signal: groupSignal,
+      siblings: steps.length,
     }),
   );
   for (const c of calls) c.catch(() => {}); // awaited in order below; a later failure must not go unhandled

@@ -44,3 +44,8 @@ export async function refreshRun(engine: Pick<Engine, 'db'>, run: DebateRun): Pr
   if (!session) throw new Error(`debate ${run.id} disappeared`);
   return { ...run, session, history: toHistory(await listMessages(engine.db, run.id)) };
 }
+
+/** The debate's plan context with the model server's loaded models now, for the model-aware divergence order. */
+export function modelAware(engine: Pick<Engine, 'loadedModels' | 'settings'>, run: DebateRun): PlanContext {
+  return { ...run.plan, loadedModels: engine.loadedModels(), moderatorModel: engine.settings.moderatorModel };
+}

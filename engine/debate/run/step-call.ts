@@ -21,6 +21,8 @@ export interface StepCallInput {
   /** Committed messages before this turn. */
   history: readonly HistoryEntry[];
   signal: AbortSignal;
+  /** Steps sent together with this one (a group of verdicts or plan sections), itself included. */
+  siblings?: number;
 }
 
 export type StepCallResult = { ok: true; draft: Draft } | { ok: false; refusal: Refusal };
@@ -78,6 +80,7 @@ export async function draftStep(
     debateId,
     priority: answersPerson ? ('human' as const) : ('normal' as const),
     upcomingModels: upcomingModels(engine.cast, step, engine.settings.moderatorModel),
+    ...(input.siblings && input.siblings > 1 ? { siblings: input.siblings } : {}),
   };
   const call: Call = (messages, jsonSchema) =>
     callModel(engine, {

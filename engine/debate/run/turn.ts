@@ -11,7 +11,7 @@ import { commitStep } from './commit.ts';
 import { takeGroupTurns } from './group-turn.ts';
 import { settleAlone } from './llm-call.ts';
 import { completeRun, pauseRun } from './run-end.ts';
-import { type DebateRun, refreshRun } from './run-state.ts';
+import { type DebateRun, modelAware, refreshRun } from './run-state.ts';
 import { draftStep } from './step-call.ts';
 
 /** How a runner's work on a debate ended. */
@@ -30,8 +30,8 @@ export async function takeTurn(
   // A turn claimed before a crash is replayed from the history it was planned on.
   const inFlight = run.session.turn_in_flight;
   const basis = inFlight === null ? run.history : run.history.filter((e) => e.turnIndex < inFlight);
-  // Loaded models break ties between equally good speakers (as data: the planner stays pure).
-  const step = planNextStep({ ...run.plan, loadedModels: engine.loadedModels() }, basis);
+  // Loaded models order a divergence round model by model (as data: the planner stays pure).
+  const step = planNextStep(modelAware(engine, run), basis);
   if (step.kind === 'done') return completeRun(engine, run, step.outcome);
 
   const turnIndex = inFlight ?? Math.max(nextTurnIndex(run.history), run.session.next_turn);

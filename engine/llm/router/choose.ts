@@ -54,7 +54,11 @@ export function chooseNext(state: ChooseState): QueuedCall | null {
   if (aged) return pickInModel(state, aged.model);
 
   const warmModels = waiting.filter(([model]) => warm(model));
-  const warmOpen = warmModels.filter(([model]) => open(model));
+  // While a model loads, it may evict the others once they go idle: only the loading model's calls
+  // go; the others wait to see whether their model is still loaded afterwards.
+  const warmOpen = warmModels.filter(
+    ([model]) => open(model) && (state.loading.size === 0 || state.loading.has(model)),
+  );
   if (warmOpen.length > 0) return pickInModel(state, oldest(warmOpen));
   if (state.loading.size > 0 || !state.coldReady) return null;
   // Loaded models still have work: a new load waits unless it fits beside them (no eviction).

@@ -14,8 +14,9 @@ import {
   MAX_WAIT_MS,
   TOTAL_CONCURRENCY_FACTOR,
 } from './constants.ts';
+import { createLoadedView } from './loaded-view.ts';
 import type { RateGate } from './rate-gate.ts';
-import type { Admission, LoadedModelInfo, ModelInspector, RouterSnapshot } from './types.ts';
+import type { Admission, ModelInspector, RouterSnapshot } from './types.ts';
 
 export interface LlmRouterOptions {
   provider: LlmProvider;
@@ -51,8 +52,12 @@ export interface LlmRouter extends LlmProvider {
   snapshot(): RouterSnapshot;
   /** Whether a new debate may start: refused while the queue is too long or too slow. */
   admit(): Admission;
-  /** Models the server has loaded now (as last seen), for the planner's tie-breaker. */
-  loadedModels(): ReadonlySet<string>;
+  /**
+   * Models the server has loaded now, for the planner's model-aware divergence order: the last
+   * /api/ps answer plus the models answered since; undefined when unknown (no local model server,
+   * or it never answered).
+   */
+  loadedModels(): ReadonlySet<string> | undefined;
   /** Asks the server which models are loaded now. */
   refresh(): Promise<void>;
 }
@@ -81,39 +86,46 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
   const loading = new Set<string>();
   const lastServed = new Map<string, number>();
   const hints = new Map<string, { models: readonly string[]; at: number }>();
-  let reported: LoadedModelInfo[] = [];
-  // Model sizes (/api/tags): with gpuMemoryBytes, a load that fits beside busy models needs no eviction.
-  let sizes: Map<string, number> | null = null;
-  let sizesAsked = !opts.gpuMemoryBytes;
-  // /api/ps is asked again after every answer, before the next choice: a load or a keep_alive 0 changes it.
-  let fresh = false;
+  const view = inspector
+    ? createLoadedView(inspector, { withSizes: Boolean(opts.gpuMemoryBytes), onRead: () => pump() })
+    : undefined;
+  // Groups of calls a debate sent together (independent steps) while they arrive: a load waits for
+  // the rest of a group (each call comes after its own budget check), at most gatherMs from its first.
+  const arriving = new Map<string, { expected: number; seen: number; since: number }>();
+  // Debates whose call just answered: their next call (often for the same, loaded model, which the
+  // planner prefers) comes after a commit; a load waits a moment for it, at most gatherMs.
+  const answeredAt = new Map<string, number>();
   let seq = 0;
   let served = 0;
   let totalInFlight = 0;
   let modelLoads = 0;
   let callsTotal = 0;
-  let refreshing: Promise<void> | undefined;
   let gateTimer: NodeJS.Timeout | undefined;
   let gatherTimer: NodeJS.Timeout | undefined;
-  let lastArrival = Number.NEGATIVE_INFINITY;
 
-  const isLoaded = (model: string) => !inspector || reported.some((m) => m.model === model);
+  const isLoaded = (model: string) => !view || view.has(model);
 
   async function refresh(): Promise<void> {
-    if (!inspector) return;
-    refreshing ??= (async () => {
-      fresh = true;
-      if (!sizesAsked) {
-        sizesAsked = true;
-        sizes = await inspector.sizes();
-      }
-      const models = await inspector.loaded();
-      if (models) reported = models;
-    })().finally(() => {
-      refreshing = undefined;
-      pump();
-    });
-    return refreshing;
+    await view?.refresh();
+  }
+
+  /**
+   * ms a load still waits for calls on their way: the rest of a group, or the next call of a debate
+   * that just got its answer; 0 when none is expected (each wait ends gatherMs after it began).
+   */
+  function gatherWait(t: number): number {
+    let wait = 0;
+    for (const [id, g] of arriving) {
+      const left = gatherMs - (t - g.since);
+      if (left <= 0) arriving.delete(id);
+      else wait = Math.max(wait, left);
+    }
+    for (const [id, at] of answeredAt) {
+      const left = gatherMs - (t - at);
+      if (left <= 0) answeredAt.delete(id);
+      else wait = Math.max(wait, left);
+    }
+    return wait;
   }
 
   function liveHints(): Array<readonly string[]> {
@@ -134,11 +146,10 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
 
   /** A model loads beside every model with calls queued, running or loading, without evicting one. */
   function fits(model: string): boolean {
-    const size = sizes?.get(model);
+    const size = view?.sizeOf(model);
     const capacity = opts.gpuMemoryBytes ?? 0;
     if (size === undefined || capacity <= 0) return false;
-    const sizeOf = (m: string) =>
-      reported.find((r) => r.model === m)?.sizeBytes ?? sizes?.get(m) ?? Number.POSITIVE_INFINITY;
+    const sizeOf = (m: string) => view?.sizeOf(m) ?? Number.POSITIVE_INFINITY;
     const busy = new Set([...queues.keys(), ...inFlight.keys(), ...loading]);
     busy.delete(model);
     let used = 0;
@@ -158,13 +169,12 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
       }
       return;
     }
-    if (inspector && queues.size > 0 && (!fresh || refreshing)) {
-      void refresh();
-      return;
-    }
+    // Until /api/ps first answers (or fails), nothing is known about loaded models.
+    if (view && !view.settled()) return;
     for (;;) {
       const t = now();
-      const coldReady = !inspector || t - lastArrival >= gatherMs;
+      const gather = view ? gatherWait(t) : 0;
+      const coldReady = gather === 0;
       const state: ChooseState = {
         queues,
         inFlight,
@@ -182,15 +192,19 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
       const next = chooseNext(state) as Waiting | null;
       if (!next) {
         if (!coldReady && queues.size > 0 && !gatherTimer) {
-          gatherTimer = setTimeout(
-            () => {
-              gatherTimer = undefined;
-              pump();
-            },
-            gatherMs - (t - lastArrival),
-          );
+          gatherTimer = setTimeout(() => {
+            gatherTimer = undefined;
+            pump();
+          }, gather);
           gatherTimer.unref?.();
         }
+        return;
+      }
+      // A call for a model with nothing running goes on a fresh view of what is loaded: a load or
+      // an answer since the last /api/ps may have changed it (the read runs after every answer).
+      const busy = (inFlight.get(next.model) ?? 0) > 0 || loading.has(next.model);
+      if (view && !busy && !view.fresh()) {
+        void view.refresh();
         return;
       }
       const queue = queues.get(next.model)!;
@@ -199,6 +213,7 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
       if (!isLoaded(next.model) && !loading.has(next.model) && (inFlight.get(next.model) ?? 0) === 0) {
         modelLoads++;
         loading.add(next.model);
+        view?.noteLoadStarted();
       }
       inFlight.set(next.model, (inFlight.get(next.model) ?? 0) + 1);
       totalInFlight++;
@@ -235,7 +250,7 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
         return;
       }
       signal?.addEventListener('abort', onAbort, { once: true });
-      lastArrival = item.enqueuedAt;
+      noteArrival(item.debateId, req.route?.siblings ?? 1, item.enqueuedAt);
       const queue = queues.get(model) ?? [];
       queue.push(item);
       queues.set(model, queue);
@@ -243,12 +258,26 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
     });
   }
 
-  function finish(model: string) {
+  function noteArrival(debateId: string, siblings: number, t: number) {
+    answeredAt.delete(debateId);
+    if (siblings <= 1 || !debateId) return;
+    let g = arriving.get(debateId);
+    if (!g || t - g.since >= gatherMs) g = { expected: siblings, seen: 0, since: t };
+    g.seen++;
+    if (g.seen >= g.expected) arriving.delete(debateId);
+    else arriving.set(debateId, g);
+  }
+
+  function finish(model: string, keepAlive: string | number | undefined, debateId: string | undefined) {
+    if (view && debateId) answeredAt.set(debateId, now());
+    if (loading.has(model)) view?.noteLoadDone();
+    view?.noteAnswer(model, keepAlive === KEEP_ALIVE_RELEASE);
     inFlight.set(model, (inFlight.get(model) ?? 1) - 1);
     if (inFlight.get(model) === 0) inFlight.delete(model);
     totalInFlight--;
     loading.delete(model);
-    fresh = false;
+    // What is loaded changes with answers (a load done, a release): read /api/ps again, without waiting.
+    void view?.refresh();
     pump();
   }
 
@@ -259,7 +288,7 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
       queued[model] = q.length;
       for (const c of q) oldest = Math.min(oldest, c.enqueuedAt);
     }
-    const loadedModels = [...reported];
+    const loadedModels = view?.reported() ?? [];
     const until = gate?.until() ?? null;
     return {
       provider: provider.name,
@@ -277,14 +306,18 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
     };
   }
 
-  void refresh();
+  void view?.refresh();
 
   return {
     name: provider.name,
     models: () => provider.models(),
     snapshot,
     refresh,
-    loadedModels: () => new Set(inspector ? snapshot().loadedModels.map((m) => m.model) : []),
+    loadedModels() {
+      const known = view?.models();
+      // A model with calls running or loading is (about to be) loaded too.
+      return known ? new Set([...known, ...inFlight.keys(), ...loading]) : undefined;
+    },
     admit(): Admission {
       const s = snapshot();
       if (s.queuedTotal >= maxQueued) {
@@ -320,7 +353,7 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
         );
         return result;
       } finally {
-        finish(model);
+        finish(model, keepAlive, debateId);
       }
     },
   };

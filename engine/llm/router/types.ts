@@ -6,6 +6,8 @@ export interface RouteHints {
   priority?: 'human' | 'normal';
   /** Models this debate's next steps will call (a keep_alive hint); the call's own model need not be listed. */
   upcomingModels?: readonly string[];
+  /** Calls of this debate sent together with this one (independent steps), itself included: a model load waits for all of them to arrive. */
+  siblings?: number;
 }
 
 /** One loaded model as the server reports it. */
