@@ -7,6 +7,9 @@ import { buildProgram } from '../../app/cli.ts';
 import { COMMAND_GROUPS } from '../../app/command-groups.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 
+/** Runs a scenario and lists the modules it loaded. */
+const FIXTURE = path.join(REPO_ROOT, 'test/fixtures/app/loaded-modules.ts');
+
 describe('arena --help loads nothing it does not show', () => {
   it('lists every command exactly as the loaded modules register it', async () => {
     const lazy = await buildProgram([]);
@@ -25,15 +28,11 @@ describe('arena --help loads nothing it does not show', () => {
   });
 
   it('imports no database, engine, validation or chat library to print help', () => {
-    const run = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', path.join(REPO_ROOT, 'test/fixtures/app/help-imports.ts')],
-      {
-        cwd: REPO_ROOT,
-        encoding: 'utf8',
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' },
-      },
-    );
+    const run = spawnSync(process.execPath, ['--import', 'tsx', FIXTURE, 'help'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' },
+    });
     expect(run.status, run.stderr).toBe(0);
     const [help, modules] = run.stdout.split('\n--- modules (exit 0)\n');
     expect(help).toContain('Usage: arena');
@@ -49,16 +48,12 @@ describe('arena start without chat platforms', () => {
   it('never loads discord.js or @slack/bolt', { timeout: 180_000 }, () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'arena-start-imports-'));
     try {
-      const run = spawnSync(
-        process.execPath,
-        ['--import', 'tsx', path.join(REPO_ROOT, 'test/fixtures/app/start-imports.ts'), dataDir],
-        {
-          cwd: REPO_ROOT,
-          encoding: 'utf8',
-          // No DISCORD_* / SLACK_* settings: both platforms are off.
-          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' },
-        },
-      );
+      const run = spawnSync(process.execPath, ['--import', 'tsx', FIXTURE, 'start', dataDir], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        // No DISCORD_* / SLACK_* settings: both platforms are off.
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' },
+      });
       expect(run.status, run.stderr).toBe(0);
       const [, modules] = run.stdout.split('\n--- modules (health 200)\n');
       const loaded = (modules ?? '').split('\n').filter(Boolean);

@@ -28,6 +28,36 @@ export function channelRoutes(ctx: EmulatorContext): Route[] {
   const { world } = ctx;
   const botCan = (perm: bigint) => (permissionsOf(world, world.botUser.id) & perm) !== 0n;
   const isThread = (c: EmuChannel) => c.type === 11 || c.type === 12;
+  /** A live message of the route's channel, or undefined (deleted, elsewhere, unknown). */
+  const messageIn = (params: Record<string, string | undefined>) => {
+    const msg = world.messages.get(params.messageId ?? '');
+    return msg && !msg.deleted && msg.channelId === params.channelId ? msg : undefined;
+  };
+  /** Creates a bot-owned thread under `parent`, announces it on the gateway and answers 201. */
+  const openThread = (parent: EmuChannel, id: string, type: 11 | 12, b: Body) => {
+    const thread: EmuChannel = {
+      id,
+      type,
+      name: String(b.name),
+      parentId: parent.id,
+      ownerId: world.botUser.id,
+      topic: null,
+      autoArchiveDuration: (b.auto_archive_duration as number | undefined) ?? 1440,
+      archived: false,
+      locked: false,
+      createdAt: ctx.now(),
+    };
+    world.channels.set(thread.id, thread);
+    world.channelMessages.set(thread.id, []);
+    const member = threadMemberJson(thread.id, world.botUser.id, thread.createdAt);
+    ctx.gateway.dispatch(
+      'THREAD_CREATE',
+      { ...channelJson(world, thread), newly_created: true, member },
+      { intent: Intent.Guilds },
+    );
+    ctx.records.changed();
+    return { status: 201, body: { ...channelJson(world, thread), member } };
+  };
 
   return [
     {
@@ -91,28 +121,7 @@ export function channelRoutes(ctx: EmulatorContext): Route[] {
         const type = (b.type as 11 | 12 | undefined) ?? 12;
         if (!botCan(type === 11 ? Perm.CreatePublicThreads : Perm.CreatePrivateThreads))
           return missingPermissions();
-        const thread: EmuChannel = {
-          id: ctx.nextId(),
-          type,
-          name: String(b.name),
-          parentId: parent.id,
-          ownerId: world.botUser.id,
-          topic: null,
-          autoArchiveDuration: (b.auto_archive_duration as number | undefined) ?? 1440,
-          archived: false,
-          locked: false,
-          createdAt: ctx.now(),
-        };
-        world.channels.set(thread.id, thread);
-        world.channelMessages.set(thread.id, []);
-        const member = threadMemberJson(thread.id, world.botUser.id, thread.createdAt);
-        ctx.gateway.dispatch(
-          'THREAD_CREATE',
-          { ...channelJson(world, thread), newly_created: true, member },
-          { intent: Intent.Guilds },
-        );
-        ctx.records.changed();
-        return { status: 201, body: { ...channelJson(world, thread), member } };
+        return openThread(parent, ctx.nextId(), type, b);
       },
     },
     {
@@ -136,28 +145,7 @@ export function channelRoutes(ctx: EmulatorContext): Route[] {
           );
         if (!botCan(Perm.CreatePublicThreads)) return missingPermissions();
         const b = (body ?? {}) as Body;
-        const thread: EmuChannel = {
-          id: msg.id,
-          type: 11,
-          name: String(b.name),
-          parentId: parent.id,
-          ownerId: world.botUser.id,
-          topic: null,
-          autoArchiveDuration: (b.auto_archive_duration as number | undefined) ?? 1440,
-          archived: false,
-          locked: false,
-          createdAt: ctx.now(),
-        };
-        world.channels.set(thread.id, thread);
-        world.channelMessages.set(thread.id, []);
-        const member = threadMemberJson(thread.id, world.botUser.id, thread.createdAt);
-        ctx.gateway.dispatch(
-          'THREAD_CREATE',
-          { ...channelJson(world, thread), newly_created: true, member },
-          { intent: Intent.Guilds },
-        );
-        ctx.records.changed();
-        return { status: 201, body: { ...channelJson(world, thread), member } };
+        return openThread(parent, msg.id, 11, b);
       },
     },
     {
@@ -250,8 +238,8 @@ export function channelRoutes(ctx: EmulatorContext): Route[] {
       spec: '/channels/{channel_id}/messages/{message_id}',
       auth: 'bot',
       handle: ({ params }) => {
-        const msg = world.messages.get(params.messageId ?? '');
-        if (!msg || msg.deleted || msg.channelId !== params.channelId) return unknownMessage();
+        const msg = messageIn(params);
+        if (!msg) return unknownMessage();
         return { status: 200, body: messageJson(world, msg) };
       },
     },
@@ -261,8 +249,8 @@ export function channelRoutes(ctx: EmulatorContext): Route[] {
       spec: '/channels/{channel_id}/messages/{message_id}',
       auth: 'bot',
       handle: ({ params, body, files }) => {
-        const msg = world.messages.get(params.messageId ?? '');
-        if (!msg || msg.deleted || msg.channelId !== params.channelId) return unknownMessage();
+        const msg = messageIn(params);
+        if (!msg) return unknownMessage();
         if (msg.author.id !== world.botUser.id || msg.webhookId) {
           return apiError(
             403,
@@ -288,8 +276,8 @@ export function channelRoutes(ctx: EmulatorContext): Route[] {
       pattern: '/channels/:channelId/messages/:messageId',
       auth: 'bot',
       handle: ({ params }) => {
-        const msg = world.messages.get(params.messageId ?? '');
-        if (!msg || msg.deleted || msg.channelId !== params.channelId) return unknownMessage();
+        const msg = messageIn(params);
+        if (!msg) return unknownMessage();
         deleteMessage(ctx, msg);
         return { status: 204 };
       },
