@@ -1,3 +1,4 @@
+import { phaseProgressText } from '../../dashboard/public/js/progress.js';
 import type { DebateDetailView, DebateSummaryView } from '../../engine/api.ts';
 import { LABELS, pauseReasonText } from '../../engine/debate/labels.ts';
 import { debateTranscript, type TranscriptEntry } from '../../engine/debate/transcript.ts';
@@ -132,8 +133,7 @@ function formatHead(m: DebateMessageView, style: Style, lang: Lang): string {
 /** Where a debate stands in its phase: `planning · sections 6/6`, `divergence · round 2/3`. */
 export function phaseProgress(d: DebateSummaryView, lang: Lang): string {
   const l = LABELS[lang];
-  const unit = { divergence: l.round, convergence: l.verdicts, planning: l.sections }[d.phase];
-  return `${l.phase[d.phase].toLowerCase()} · ${unit} ${d.progress.done}/${d.progress.total}`;
+  return phaseProgressText(d, { phase: (p) => l.phase[p].toLowerCase(), unit: (u) => l[u] });
 }
 
 /** The end of a run: outcome, spending, and the final plan. */

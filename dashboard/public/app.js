@@ -89,6 +89,7 @@ function trackDebates(e) {
       phase: 'divergence',
       round: 1,
       totalRounds: e.rounds,
+      progress: { done: 1, total: e.rounds },
       outcome: null,
       lang: e.lang,
       messageCount: 0,

@@ -354,19 +354,23 @@ describe.skipIf(!hasChromium)('dashboard in a browser', { timeout: 180_000 }, ()
         return r.top >= 0 && r.bottom <= window.innerHeight;
       }),
     ).toBe(true);
-    // Convergence scores: one row per readable verdict, and each evaluation's average.
-    const scored = stored.messages.filter(
-      (m) => m.type === 'verdict' && typeof scoreOf(m.metadata) === 'number',
-    );
-    expect(scored.length).toBeGreaterThan(0);
+    // Convergence scores, per evaluation: every verdict (an unreadable one says so), then each
+    // decision with the average the engine used for it.
+    const verdicts = stored.messages.filter((m) => m.type === 'verdict');
+    expect(verdicts.length).toBeGreaterThan(0);
     expect(
-      await page.$$eval('#page-scores .score-row:not(.avg) .score-n', (els) => els.map((e) => e.textContent)),
-    ).toEqual(scored.map((m) => scoreOf(m.metadata)!.toFixed(1)));
-    const lastCycle = scored.filter((m) => m.metadata?.cycle === scored.at(-1)!.metadata?.cycle);
-    const average = lastCycle.reduce((a, m) => a + scoreOf(m.metadata)!, 0) / lastCycle.length;
-    expect(await page.$$eval('#page-scores .avg .score-n', (els) => els.at(-1)?.textContent)).toBe(
-      average.toFixed(2),
-    );
+      await page.$$eval('#page-scores .score-row:not(.decision) .score-n', (els) =>
+        els.map((e) => e.textContent),
+      ),
+    ).toEqual(verdicts.map((m) => scoreOf(m.metadata)?.toFixed(1) ?? 'unreadable'));
+    const decisions = stored.messages.flatMap((m) => {
+      const step = m.metadata?.step as { kind?: string; average?: number | null } | undefined;
+      return step?.kind === 'outcome' ? [step.average == null ? '—' : step.average.toFixed(1)] : [];
+    });
+    expect(decisions.length).toBeGreaterThan(0);
+    expect(
+      await page.$$eval('#page-scores .decision .score-n', (els) => els.map((e) => e.textContent)),
+    ).toEqual(decisions);
     if (stored.plan)
       expect(await page.$$eval('#page-plan .plan-sec', (els) => els.length)).toBeGreaterThan(0);
     await page.click('.page-head a.link');

@@ -8,7 +8,7 @@ import {
   paletteCommands,
   settle,
 } from './chromium.ts';
-import { type Harness, startHarness } from './harness.ts';
+import { COMPONENTS, type Harness, startHarness } from './harness.ts';
 
 // What a newcomer sees in the first seconds: the top of the page, real glyphs in the design's
 // fonts, readable empty states, and a palette that follows the debate.
@@ -18,9 +18,10 @@ noteSkip('first-look browser tests');
 describe.skipIf(!hasChromium)('dashboard, first look', { timeout: 180_000 }, () => {
   let h: Harness;
   let browser: DashboardBrowser;
+  let components = COMPONENTS;
 
   beforeAll(async () => {
-    h = await startHarness({ config: { token: TOKEN } });
+    h = await startHarness({ config: { token: TOKEN }, components: () => components });
     browser = await launchDashboardBrowser();
   }, 180_000);
   afterAll(async () => {
@@ -181,5 +182,48 @@ describe.skipIf(!hasChromium)('dashboard, first look', { timeout: 180_000 }, () 
       strong: 'Churn',
       code: 'v1',
     });
+  });
+
+  it('shows an LLM outage: DEGRADED in the header, the failing row with its last error and since when', async () => {
+    const page = await open({ width: 1440, height: 900 });
+    expect(await page.getAttribute('#status', 'data-status')).toBe('online');
+    const since = new Date(Date.now() - 3 * 60_000);
+    const error = 'Ollama at http://127.0.0.1:11434 is unreachable: connect ECONNREFUSED 127.0.0.1:11434';
+    components = COMPONENTS.map((c) =>
+      c.id === 'llm' ? { ...c, status: 'error', lastError: error, since: since.toISOString() } : c,
+    );
+    try {
+      // No reload: the live stream's next frame brings it.
+      await page.waitForSelector('#status[data-status="degraded"]', { timeout: 30_000 });
+      await page.waitForSelector('#proc-rows tr[data-id="llm"].st-error');
+      await settle(page);
+      const row = await page.$eval('#proc-rows tr[data-id="llm"]', (tr) => {
+        const whole = (e: Element | null) =>
+          e !== null && e.scrollWidth <= e.clientWidth + 1 && e.scrollHeight <= e.clientHeight + 1;
+        const err = tr.querySelector('.proc-err');
+        const when = tr.querySelector('.proc-since') as HTMLElement | null;
+        return {
+          status: tr.querySelector('.proc-status')?.textContent?.trim(),
+          error: err?.textContent,
+          errorWhole: whole(err),
+          since: when?.dataset.since,
+          sinceText: when?.textContent,
+          sinceWhole: whole(when),
+        };
+      });
+      const hhmm = `${String(since.getHours()).padStart(2, '0')}:${String(since.getMinutes()).padStart(2, '0')}`;
+      expect(row).toMatchObject({
+        status: '✕ ERR',
+        error,
+        errorWhole: true,
+        since: since.toISOString(),
+        sinceWhole: true,
+      });
+      expect(row.sinceText).toContain(`since ${hhmm}`);
+      expect(await page.textContent('#status-text')).toBe('DEGRADED');
+    } finally {
+      components = COMPONENTS;
+    }
+    await page.waitForSelector('#status[data-status="online"]', { timeout: 30_000 });
   });
 });

@@ -2,6 +2,8 @@
 import { $, fill, h } from './dom.js';
 import { reasonText, t } from './i18n.js';
 import { messageCard, streamingCard } from './messages.js';
+import { progressText } from './progress.js';
+import { movesProgress, summaryRefresher } from './summary.js';
 
 const FINISHED = new Set(['completed', 'cancelled', 'failed']);
 // Rendered messages kept in the panel; the transcript page has all of them.
@@ -38,7 +40,8 @@ export function createLivePanel({ persona, onOpen }) {
     if (!d) return;
     $('#live-phase', root).textContent = t('debate.phase', { phase: t(`phase.${d.phase}`) });
     $('#live-phase', root).dataset.phase = d.phase;
-    $('#live-round', root).textContent = t('debate.round', { i: d.round, n: d.totalRounds });
+    // What ran in this phase, in its own unit (the same words as the transcript and the CLI).
+    $('#live-round', root).textContent = d.progress ? progressText(d, (u) => t(`unit.${u}`)) : '';
     $('#live-round', root).dataset.round = String(d.round);
     const st = $('#live-status', root);
     st.textContent = t(`st.${d.status}`);
@@ -59,6 +62,12 @@ export function createLivePanel({ persona, onOpen }) {
   };
 
   const byId = (id) => live?.messages.find((m) => m.id === id);
+  const refresh = summaryRefresher((fresh) => {
+    if (live?.id !== fresh.id) return;
+    const { phase, round, totalRounds, progress } = fresh;
+    Object.assign(live, { phase, round, totalRounds, progress });
+    renderHead();
+  });
 
   const insertCard = (card, turn) => {
     // Keep turn order even when a replayed message arrives after a later one.
@@ -140,6 +149,7 @@ export function createLivePanel({ persona, onOpen }) {
         case 'phase.changed':
           Object.assign(live, { phase: e.phase, round: e.round, totalRounds: e.totalRounds });
           renderHead();
+          refresh(live.id);
           break;
         case 'turn.started':
           stickToBottom(() => {
@@ -158,6 +168,7 @@ export function createLivePanel({ persona, onOpen }) {
             live.messageCount = live.messages.length;
           }
           stickToBottom(() => addMessage(e.message));
+          if (movesProgress(e.message)) refresh(live.id);
           break;
         case 'debate.paused':
           Object.assign(live, { status: 'paused', pauseReason: e.reason });

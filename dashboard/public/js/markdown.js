@@ -3,7 +3,8 @@ import { h } from './dom.js';
 
 const HEADING = /^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$/;
 const BULLET = /^(\s*)[-*+]\s+(.*)$/;
-const INLINE = /\*\*([^*\n]+)\*\*|__([^_\n]+)__|`([^`\n]+)`/g;
+// `__bold__` only between non-word characters, as in CommonMark: `window.__x` and `snake__case` stay text.
+const INLINE = /\*\*([^*\n]+)\*\*|(?<!\w)__([^_\n]+)__(?!\w)|`([^`\n]+)`/g;
 
 /** Text with inline emphasis and code as nodes. */
 export function inline(text) {

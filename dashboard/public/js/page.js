@@ -4,6 +4,9 @@ import { t } from './i18n.js';
 import { markdown } from './markdown.js';
 import { messageCard, streamingCard, verdictScore } from './messages.js';
 import { getJson } from './net.js';
+import { phaseProgressText } from './progress.js';
+import { evaluations } from './scores.js';
+import { movesProgress, summaryRefresher } from './summary.js';
 
 const PLAN_KEYS = ['prd', 'architecture', 'userResearch', 'businessModel', 'projectPlan', 'finalPlan'];
 
@@ -30,8 +33,8 @@ export function createDebatePage({ persona }) {
     st.textContent = t(`st.${d.status}`);
     st.dataset.status = d.status;
     $('#page-meta').textContent = [
-      t('debate.phase', { phase: t(`phase.${d.phase}`) }),
-      t('debate.round', { i: d.round, n: d.totalRounds }),
+      // What ran, in the phase's own unit (the same words as `arena debates list`).
+      phaseProgressText(d, { phase: (p) => t(`phase.${p}`), unit: (u) => t(`unit.${u}`) }),
       t('debate.messages', { n: d.messages.length }),
       t('debate.tokens', { n: fmtNum(d.promptTokens + d.completionTokens) }),
       fmtUsd(d.costUsd, 4),
@@ -41,11 +44,21 @@ export function createDebatePage({ persona }) {
       .join(' · ');
   };
 
+  // Divergence counts rounds, convergence its evaluations (a message's round is its cycle there).
   const divider = (m) =>
     h(
       'div',
       { class: 'phase-divider', data: { phase: m.phase } },
-      `── ${t(`phase.${m.phase}`)} · ${t('debate.round', { i: m.round, n: detail.totalRounds })} ──`,
+      `── ${[
+        t(`phase.${m.phase}`),
+        m.phase === 'divergence'
+          ? t('debate.roundOf', { i: m.round })
+          : m.phase === 'convergence'
+            ? t('page.cycle', { n: m.round })
+            : null,
+      ]
+        .filter(Boolean)
+        .join(' · ')} ──`,
     );
 
   const renderTranscript = () => {
@@ -62,16 +75,22 @@ export function createDebatePage({ persona }) {
     streaming = new Map();
   };
 
-  const scoreRow = (m, score) =>
-    h(
+  const scoreRow = (m) => {
+    const score = verdictScore(m);
+    return h(
       'li',
-      { class: 'score-row', '--c': safeColor(m.color), data: { handle: m.handle ?? '' } },
+      {
+        class: `score-row${score === null ? ' unreadable' : ''}`,
+        '--c': safeColor(m.color),
+        data: { handle: m.handle ?? '' },
+      },
       h(
         'a',
         {
           class: 'badge',
           '--c': safeColor(m.color),
           href: `#m-${m.id}`,
+          title: m.agentName,
           onclick: (e) => {
             e.preventDefault();
             jump(m.id);
@@ -79,40 +98,54 @@ export function createDebatePage({ persona }) {
         },
         `@${m.handle ?? m.agentName}`,
       ),
-      h('span', { class: 'score-track' }, h('span', { class: 'score-fill', '--p': `${score * 10}%` })),
-      h('span', { class: 'score-n' }, score.toFixed(1)),
+      h(
+        'span',
+        { class: 'score-track' },
+        score === null ? null : h('span', { class: 'score-fill', '--p': `${score * 10}%` }),
+      ),
+      h('span', { class: 'score-n' }, score === null ? t('page.unreadable') : score.toFixed(1)),
+    );
+  };
+
+  // The decision as the engine took it: its outcome and the average it used, never recomputed here.
+  const decisionRow = ({ decision, m }) =>
+    h(
+      'li',
+      { class: 'score-row decision', data: { outcome: decision.outcome, turn: m.turnIndex } },
+      h('span', { class: 'score-outcome' }, `→ ${t(`outcome.${decision.outcome}`)}`),
+      h(
+        'span',
+        { class: 'score-read' },
+        decision.valid !== null && decision.total !== null
+          ? t('page.read', { valid: decision.valid, total: decision.total })
+          : '',
+      ),
+      h(
+        'span',
+        { class: 'score-n', title: t('page.average') },
+        decision.average === null ? '—' : decision.average.toFixed(1),
+      ),
     );
 
-  // One block per evaluation: a refinement loop brings a second round of verdicts.
+  // One block per evaluation (convergence cycle): a refinement loop brings a second one.
   const renderScores = () => {
-    const verdicts = detail.messages.filter((m) => m.type === 'verdict');
+    const cycles = evaluations(detail.messages);
     const box = $('#page-scores');
-    box.closest('section').hidden = verdicts.length === 0;
-    const cycles = new Map();
-    for (const m of verdicts) {
-      const score = verdictScore(m);
-      if (score === null) continue;
-      const n = Number(m.metadata?.cycle) || 1;
-      if (!cycles.has(n)) cycles.set(n, []);
-      cycles.get(n).push({ m, score });
-    }
-    const many = cycles.size > 1;
+    box.closest('section').hidden = cycles.length === 0;
     fill(
       box,
-      [...cycles.entries()].map(([n, rows]) => {
-        const avg = rows.reduce((a, x) => a + x.score, 0) / rows.length;
-        return [
-          many ? h('li', { class: 'score-cycle' }, t('page.cycle', { n })) : null,
-          rows.map(({ m, score }) => scoreRow(m, score)),
+      cycles.map(({ cycle, entries }) =>
+        h(
+          'li',
+          { class: 'score-cycle', data: { cycle } },
+          h('div', { class: 'score-cycle-title' }, t('page.cycle', { n: cycle })),
           h(
-            'li',
-            { class: 'score-row avg' },
-            h('span', null, t('page.average')),
-            h('span'),
-            h('span', { class: 'score-n' }, avg.toFixed(2)),
+            'ol',
+            { class: 'score-rows' },
+            entries.map((e) => (e.verdict ? scoreRow(e.verdict) : decisionRow(e))),
           ),
-        ];
-      }),
+        ),
+      ),
     );
   };
 
@@ -140,6 +173,15 @@ export function createDebatePage({ persona }) {
     renderScores();
     renderPlan();
   };
+
+  // The header's progress is the server's count (verdicts, sections): fetched again when it moves.
+  const refresh = summaryRefresher((fresh) => {
+    if (detail?.id !== fresh.id) return;
+    const { phase, round, totalRounds, progress } = fresh;
+    Object.assign(detail, { phase, round, totalRounds, progress });
+    renderMeta();
+  });
+  const refreshMeta = () => detail && refresh(detail.id);
 
   const reload = async (id) => {
     try {
@@ -190,10 +232,11 @@ export function createDebatePage({ persona }) {
           list.append(divider(e.message));
         list.append(messageCard(e.message, { persona, byId, onRef: jump, anchor: true }));
         renderMeta();
-        if (e.message.type === 'verdict') renderScores();
+        if (e.message.type === 'verdict' || e.message.metadata?.step?.kind === 'outcome') renderScores();
+        if (movesProgress(e.message)) refreshMeta();
       } else if (e.type === 'phase.changed') {
         Object.assign(detail, { phase: e.phase, round: e.round, totalRounds: e.totalRounds });
-        renderMeta();
+        refreshMeta();
       } else if (e.type === 'debate.completed' || e.type === 'debate.paused' || e.type === 'debate.resumed') {
         void reload(detail.id);
       }

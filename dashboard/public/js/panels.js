@@ -121,12 +121,18 @@ export function renderProcesses(S) {
               'td',
               { class: 'proc-name' },
               h('span', null, c.name),
+              // A failing component says what failed and since when, each on its own line, whole.
               c.status === 'error' && c.lastError
-                ? h(
-                    'span',
-                    { class: 'proc-err', data: { since: c.since ?? '' } },
-                    c.since ? `${c.lastError} · ${t('proc.since', { t: fmtClock(c.since) })}` : c.lastError,
-                  )
+                ? [
+                    h('span', { class: 'proc-err' }, c.lastError),
+                    c.since
+                      ? h(
+                          'span',
+                          { class: 'proc-since', data: { since: c.since }, title: c.since },
+                          t('proc.since', { t: fmtClock(c.since) }),
+                        )
+                      : null,
+                  ]
                 : c.detail
                   ? h('span', { class: 'proc-detail' }, c.detail)
                   : null,
@@ -151,9 +157,15 @@ export function outputLine(e, S) {
     case 'debate.created':
       return { level: 'info', text: t('ev.created', { title: e.title }) };
     case 'phase.changed':
+      // Rounds belong to divergence; convergence counts evaluations, planning neither.
       return {
         level: 'phase',
-        text: t('ev.phase', { phase: t(`phase.${e.phase}`), round: e.round, total: e.totalRounds }),
+        text:
+          e.phase === 'divergence'
+            ? t('ev.phase', { phase: t(`phase.${e.phase}`), round: e.round, total: e.totalRounds })
+            : e.phase === 'convergence'
+              ? t('ev.phaseCycle', { phase: t(`phase.${e.phase}`), n: e.round })
+              : t('ev.phaseOnly', { phase: t(`phase.${e.phase}`) }),
       };
     case 'message.created':
       if (e.message.authorKind === 'human')
