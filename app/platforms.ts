@@ -104,7 +104,11 @@ export function chatPlatforms(p: {
             .split(',')
             .map((s) => s.trim())
             .filter(Boolean),
+          deliveryOwner: p.owner,
         });
+        // No gateway lease for Slack: every bot process may hold a Socket Mode connection (Slack
+        // allows 10 per app and sends each envelope to exactly one of them), so a command is handled
+        // once and Slack stays reachable while any bot process is up; delivery is leased per thread.
         return {
           detail: socket ? 'Socket Mode' : `HTTP at ${config.PUBLIC_URL}/slack/events`,
           stop: () => slack.stop(),

@@ -32,6 +32,8 @@ export interface SlackBotOptions {
   exportMarkdown?: (detail: DebateDetailView, lang: Lang) => string;
   log: Logger;
   clock: Clock;
+  /** This process's name on the threads it delivers (default `<host>:<pid>`; see chat-bot.ts). */
+  deliveryOwner?: string;
 }
 
 export interface SlackBot {
@@ -81,6 +83,7 @@ export async function startSlackBot(o: SlackBotOptions): Promise<SlackBot> {
     ...(o.managers?.length ? { managerRoleLabel: 'the people in SLACK_MANAGERS' } : {}),
     clock: o.clock,
     log,
+    ...(o.deliveryOwner ? { deliveryOwner: o.deliveryOwner } : {}),
   });
   const inbound: InboundDeps = {
     platform,

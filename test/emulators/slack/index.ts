@@ -163,6 +163,8 @@ function wrap(
     },
     socketAcks: socketSide.acks,
     socketConnected: () => socketSide.connected(),
+    /** How many Socket Mode connections the app holds (one per process running Socket Mode). */
+    socketConnections: () => socketSide.connections(),
     /** Inbound traffic goes as signed HTTP requests to this URL from now on. */
     useHttp(url: string) {
       eventsUrl = url;
@@ -285,7 +287,7 @@ function wrap(
         await new Promise((r) => setTimeout(r, 20));
       }
     },
-    /** Drops the Socket Mode connection (the app should reconnect). */
+    /** Drops every Socket Mode connection (the app should reconnect). */
     dropSocket() {
       socketSide.close();
     },
