@@ -4,9 +4,12 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../scripts/chaos/main.ts');
+let code = 1;
 try {
-  process.exitCode = await main(process.argv.slice(2), process.env, (text) => process.stdout.write(text));
+  code = await main(process.argv.slice(2), process.env, (text) => process.stdout.write(text));
 } catch (error) {
   process.stderr.write(`chaos: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
 }
+// Exit once the report is written: an emulator or driver handle left open must not keep a finished
+// run (or one that failed half-way) alive.
+process.stdout.write('', () => process.exit(code));

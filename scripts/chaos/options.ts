@@ -75,5 +75,9 @@ export function parseChaosArgs(
     const flag = String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
     throw new ChaosUsageError(`--${flag}: ${issue.message}`);
   }
+  if (parsed.data.platform === 'slack')
+    throw new ChaosUsageError(
+      '--platform slack: not scripted yet; only discord is (Slack has its own SIGKILL crash test)',
+    );
   return parsed.data;
 }
