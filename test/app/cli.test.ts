@@ -80,6 +80,8 @@ describe('arena CLI', { timeout: 240_000 }, () => {
     'start with no environment serves /api/health from ./data/pglite and stops on %s (twice in a row)',
     async (signal) => {
       for (let run = 0; run < 2; run++) {
+        // The cases share `cwd`: only the very first start creates the database.
+        const fresh = !existsSync(path.join(cwd, 'data/pglite'));
         const port = await freePort();
         const child = spawnArena(['start'], { cwd, env: cleanEnv({ DASHBOARD_PORT: String(port) }) });
         const done = collect(child);
@@ -98,7 +100,7 @@ describe('arena CLI', { timeout: 240_000 }, () => {
         expect(result.stderr).toContain('stopped');
         const said = result.stdout + result.stderr;
         // A first start says what it is doing during the long silent part (creating and migrating).
-        if (run === 0) {
+        if (fresh) {
           expect(said).toContain('creating the embedded database');
           expect(said.indexOf('creating the embedded database')).toBeLessThan(
             said.indexOf('dashboard: http'),
