@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { screenshotOptions } from './screenshot-options.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'docs/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const options = screenshotOptions();
 
 const port = await new Promise<number>((resolve) => {
   const srv = createServer();
@@ -25,8 +26,8 @@ const base = `http://127.0.0.1:${port}`;
 const app = spawn(process.execPath, [path.join(ROOT, 'bin/arena.js'), 'start'], {
   cwd: dataDir,
   env: {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? dataDir,
+    PATH: options.path,
+    HOME: options.home ?? dataDir,
     DASHBOARD_PORT: String(port),
     LLM_PROVIDER: 'offline',
     OFFLINE_TURN_DELAY_MS: '2500',
@@ -45,7 +46,10 @@ try {
     if (i > 600) throw new Error('arena start did not answer within 5 minutes');
     await new Promise((r) => setTimeout(r, 500));
   }
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless'] });
+  const browser = await chromium.launch({
+    executablePath: options.chromiumPath,
+    args: ['--no-sandbox', '--headless'],
+  });
   try {
     const shoot = async (file: string, lang: 'en' | 'ko', viewport: { width: number; height: number }) => {
       const context = await browser.newContext({
