@@ -20,4 +20,7 @@ USER arena
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=5 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.DASHBOARD_PORT||3000)+'/api/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-CMD ["node", "bin/arena.js", "start"]
+# A young generation of at most 2 x 8 MB (V8's default on this size of machine is 2 x 16 MB, which the
+# start-up alone fills and then keeps): ~15-25 MB less idle RSS (docs/benchmarks.md, "Footprint").
+# bench/footprint.ts starts `arena start` with the flags of this line.
+CMD ["node", "--max-semi-space-size=8", "bin/arena.js", "start"]

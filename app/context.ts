@@ -7,8 +7,6 @@ import { isDatabaseUnavailable, retryWhileDatabaseDown } from '../db/outage.ts';
 import type { Arena } from '../engine/api.ts';
 import { createArena } from '../engine/arena.ts';
 import { createMemoryBus } from '../engine/bus/memory-bus.ts';
-import { createRedisBus } from '../engine/bus/redis-bus.ts';
-import { createRedisCache } from '../engine/cache/redis-cache.ts';
 import { type Cache, noCache } from '../engine/cache/types.ts';
 import { invalidateOnWrite } from '../engine/cache/watch-writes.ts';
 import { type Clock, systemClock } from '../engine/clock.ts';
@@ -92,35 +90,41 @@ export async function openArenaContext(
     const health = createHealth(systemClock);
     // Redis first: an unreachable REDIS_URL fails the start at once, before the database is opened.
     const busKind = config.REDIS_URL ? 'redis' : 'memory';
+    // ioredis is imported only when Redis is configured: an idle arena without it never loads it.
     const bus = config.REDIS_URL
-      ? await createRedisBus({
-          url: config.REDIS_URL,
-          onListenerError: (e) => log.warn('event listener failed', { error: errorText(e) }),
-          onMalformed: () => log.warn('ignored a malformed event on the Redis bus'),
-          onConnection: (e) => {
-            if (e) {
-              health.fail('bus', `Redis: ${errorText(e)}`);
-              log.error(`event bus: Redis unreachable (${errorText(e)}); reconnecting`);
-            } else {
-              health.recover('bus');
-              log.info('event bus: Redis is back');
-            }
-          },
-        }).catch((e) => {
-          throw new RuntimeFailure(`REDIS_URL: cannot connect (${errorText(e)})`);
-        })
+      ? await (await import('../engine/bus/redis-bus.ts'))
+          .createRedisBus({
+            url: config.REDIS_URL,
+            onListenerError: (e) => log.warn('event listener failed', { error: errorText(e) }),
+            onMalformed: () => log.warn('ignored a malformed event on the Redis bus'),
+            onConnection: (e) => {
+              if (e) {
+                health.fail('bus', `Redis: ${errorText(e)}`);
+                log.error(`event bus: Redis unreachable (${errorText(e)}); reconnecting`);
+              } else {
+                health.recover('bus');
+                log.info('event bus: Redis is back');
+              }
+            },
+          })
+          .catch((e) => {
+            throw new RuntimeFailure(`REDIS_URL: cannot connect (${errorText(e)})`);
+          })
       : createMemoryBus({
           onListenerError: (e) => log.warn('event listener failed', { error: errorText(e) }),
         });
     closers.push(() => bus.close());
     const cache = config.REDIS_URL
-      ? await createRedisCache({
-          url: config.REDIS_URL,
-          log,
-          onConnection: (e) => (e ? health.fail('cache', `Redis: ${errorText(e)}`) : health.recover('cache')),
-        }).catch((e) => {
-          throw new RuntimeFailure(`REDIS_URL: cannot connect (${errorText(e)})`);
-        })
+      ? await (await import('../engine/cache/redis-cache.ts'))
+          .createRedisCache({
+            url: config.REDIS_URL,
+            log,
+            onConnection: (e) =>
+              e ? health.fail('cache', `Redis: ${errorText(e)}`) : health.recover('cache'),
+          })
+          .catch((e) => {
+            throw new RuntimeFailure(`REDIS_URL: cannot connect (${errorText(e)})`);
+          })
       : noCache;
     closers.push(() => cache.close());
 

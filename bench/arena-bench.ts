@@ -10,6 +10,7 @@ import { builtinCatalog } from '../personas/index.ts';
 import { backendCpuDelta } from './backend-cpu.ts';
 import { openBenchDatabase } from './database.ts';
 import { createBenchLlm } from './fake-llm.ts';
+import type { DashboardParts } from './health-server.ts';
 import { createMemoryProbe, heldMb, measureWindow } from './measure.ts';
 import { memoryOf, perTurn, round, type ScenarioResult } from './result.ts';
 import { type DebateScript, scriptOf } from './script.ts';
@@ -31,8 +32,8 @@ export interface ArenaBenchOptions {
 export interface ArenaBench {
   /** The shape of the warm-up debate, step by step: what the framework comparison replays. */
   script: DebateScript;
-  /** The bench database's URL on Postgres (for a health probe of its own); undefined on PGlite. */
-  databaseUrl: string | undefined;
+  /** The engine, bus and database of this process: what the app's dashboard is built from. */
+  dashboardParts: DashboardParts;
   /** Runs `debates` debates concurrently to completion and measures them. */
   run(debates: number): Promise<ScenarioResult>;
   close(): Promise<void>;
@@ -93,7 +94,15 @@ export async function createArenaBench(opts: ArenaBenchOptions): Promise<ArenaBe
     if (first.end !== 'completed') throw new Error(`the warm-up debate ended ${first.end}`);
     const script = scriptOf(await listMessages(database.db, first.debateId));
     llm.setLatency(opts.latencyMs);
-    return { script, databaseUrl: database.url, run, close: () => database.dispose() };
+    // The dashboard reads through the unmetered handle (same pool): its queries stay out of SQL/turn.
+    const dashboardParts: DashboardParts = {
+      arena,
+      bus,
+      db: database.db,
+      dialect: database.dialect,
+      dbHealth: database.health,
+    };
+    return { script, dashboardParts, run, close: () => database.dispose() };
   } catch (error) {
     await database.dispose();
     throw error;

@@ -66,3 +66,34 @@ export function parseBenchArgs(argv: string[], write: (text: string) => void): B
   }
   return parsed.data;
 }
+
+const BenchEnvSchema = z.object({
+  BENCH_DATABASE_URL: z
+    .string()
+    .optional()
+    .transform((v) => v || undefined)
+    .refine((v) => v === undefined || /^postgres(ql)?:\/\/[^\s]+$/.test(v), {
+      message: 'must be a postgres:// URL of a server where the benchmark may create databases',
+    }),
+  PATH: z.string().min(1).default('/usr/bin:/bin'),
+});
+
+/** What the benchmark takes from its environment; the one place it reads `process.env`. */
+export interface BenchEnv {
+  /** BENCH_DATABASE_URL: a Postgres server where the benchmark may create and drop databases. */
+  postgresUrl: string | undefined;
+  /** PATH, for the fresh-shell environment the footprint part gives `arena start`. */
+  path: string;
+  /** The whole environment, for benchmark children that run this code again. */
+  inherited: Record<string, string | undefined>;
+}
+
+/** Parses the benchmark's environment; a bad BENCH_DATABASE_URL is a usage error (its value is never printed). */
+export function loadBenchEnv(env: Record<string, string | undefined> = process.env): BenchEnv {
+  const parsed = BenchEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new BenchUsageError(`${String(issue.path[0])}: ${issue.message}`);
+  }
+  return { postgresUrl: parsed.data.BENCH_DATABASE_URL, path: parsed.data.PATH, inherited: { ...env } };
+}

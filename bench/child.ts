@@ -25,7 +25,7 @@ export const ChildSpecSchema = z.discriminatedUnion('kind', [
     latencyMs: z.number().int().min(0),
     priced: z.boolean(),
     debates: z.array(z.number().int().min(1)),
-    /** Serve /api/health (Postgres only) while each scenario runs, for the parent to poll. */
+    /** Serve the app's dashboard (its /api/health) while each scenario runs, for the parent to poll. */
     health: z.boolean().optional(),
   }),
   z.object({
@@ -63,8 +63,7 @@ export async function runChild(
     try {
       for (const n of spec.debates) {
         deps.progress(`arena/${spec.dialect}: ${n} debate(s)`);
-        const health =
-          spec.health && bench.databaseUrl ? await startHealthServer(bench.databaseUrl) : undefined;
+        const health = spec.health ? await startHealthServer(bench.dashboardParts) : undefined;
         if (health) deps.signal?.(`health-port ${health.port}`);
         try {
           results.push(await bench.run(n));

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { adminExecute } from '../db/admin.ts';
-import { connectDatabase, type DialectName } from '../db/connect.ts';
+import { connectDatabase, type DatabaseHealth, type DialectName } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import type { Database } from '../db/schema.ts';
 import { backendCpu } from './backend-cpu.ts';
@@ -9,6 +9,8 @@ import { backendCpu } from './backend-cpu.ts';
 export interface BenchDatabase {
   db: Kysely<Database>;
   dialect: DialectName;
+  /** The handle's health probe (its own connection on Postgres), as `arena start` has it. */
+  health(): DatabaseHealth;
   /** The created database's URL (Postgres only): what a connection of its own, like the health probe's, opens. */
   url?: string;
   /** WAL position now, in bytes: the difference of two readings is what the database wrote to its log. */
@@ -49,6 +51,7 @@ export async function openBenchDatabase(opts: BenchDatabaseOptions): Promise<Ben
   return {
     db: handle.db,
     dialect: handle.dialect,
+    health: handle.health,
     ...(url ? { url } : {}),
     async walPosition() {
       const row = await sql<{

@@ -32,10 +32,14 @@ export function removeImage(image: string): void {
 }
 
 /** Wall ms of `arena --help` in the image, `runs` times, and of a bare `node -e 0` for scale. */
-export function helpTimes(image: string, runs = 5): { helpMs: number[]; nodeMs: number[] } {
+export function helpTimes(image: string, pathEnv: string, runs = 5): { helpMs: number[]; nodeMs: number[] } {
   const time = (args: string[]) => {
     const began = performance.now();
-    const r = spawnSync(process.execPath, args, { cwd: image, stdio: 'ignore', env: minimalEnv({}) });
+    const r = spawnSync(process.execPath, args, {
+      cwd: image,
+      stdio: 'ignore',
+      env: minimalEnv(pathEnv, {}),
+    });
     if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}`);
     return performance.now() - began;
   };
@@ -49,6 +53,19 @@ export function helpTimes(image: string, runs = 5): { helpMs: number[]; nodeMs: 
   return { helpMs, nodeMs };
 }
 
+/**
+ * The Node flags the image starts the server with: the Dockerfile's `CMD ["node", <flags>…,
+ * "bin/arena.js", "start"]`, so the figures are those of what the image runs.
+ */
+export function imageNodeFlags(): string[] {
+  const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+  const cmd = [...dockerfile.matchAll(/^CMD\s+(\[.*\])\s*$/gm)].at(-1)?.[1];
+  const argv: unknown = cmd ? JSON.parse(cmd) : null;
+  if (!Array.isArray(argv) || argv[0] !== 'node' || !argv.includes('bin/arena.js'))
+    throw new Error('Dockerfile: expected CMD ["node", …, "bin/arena.js", "start"]');
+  return argv.slice(1, argv.indexOf('bin/arena.js')).map(String);
+}
+
 export interface IdleStart {
   /** Resident set size after starting and idling, in MB. */
   rssMb: number;
@@ -57,21 +74,29 @@ export interface IdleStart {
 }
 
 /**
- * `arena start` in the image with the offline model and nothing else configured: waits for the
+ * `arena start` in the image, with the Dockerfile's Node flags, the offline model and nothing else
+ * configured: waits for the
  * dashboard line, idles `idleMs`, reads the process's RSS, and stops it with SIGTERM.
  */
 export async function idleStart(
   image: string,
-  opts: { dataDir: string; databaseUrl?: string | undefined; idleMs: number; port: number },
+  opts: {
+    dataDir: string;
+    databaseUrl?: string | undefined;
+    idleMs: number;
+    port: number;
+    /** PATH of the fresh-shell environment (bench/args.ts `loadBenchEnv`). */
+    path: string;
+  },
 ): Promise<IdleStart> {
-  const env = minimalEnv({
+  const env = minimalEnv(opts.path, {
     LLM_PROVIDER: 'offline',
     DATA_DIR: opts.dataDir,
     DASHBOARD_PORT: String(opts.port),
     ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
   });
   const began = performance.now();
-  const child = spawn(process.execPath, [path.join(image, 'bin/arena.js'), 'start'], {
+  const child = spawn(process.execPath, [...imageNodeFlags(), path.join(image, 'bin/arena.js'), 'start'], {
     cwd: opts.dataDir,
     env,
     stdio: 'pipe',
@@ -116,6 +141,6 @@ function rssMbOf(pid: number): number {
 }
 
 /** Only what a fresh shell would have: no .env of the checkout, no test settings. */
-function minimalEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.tmpdir(), ...extra };
+function minimalEnv(pathEnv: string, extra: Record<string, string>): NodeJS.ProcessEnv {
+  return { PATH: pathEnv, HOME: os.tmpdir(), ...extra };
 }

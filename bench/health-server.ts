@@ -1,50 +1,67 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { startHealthProbe } from '../db/health-probe.ts';
+import type { Kysely } from 'kysely';
+import { createDashboard } from '../dashboard/server.ts';
+import type { DatabaseHealth, DialectName } from '../db/connect.ts';
+import type { Database } from '../db/schema.ts';
+import type { Arena } from '../engine/api.ts';
+import { systemClock } from '../engine/clock.ts';
+import type { EventBus } from '../engine/events.ts';
+import { silentLogger } from '../engine/log.ts';
+import pkg from '../package.json' with { type: 'json' };
 
 export interface HealthServer {
   port: number;
   close(): Promise<void>;
 }
 
+/** What the benchmark's arena process is made of, for the dashboard `arena start` would serve beside it. */
+export interface DashboardParts {
+  arena: Arena;
+  bus: EventBus;
+  db: Kysely<Database>;
+  dialect: DialectName;
+  /** The database handle's health probe (db/connect.ts): what `arena start` gives its dashboard. */
+  dbHealth: () => DatabaseHealth;
+}
+
 /**
- * What `/api/health` does in the app, in the benchmark's arena process: answer from the latest
- * `select 1` of a probe on its own connection (db/health-probe.ts), never from the debates' pool.
- * Requests from another process then time how long this process takes to answer while it runs
- * the debates: its event loop's lateness plus the HTTP work.
+ * The app's real dashboard (`createDashboard`: the hono app, its host guard, its SSE hub and log
+ * follower, and the `/api/health` route), composed as `arena start` composes it, in the process that
+ * runs the debates, on 127.0.0.1 and a free port. Requests from another process then time
+ * `/api/health` while this process runs the debates: its event loop's lateness plus the route's work.
  */
-export async function startHealthServer(databaseUrl: string): Promise<HealthServer> {
-  const probe = startHealthProbe({ config: { connectionString: databaseUrl }, intervalMs: 2_000 });
-  const server = createServer((req, res) => {
-    if (req.url !== '/api/health') {
-      res.writeHead(404).end();
-      return;
-    }
-    const db = probe.health();
-    const body = JSON.stringify({
-      status: db.ok ? 'ok' : 'degraded',
-      db: { ok: db.ok, latencyMs: db.latencyMs },
-    });
-    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await probe.stop();
+export async function startHealthServer(parts: DashboardParts): Promise<HealthServer> {
+  const dashboard = createDashboard({
+    arena: parts.arena,
+    bus: parts.bus,
+    db: parts.db,
+    config: {
+      host: '127.0.0.1',
+      port: 0,
+      publicUrl: 'http://127.0.0.1',
+      version: pkg.version,
+      codename: 'bench',
+      dialect: parts.dialect,
     },
-  };
+    dbHealth: parts.dbHealth,
+    components: () => [
+      { id: 'database', name: 'Database', kind: 'service', status: 'running', detail: parts.dialect },
+      { id: 'engine', name: 'Debate engine', kind: 'service', status: 'running', detail: 'bench' },
+    ],
+    log: silentLogger,
+    clock: systemClock,
+  });
+  const { port } = await dashboard.listen();
+  return { port, close: () => dashboard.close() };
 }
 
 /** Requests `/api/health` one after another (a new one every `everyMs` at most) until stopped; latencies in ms. */
 export function pollHealth(
   port: number,
   everyMs = 50,
-): { stop(): Promise<{ latencies: number[]; failures: number }> } {
+): { stop(): Promise<{ latencies: number[]; failures: number; degraded: number }> } {
   const latencies: number[] = [];
   let failures = 0;
+  let degraded = 0;
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
@@ -53,9 +70,11 @@ export function pollHealth(
         const res = await fetch(`http://127.0.0.1:${port}/api/health`, {
           signal: AbortSignal.timeout(30_000),
         });
-        await res.text();
-        if (res.ok) latencies.push(performance.now() - began);
-        else failures++;
+        const body = (await res.json()) as { status?: string };
+        if (res.ok) {
+          latencies.push(performance.now() - began);
+          if (body.status !== 'ok') degraded++;
+        } else failures++;
       } catch {
         if (!stopped) failures++;
       }
@@ -67,7 +86,7 @@ export function pollHealth(
     async stop() {
       stopped = true;
       await loop;
-      return { latencies, failures };
+      return { latencies, failures, degraded };
     },
   };
 }

@@ -1,24 +1,33 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { type BenchArgs, BenchUsageError, parseBenchArgs } from './args.ts';
+import { type BenchArgs, type BenchEnv, BenchUsageError, loadBenchEnv, parseBenchArgs } from './args.ts';
 import { type ChildOutput, type ChildSpec, ChildSpecSchema, runChild } from './child.ts';
 import { buildReport, formatTables, writeReport } from './report.ts';
 import type { ScenarioResult } from './result.ts';
 import type { DebateScript } from './script.ts';
 
-// The benchmark is its own composition root: the only place it reads the environment.
-const POSTGRES_URL = process.env.BENCH_DATABASE_URL || undefined;
 const CHILD_FLAG = '--child';
 const RESULT_MARK = '@@bench-result ';
 const BIN = fileURLToPath(new URL('../bin/bench.js', import.meta.url));
 
 /** `npm run bench`: resolves to the exit code (0 ok, 1 failure, 2 bad usage). */
 export async function main(argv: string[]): Promise<number> {
-  if (argv[0] === CHILD_FLAG) return childMain(argv[1] ?? '');
+  // The benchmark is its own composition root: its environment is read once, in bench/args.ts.
+  let env: BenchEnv;
+  try {
+    env = loadBenchEnv();
+  } catch (error) {
+    if (!(error instanceof BenchUsageError)) throw error;
+    process.stderr.write(`bench: ${error.message}\n`);
+    return 2;
+  }
+  const POSTGRES_URL = env.postgresUrl;
+  const inChild = childRunner(env);
+  if (argv[0] === CHILD_FLAG) return childMain(argv[1] ?? '', env);
   if (argv[0] === '--suite') {
     const { runSuite } = await import('./suite.ts');
-    return runSuite(argv.slice(1), { postgresUrl: POSTGRES_URL, inChild });
+    return runSuite(argv.slice(1), { postgresUrl: POSTGRES_URL, path: env.path, inChild });
   }
   let args: BenchArgs | 'help';
   try {
@@ -88,40 +97,41 @@ const SIGNAL_MARK = '@@bench-signal ';
  * Runs one system's scenarios in a fresh process, so one system's memory never shows in another's.
  * `onSignal` hears the child's signal lines as they come (e.g. its health server's port).
  */
-export function inChild(spec: ChildSpec, onSignal?: (line: string) => void): Promise<ChildOutput> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', BIN, CHILD_FLAG, JSON.stringify(spec)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      // LangChain runs callbacks in the background by default, and then drops streamed tokens of
-      // concurrent runs (see docs/benchmarks.md); awaiting them is what a streaming app must do.
-      env: { ...process.env, LANGCHAIN_CALLBACKS_BACKGROUND: 'false' },
+const childRunner =
+  (env: BenchEnv) =>
+  (spec: ChildSpec, onSignal?: (line: string) => void): Promise<ChildOutput> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['--expose-gc', BIN, CHILD_FLAG, JSON.stringify(spec)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        // LangChain runs callbacks in the background by default, and then drops streamed tokens of
+        // concurrent runs (see docs/benchmarks.md); awaiting them is what a streaming app must do.
+        env: { ...env.inherited, LANGCHAIN_CALLBACKS_BACKGROUND: 'false' },
+      });
+      let stdout = '';
+      let pending = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        const text = chunk.toString();
+        stdout += text;
+        pending += text;
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const l of lines) if (l.startsWith(SIGNAL_MARK)) onSignal?.(l.slice(SIGNAL_MARK.length));
+      });
+      child.on('error', reject);
+      child.on('close', (code) => {
+        const line = stdout.split('\n').find((l) => l.startsWith(RESULT_MARK));
+        if (code !== 0 || !line) {
+          reject(new Error(`benchmark child (${spec.kind}) exited with code ${code}`));
+          return;
+        }
+        resolve(JSON.parse(line.slice(RESULT_MARK.length)) as ChildOutput);
+      });
     });
-    let stdout = '';
-    let pending = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      const text = chunk.toString();
-      stdout += text;
-      pending += text;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const l of lines) if (l.startsWith(SIGNAL_MARK)) onSignal?.(l.slice(SIGNAL_MARK.length));
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const line = stdout.split('\n').find((l) => l.startsWith(RESULT_MARK));
-      if (code !== 0 || !line) {
-        reject(new Error(`benchmark child (${spec.kind}) exited with code ${code}`));
-        return;
-      }
-      resolve(JSON.parse(line.slice(RESULT_MARK.length)) as ChildOutput);
-    });
-  });
-}
 
-async function childMain(specJson: string): Promise<number> {
+async function childMain(specJson: string, env: BenchEnv): Promise<number> {
   const spec = ChildSpecSchema.parse(JSON.parse(specJson));
   const out = await runChild(spec, {
-    postgresUrl: POSTGRES_URL,
+    postgresUrl: env.postgresUrl,
     progress: (line) => process.stderr.write(`bench: ${line}\n`),
     signal: (line) => process.stdout.write(`${SIGNAL_MARK}${line}\n`),
   });

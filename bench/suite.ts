@@ -17,6 +17,8 @@ type Part = (typeof PARTS)[number];
 
 interface SuiteDeps {
   postgresUrl: string | undefined;
+  /** PATH for the fresh-shell environment of `arena start` and `arena --help` (bench/args.ts). */
+  path: string;
   inChild: (spec: ChildSpec, onSignal?: (line: string) => void) => Promise<ChildOutput>;
 }
 
@@ -91,7 +93,7 @@ export async function runSuite(argv: string[], deps: SuiteDeps): Promise<number>
     await guarded('b', async () => {
       progress('(b) 500 debates on Postgres with /api/health polled every 50 ms');
       let poller: ReturnType<typeof pollHealth> | undefined;
-      let health: { latencies: number[]; failures: number } | undefined;
+      let health: { latencies: number[]; failures: number; degraded: number } | undefined;
       const stopPolling = async () => {
         if (poller) health = await poller.stop();
         poller = undefined;
@@ -112,8 +114,11 @@ export async function runSuite(argv: string[], deps: SuiteDeps): Promise<number>
       });
       await stopPolling();
       const r = result.results[0]!;
-      const h = health ?? { latencies: [], failures: 0 };
-      out.b = { result: r, health: { ...summary(h.latencies), failures: h.failures } };
+      const h = health ?? { latencies: [], failures: 0, degraded: 0 };
+      out.b = {
+        result: r,
+        health: { ...summary(h.latencies), failures: h.failures, degraded: h.degraded },
+      };
       ok &&= r.completed === r.debates;
       md.push(tableB(r, h));
       emit(md.at(-1)!);
@@ -140,13 +145,13 @@ export async function runSuite(argv: string[], deps: SuiteDeps): Promise<number>
       const image = buildImage(progress);
       try {
         if (parts.includes('d')) {
-          const d = await footprint(image, deps.postgresUrl!, progress);
+          const d = await footprint(image, deps.postgresUrl!, deps.path, progress);
           out.d = d;
           md.push(tableD(d));
         }
         if (parts.includes('e')) {
           progress('(e) arena --help in the compiled image');
-          const e = helpTimes(image);
+          const e = helpTimes(image, deps.path);
           out.e = e;
           md.push(tableE(e));
         }
@@ -175,23 +180,40 @@ export async function runSuite(argv: string[], deps: SuiteDeps): Promise<number>
   return ok ? 0 : 1;
 }
 
-async function footprint(image: string, postgresUrl: string, progress: (line: string) => void) {
+async function footprint(
+  image: string,
+  postgresUrl: string,
+  pathEnv: string,
+  progress: (line: string) => void,
+) {
   const idleMs = 15_000;
   const port = 39_000 + Math.floor(Math.random() * 1000);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'arena-idle-'));
   const name = `arena_idle_${process.pid}`;
   try {
     progress('(d) idle RSS: PGlite, first start (fresh data folder)');
-    const pgliteFirst = await idleStart(image, { dataDir, idleMs, port });
+    const pgliteFirst = await idleStart(image, { dataDir, idleMs, port, path: pathEnv });
     progress('(d) idle RSS: PGlite, later start');
-    const pgliteLater = await idleStart(image, { dataDir, idleMs, port });
+    const pgliteLater = await idleStart(image, { dataDir, idleMs, port, path: pathEnv });
     await adminExecute(postgresUrl, `create database ${name}`);
     const u = new URL(postgresUrl);
     u.pathname = `/${name}`;
     progress('(d) idle RSS: Postgres, first start (fresh database)');
-    const pgFirst = await idleStart(image, { dataDir, databaseUrl: u.toString(), idleMs, port });
+    const pgFirst = await idleStart(image, {
+      dataDir,
+      databaseUrl: u.toString(),
+      idleMs,
+      port,
+      path: pathEnv,
+    });
     progress('(d) idle RSS: Postgres, later start');
-    const pgLater = await idleStart(image, { dataDir, databaseUrl: u.toString(), idleMs, port });
+    const pgLater = await idleStart(image, {
+      dataDir,
+      databaseUrl: u.toString(),
+      idleMs,
+      port,
+      path: pathEnv,
+    });
     return { idleMs, pgliteFirst, pgliteLater, pgFirst, pgLater };
   } finally {
     await adminExecute(postgresUrl, `drop database if exists ${name} with (force)`).catch(() => {});
@@ -242,15 +264,15 @@ function tableA(rows: ScenarioResult[]): string {
   return lines.join('\n');
 }
 
-function tableB(r: ScenarioResult, h: { latencies: number[]; failures: number }): string {
+function tableB(r: ScenarioResult, h: { latencies: number[]; failures: number; degraded: number }): string {
   const s = summary(h.latencies);
   const c = perCall(r);
   return [
-    '**(b) 500 concurrent debates on Postgres, 1 round, instant priced model; `/api/health` every 50 ms from another process**',
+    "**(b) 500 concurrent debates on Postgres, 1 round, instant priced model; the app's dashboard `/api/health` every 50 ms from another process**",
     '',
-    '| completed | calls/s | health requests | health p50 ms | health p99 ms | health max ms | failed | peak RSS MB |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    `| ${r.completed}/${r.debates} | ${f(c.callsPerSec)} | ${s.count} | ${f(s.p50)} | ${f(s.p99)} | ${f(s.max)} | ${h.failures} | ${f(r.memory.peakRssMb, 0)} |`,
+    '| completed | calls/s | health requests | health p50 ms | health p99 ms | health max ms | failed | degraded | peak RSS MB |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| ${r.completed}/${r.debates} | ${f(c.callsPerSec)} | ${s.count} | ${f(s.p50)} | ${f(s.p99)} | ${f(s.max)} | ${h.failures} | ${h.degraded} | ${f(r.memory.peakRssMb, 0)} |`,
     '',
     `Targets: all complete ${mark(r.completed === r.debates)}, health p99 < 100 ms ${mark(s.count > 0 && s.p99 < 100)}, peak RSS < 500 MB ${mark(r.memory.peakRssMb < 500)}.`,
   ].join('\n');

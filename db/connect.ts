@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Pool, PoolConfig } from 'pg';
 import { lockDataDir } from './data-dir-lock.ts';
@@ -142,6 +143,7 @@ async function connectPglite(
   dataDir: string,
   { pgliteSnapshot: snapshot, initdbInChild }: ConnectOptions,
 ): Promise<DatabaseHandle> {
+  useBaselineWasmCompiler();
   const [{ PGlite }, { PGliteDialect }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('./pglite-dialect.ts'),
@@ -191,11 +193,27 @@ async function connectPglite(
 }
 
 // PGlite's defaults suit a browser tab: 128 MB of shared_buffers alone was most of an idle arena's
-// memory. The arena's data is small and reached through one serialised connection.
+// memory. The arena's data is small and reached through one serialised connection. PGlite's shared
+// memory is zero-filled when it is made, so every MB of shared_buffers is a resident MB from the
+// start (measured: 16 MB → 29 MB of touched WebAssembly memory, 8 MB → 21 MB); pages past the buffer
+// cache are read from the operating system's file cache.
 const PGLITE_SETTINGS = [
-  ...['-c', 'shared_buffers=16MB', '-c', 'wal_buffers=1MB', '-c', 'temp_buffers=1MB'],
+  ...['-c', 'shared_buffers=8MB', '-c', 'wal_buffers=1MB', '-c', 'temp_buffers=1MB'],
   ...['-c', 'work_mem=4MB', '-c', 'maintenance_work_mem=16MB'],
 ];
+
+/**
+ * PGlite's WebAssembly (9 MB of Postgres) runs on V8's baseline compiler only. By default V8 also
+ * recompiles hot functions with its optimising compiler on background threads, and the memory those
+ * compilations take stays with the process (glibc keeps each thread's malloc arena): measured on an
+ * idle PGlite, 165-179 MB RSS with tier-up against 115-121 MB without, and after a few thousand
+ * queries 230-243 MB against 165-171 MB. The price is CPU: the same 18,000 statements took ~9% more
+ * (20.1 s against 18.5 s; docs/benchmarks.md). Only wasm compiled afterwards is affected, and the
+ * arena's only wasm is PGlite. Postgres (`DATABASE_URL`) never loads it.
+ */
+function useBaselineWasmCompiler(): void {
+  setFlagsFromString('--liftoff-only');
+}
 
 /** initdb in a child process: its memory is returned to the system when the child exits. */
 async function initDataDir(dataDir: string, startParams: string[]): Promise<void> {
