@@ -1,14 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectDatabase } from '../../db/connect.ts';
 import { listOutbox } from '../../db/repositories/chat-outbox.ts';
 import type { Database } from '../../db/schema.ts';
 import { builtinCatalog } from '../../personas/index.ts';
 import type { DiscordEmulator } from '../emulators/discord/index.ts';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/db.ts';
+import { type ChildDatabase, createChildDatabase } from '../helpers/child-database.ts';
+import { TEST_DATABASE_URL } from '../helpers/db.ts';
 import { readOnlyArena, smallCast, startEmulator } from './arena-world.ts';
 import { type ChildArena, startChild } from './child-arena.ts';
 import { expectThreadMatchesDebate, ownPosts } from './thread-check.ts';
@@ -20,35 +17,23 @@ import { expectThreadMatchesDebate, ownPosts } from './thread-check.ts';
 const dialect = TEST_DATABASE_URL ? 'postgres' : 'pglite';
 
 describe(`delivery across SIGKILLs of a child arena on ${dialect}`, () => {
-  let t: TestDatabase | undefined;
-  let dir: string | undefined;
+  let cdb: ChildDatabase | undefined;
   let emu: DiscordEmulator;
   let child: ChildArena | undefined;
   beforeAll(async () => {
     emu = await startEmulator();
-    if (dialect === 'postgres') t = await createTestDatabase('postgres');
-    else dir = await mkdtemp(path.join(tmpdir(), 'arena-delivery-'));
+    cdb = await createChildDatabase(dialect, 'arena-delivery-');
   });
   afterAll(async () => {
     await child?.kill();
     await emu?.close();
-    await t?.dispose();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await cdb?.dispose();
   });
 
-  /** Reads the database between children (PGlite allows one process per data folder). */
-  async function withDb<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
-    if (t) return fn(t.db);
-    const h = await connectDatabase({ pgliteDataDir: dir! });
-    try {
-      return await fn(h.db);
-    } finally {
-      await h.close();
-    }
-  }
+  const withDb = <T>(fn: (db: Kysely<Database>) => Promise<T>) => cdb!.withDb(fn);
 
   const env = (extra: Record<string, string>) => ({
-    ...(t?.url ? { DATABASE_URL: t.url } : { PGLITE_DIR: dir! }),
+    ...cdb!.env,
     DISCORD_API_URL: emu.apiUrl,
     DISCORD_TOKEN: emu.token,
     DISCORD_APP_ID: emu.seed.applicationId,

@@ -1,16 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectDatabase } from '../../db/connect.ts';
 import { listOutbox } from '../../db/repositories/chat-outbox.ts';
 import type { Database } from '../../db/schema.ts';
 import { builtinCatalog } from '../../personas/index.ts';
 import { readOnlyArena, smallCast } from '../discord/arena-world.ts';
 import { type ChildArena, startChild } from '../discord/child-arena.ts';
 import { type SlackEmulator, startSlackEmulator } from '../emulators/slack/index.ts';
-import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
+import { type ChildDatabase, createChildDatabase } from '../helpers/child-database.ts';
+import { testDialects } from '../helpers/db.ts';
 import { expectSlackThreadMatchesDebate, isPreview } from './thread-check.ts';
 
 // Delivery into a Slack thread is a projection of the committed log: whatever a SIGKILL of the real
@@ -19,8 +16,7 @@ import { expectSlackThreadMatchesDebate, isPreview } from './thread-check.ts';
 // order, with no preview left behind. The child runs the real Bolt app, in Socket Mode and in HTTP
 // mode (/slack/events on its dashboard), against the emulator in this process.
 describe.each(testDialects())('Slack delivery across SIGKILLs of a child arena on %s', (dialect) => {
-  let t: TestDatabase | undefined;
-  let dir: string | undefined;
+  let cdb: ChildDatabase | undefined;
   let emu: SlackEmulator;
   let child: ChildArena | undefined;
   beforeAll(async () => {
@@ -28,31 +24,20 @@ describe.each(testDialects())('Slack delivery across SIGKILLs of a child arena o
     emu = await startSlackEmulator({
       rateLimits: { postMessage: { limit: 5, windowMs: 1000 }, update: { limit: 3, windowMs: 1000 } },
     });
-    if (dialect === 'postgres') t = await createTestDatabase('postgres');
-    else dir = await mkdtemp(path.join(tmpdir(), 'arena-slack-crash-'));
+    cdb = await createChildDatabase(dialect, 'arena-slack-crash-');
   });
   afterAll(async () => {
     await child?.kill();
     await emu?.close();
-    await t?.dispose();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await cdb?.dispose();
   });
 
-  /** Reads the database between children (PGlite allows one process per data folder). */
-  async function withDb<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
-    if (t) return fn(t.db);
-    const h = await connectDatabase({ pgliteDataDir: dir! });
-    try {
-      return await fn(h.db);
-    } finally {
-      await h.close();
-    }
-  }
+  const withDb = <T>(fn: (db: Kysely<Database>) => Promise<T>) => cdb!.withDb(fn);
 
   /** A child arena with Slack in Socket Mode or in HTTP mode; the emulator follows it. */
   async function start(mode: 'socket' | 'http', extra: Record<string, string> = {}): Promise<ChildArena> {
     const c = startChild({
-      ...(t?.url ? { DATABASE_URL: t.url } : { PGLITE_DIR: dir! }),
+      ...cdb!.env,
       SLACK_API_URL: emu.apiUrl,
       SLACK_BOT_TOKEN: emu.botToken,
       ...(mode === 'socket'
