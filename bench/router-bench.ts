@@ -1,14 +1,14 @@
 // `npm run bench -- --systems router`: whole default debates replayed against the simulated 24 GB GPU
 // (bench/router-replay.ts). Three tables: model loads (before: one call at a time straight to
-// Ollama; after: through the router), the router's load policy for 10 debates (drain: a new model
-// waits until loaded models' queues are empty; fit: it loads at once when it fits beside them), and
-// the wall/critical-path ratio with instant loads.
+// Ollama; after: through the router), the router's GPU memory for 10 debates (learnt: the most
+// /api/ps has reported loaded at once, the app's default; given: 24 GB set), and the
+// wall/critical-path ratio with instant loads, per phase of the first debate.
 import { builtinCatalog } from '../personas/index.ts';
 import { type ReplayResult, replayDebates } from './router-replay.ts';
 
 export interface RouterBenchReport {
   loads: ReplayResult[];
-  policy: Array<ReplayResult & { policy: 'drain' | 'fit' }>;
+  policy: Array<ReplayResult & { policy: 'learnt' | 'given' }>;
   ratio: Array<ReplayResult & { memoryGb: number }>;
 }
 
@@ -23,16 +23,16 @@ export async function runRouterBench(progress: (line: string) => void): Promise<
     }
   }
   const policy: RouterBenchReport['policy'] = [];
-  for (const p of ['drain', 'fit'] as const) {
-    progress(`router: 10 debates, load policy ${p}`);
+  for (const p of ['learnt', 'given'] as const) {
+    progress(`router: 10 debates, GPU memory ${p}`);
     const r = await replayDebates({
       personas,
       debates: 10,
       routed: true,
       loadMsPerGb: 2,
       generateMs: 100,
-      // Without the GPU's memory size (the default), a load waits for loaded queues to drain.
-      ...(p === 'fit' ? { gpuMemoryBytes: 24 * 1024 ** 3 } : {}),
+      // Without the GPU's memory size (the default), the router learns a lower bound from /api/ps.
+      ...(p === 'given' ? { gpuMemoryBytes: 24 * 1024 ** 3 } : {}),
     });
     policy.push({ ...r, policy: p });
   }
@@ -73,16 +73,25 @@ export function formatRouterTables(r: RouterBenchReport): string {
     '',
     `Distinct models per phase of one debate, summed: ${r.loads[0]?.modelsPerPhase ?? '?'}.`,
     '',
-    '### Router: load policy, 10 debates (2 ms/GB load, 100 ms/call)',
+    '### Router: GPU memory learnt from /api/ps or given, 10 debates (2 ms/GB load, 100 ms/call)',
     '',
-    row(['policy', 'loads', 'load ms', 'wall ms', 'critical path ms', 'wall / critical']),
+    row(['GPU memory', 'loads', 'load ms', 'wall ms', 'critical path ms', 'wall / critical']),
     row(['---', '---', '---', '---', '---', '---']),
     ...r.policy.map((x) => row([x.policy, x.loads, x.loadMs, x.wallMs, x.criticalPathMs, x.ratio])),
     '',
     '### Router: wall time / critical path, instant loads (300 ms/call)',
     '',
-    row(['debates', 'how', 'GPU GB', 'loads', 'wall ms', 'critical path ms', 'wall / critical']),
-    row(['---', '---', '---', '---', '---', '---', '---']),
+    row([
+      'debates',
+      'how',
+      'GPU GB',
+      'loads',
+      'wall ms',
+      'critical path ms',
+      'wall / critical',
+      'debate 1 per phase, wall / critical ms (div; conv; plan)',
+    ]),
+    row(['---', '---', '---', '---', '---', '---', '---', '---']),
     ...r.ratio.map((x) =>
       row([
         x.debates,
@@ -92,6 +101,9 @@ export function formatRouterTables(r: RouterBenchReport): string {
         x.wallMs,
         x.criticalPathMs,
         x.ratio,
+        ['divergence', 'convergence', 'planning']
+          .map((p) => `${x.phases[p]?.wallMs ?? 0} / ${x.phases[p]?.criticalMs ?? 0}`)
+          .join('; '),
       ]),
     ),
   ];

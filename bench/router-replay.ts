@@ -47,7 +47,7 @@ export interface ReplayOptions {
   limits?: LlmRouterOptions['limits'];
   /** Routed: the planner gets the router's loaded models (model-aware divergence order); default true. */
   modelAware?: boolean;
-  /** The router's GPU memory setting: set, a model that fits loads beside busy ones (policy "fit"). */
+  /** The router's GPU memory; unset, it learns a lower bound from /api/ps (as the app does). */
   gpuMemoryBytes?: number;
 }
 
@@ -71,6 +71,8 @@ export interface ReplayResult {
   criticalPathMs: number;
   /** Wall time over the critical path. */
   ratio: number;
+  /** Debate 0, per phase: wall time and that phase's critical path (where the ratio is lost). */
+  phases: Record<string, { wallMs: number; criticalMs: number }>;
 }
 
 const IDEAS = [
@@ -106,6 +108,7 @@ export async function replayDebates(opts: ReplayOptions): Promise<ReplayResult> 
     const moderatorModel = resolveSettings().moderatorModel;
     const phaseModels = new Map<string, Set<string>>();
     const phaseLoads: Record<string, number> = {};
+    const phaseTimes: ReplayResult['phases'] = {};
     let critical = 0;
     const started = performance.now();
     await Promise.all(
@@ -155,12 +158,16 @@ export async function replayDebates(opts: ReplayOptions): Promise<ReplayResult> 
           const group = planGroup(ctx, history, step, history.length);
           const steps = group.length > 1 ? group : [step];
           const loadsBefore = sim.gpu.stats().loads;
+          const stepStarted = performance.now();
           if (router && steps.length > 1) await Promise.all(steps.map((s) => call(s, steps.length)));
           else for (const s of steps) await call(s, 1);
           // One step or one group: the critical path grows by one generation either way.
           path += opts.generateMs;
           if (d === 0) {
             phaseLoads[step.phase] = (phaseLoads[step.phase] ?? 0) + sim.gpu.stats().loads - loadsBefore;
+            const ms = performance.now() - stepStarted;
+            const t = phaseTimes[step.phase] ?? { wallMs: 0, criticalMs: 0 };
+            phaseTimes[step.phase] = { wallMs: t.wallMs + ms, criticalMs: t.criticalMs + opts.generateMs };
           }
           for (const s of steps) history.push(entryOf(s, history.length));
         }
@@ -184,6 +191,12 @@ export async function replayDebates(opts: ReplayOptions): Promise<ReplayResult> 
       wallMs: Math.round(wallMs),
       criticalPathMs: critical,
       ratio: Math.round((wallMs / critical) * 100) / 100,
+      phases: Object.fromEntries(
+        Object.entries(phaseTimes).map(([p, t]) => [
+          p,
+          { wallMs: Math.round(t.wallMs), criticalMs: t.criticalMs },
+        ]),
+      ),
     };
   } finally {
     await sim.close();

@@ -59,8 +59,16 @@ export interface SimulatedGpu {
   sizeOf(model: string): number | undefined;
   paramsOf(model: string): number | undefined;
   installed(): string[];
-  /** Runs one call of `model`: waits for a slot (loading the model if needed), generates, frees it. */
-  run<T>(model: string, keepAliveMs: number | undefined, generate: () => Promise<T> | T): Promise<T>;
+  /**
+   * Runs one call of `model`: waits for a slot (loading the model if needed), generates, frees it.
+   * `onStart` is called when generation starts (the model is loaded): a server streams its first token.
+   */
+  run<T>(
+    model: string,
+    keepAliveMs: number | undefined,
+    generate: () => Promise<T> | T,
+    onStart?: () => void,
+  ): Promise<T>;
   loaded(): LoadedModel[];
   stats(): GpuStats;
   events: GpuEvent[];
@@ -178,7 +186,7 @@ export function createSimulatedGpu(opts: SimulatedGpuOptions): SimulatedGpu {
     sizeOf,
     paramsOf: (model) => opts.models[model],
     installed: () => Object.keys(opts.models),
-    async run(model, keepAliveMs, generate) {
+    async run(model, keepAliveMs, generate, onStart) {
       if (sizeOf(model) === undefined) throw new Error(`model "${model}" not found`);
       await new Promise<void>((grant) => {
         pending.push({ model, keepAliveMs, grant });
@@ -189,6 +197,7 @@ export function createSimulatedGpu(opts: SimulatedGpuOptions): SimulatedGpu {
       stats.maxInFlight = Math.max(stats.maxInFlight, inFlight);
       events.push({ at: now(), kind: 'start', model });
       try {
+        onStart?.();
         const ms = generateMs(model);
         if (ms > 0) await sleep(ms);
         return await generate();

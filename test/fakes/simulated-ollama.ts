@@ -1,8 +1,8 @@
 /**
  * Ollama's HTTP protocol in front of a simulated GPU, for the real ollama-js client:
  * `GET /api/tags` (installed models with sizes), `POST /api/show` (parameter size), `GET /api/ps`
- * (loaded models, size_vram, expires_at), `POST /api/chat` (NDJSON stream; the call waits for a
- * slot and a load on the GPU, honours `keep_alive`, and reports `load_duration`), `GET /api/version`.
+ * (loaded models, size_vram, expires_at), `POST /api/chat` (NDJSON stream, its first token when
+ * generation starts; the call waits for a slot and a load on the GPU, honours `keep_alive`, and reports `load_duration`), `GET /api/version`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -83,10 +83,27 @@ export async function startSimulatedOllama(opts: SimulatedOllamaOptions): Promis
     }
     keepAlives.push({ model: body.model, keepAlive: body.keep_alive });
     const loadsBefore = gpu.stats().loadMs;
-    const text = await gpu.run(body.model, keepAliveMs(body.keep_alive), () => responder(body));
+    const text = responder(body);
+    // Streamed like Ollama: the first token as soon as the model is loaded and generating, the rest
+    // (and the final line) when generation ends.
+    const firstLength = Math.min(text.length, Math.max(1, text.indexOf(' ') + 1));
+    const created = new Date().toISOString();
+    const chunk = (content: string) =>
+      `${JSON.stringify({ model: body.model, created_at: created, done: false, message: { role: 'assistant', content } })}\n`;
+    const stream = body.stream !== false;
+    await gpu.run(
+      body.model,
+      keepAliveMs(body.keep_alive),
+      () => text,
+      () => {
+        if (!stream) return;
+        res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+        res.write(chunk(text.slice(0, firstLength)));
+      },
+    );
     const final = {
       model: body.model,
-      created_at: new Date().toISOString(),
+      created_at: created,
       message: { role: 'assistant', content: '' },
       done: true,
       done_reason: 'stop',
@@ -94,12 +111,9 @@ export async function startSimulatedOllama(opts: SimulatedOllamaOptions): Promis
       prompt_eval_count: Math.ceil(JSON.stringify(body.messages).length / 4),
       eval_count: Math.ceil(text.length / 4),
     };
-    if (body.stream === false) {
-      return send(res, 200, { ...final, message: { role: 'assistant', content: text } });
-    }
-    res.writeHead(200, { 'content-type': 'application/x-ndjson' });
-    const chunk = { model: body.model, created_at: final.created_at, done: false };
-    res.write(`${JSON.stringify({ ...chunk, message: { role: 'assistant', content: text } })}\n`);
+    if (!stream) return send(res, 200, { ...final, message: { role: 'assistant', content: text } });
+    const rest = text.slice(firstLength);
+    if (rest) res.write(chunk(rest));
     res.end(`${JSON.stringify(final)}\n`);
   }
 

@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { replayDebates } from '../../bench/router-replay.ts';
 import { createOllamaProvider } from '../../engine/llm/ollama.ts';
 import { createOllamaInspector } from '../../engine/llm/router/ollama-inspector.ts';
@@ -7,6 +7,7 @@ import type { LlmProvider } from '../../engine/llm/types.ts';
 import { silentLogger } from '../../engine/log.ts';
 import { builtinCatalog } from '../../personas/index.ts';
 import type { Persona } from '../../personas/types.ts';
+import type { GpuEvent } from '../fakes/simulated-gpu.ts';
 import { type SimulatedOllama, startSimulatedOllama } from '../fakes/simulated-ollama.ts';
 
 // The default catalog's five models (parameter counts as Ollama lists them).
@@ -35,8 +36,18 @@ afterEach(async () => {
   sim = undefined;
 });
 
-async function setup(opts: { router: boolean }) {
-  sim = await startSimulatedOllama({ models: MODELS, memoryGb: 24, loadMsPerGb: 0.05, generateMs: 1 });
+async function setup(opts: {
+  router: boolean;
+  generateMs?: number | ((model: string) => number);
+  sleep?: (ms: number) => Promise<void>;
+}) {
+  sim = await startSimulatedOllama({
+    models: MODELS,
+    memoryGb: 24,
+    loadMsPerGb: 0.05,
+    generateMs: opts.generateMs ?? 1,
+    ...(opts.sleep ? { sleep: opts.sleep } : {}),
+  });
   const ollama = createOllamaProvider({ host: sim.url, timeoutMs: 10_000, log: silentLogger });
   const llm: LlmProvider = opts.router
     ? createLlmRouter({
@@ -47,6 +58,18 @@ async function setup(opts: { router: boolean }) {
       })
     : ollama;
   return { llm, gpu: sim.gpu };
+}
+
+/** The most distinct models generating at the same moment. */
+function mostModelsRunning(events: readonly GpuEvent[]): number {
+  const running = new Map<string, number>();
+  let most = 0;
+  for (const e of events) {
+    if (e.kind === 'start') running.set(e.model, (running.get(e.model) ?? 0) + 1);
+    if (e.kind === 'end') running.set(e.model, (running.get(e.model) ?? 1) - 1);
+    most = Math.max(most, [...running.values()].filter((n) => n > 0).length);
+  }
+  return most;
 }
 
 const call = (llm: LlmProvider, model: string, debateId: string, upcomingModels: string[]) =>
@@ -88,6 +111,35 @@ describe('LLM router on a simulated 24 GB GPU (load counts, not times)', () => {
     await Promise.all(Array.from({ length: 10 }, (_, i) => phases(many.llm, `d${i}`, true)));
     expect(many.gpu.stats().calls).toBe(10 * (VERDICTS.length + SECTIONS.length + 1));
     expect(many.gpu.stats().loads).toBeLessThanOrEqual(2 * single);
+  });
+
+  it('models that fit together run together: a load ends at its first token, the next one starts beside it', async () => {
+    // A section's generation lasts until it is released (or 5 s): what is asserted is an ordering.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const sleep = (ms: number) =>
+      Promise.race([
+        new Promise<void>((resolve) => setTimeout(resolve, ms)),
+        ...(ms >= 5_000 ? [released] : []),
+      ]);
+    const generateMs = (model: string) => (model === 'llama3.3:70b' ? 1 : 5_000);
+    const { llm, gpu } = await setup({ router: true, generateMs, sleep });
+    // The 70b takes the whole GPU: /api/ps reports 24 GB loaded, which the router learns as its memory.
+    await call(llm, 'llama3.3:70b', 'd1', []);
+    gpu.resetStats();
+    const sections = Promise.all(SECTIONS.map(full).map((m) => call(llm, m, 'd1', ['llama3.3:70b'])));
+    try {
+      await vi.waitFor(() => expect(mostModelsRunning(gpu.events)).toBeGreaterThanOrEqual(3), {
+        timeout: 15_000,
+      });
+    } finally {
+      release();
+      await sections;
+    }
+    // qwen2.5:14b (3 sections), phi4:14b (3) and llama3.2:3b (1) take 20.3 GB: all three at once.
+    expect(gpu.stats().loads).toBeLessThanOrEqual(5);
   });
 
   it('without the router, ten debates thrash the GPU', async () => {

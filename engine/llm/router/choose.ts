@@ -62,13 +62,25 @@ export function chooseNext(state: ChooseState): QueuedCall | null {
   if (warmOpen.length > 0) return pickInModel(state, oldest(warmOpen));
   if (state.loading.size > 0 || !state.coldReady) return null;
   // Loaded models still have work: a new load waits unless it fits beside them (no eviction).
+  const fits = (model: string) => state.fits?.(model) === true;
   const cold = waiting.filter(
-    ([model]) => open(model) && !warm(model) && (warmModels.length === 0 || state.fits?.(model) === true),
+    ([model]) => open(model) && !warm(model) && (warmModels.length === 0 || fits(model)),
   );
   if (cold.length === 0) return null;
-  // The cold model with the most waiting calls is worth its load most; ties go to the oldest call.
-  cold.sort((a, b) => b[1].length - a[1].length || a[1][0]!.seq - b[1][0]!.seq);
+  // A model that fits beside the busy ones first: it runs alongside them instead of after them. Then
+  // the cold model with the most waiting calls is worth its load most; ties go to the oldest call.
+  const rank = ([model, q]: readonly [string, readonly QueuedCall[]]) => [
+    fits(model) ? 0 : 1,
+    -q.length,
+    q[0]!.seq,
+  ];
+  cold.sort((a, b) => compare(rank(a), rank(b)));
   return pickInModel(state, cold[0]![0]);
+}
+
+function compare(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
 }
 
 function oldest(models: ReadonlyArray<readonly [string, readonly QueuedCall[]]>): string {

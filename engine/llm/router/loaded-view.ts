@@ -8,7 +8,7 @@ import type { LoadedModelInfo, ModelInspector } from './types.ts';
  * dispatch: one runs after every answer, and again if something changed while it ran).
  */
 export interface LoadedView {
-  /** Reads /api/ps (and /api/tags once, when `withSizes`); concurrent requests share one read. */
+  /** Reads /api/ps (and /api/tags once); concurrent requests share one read. */
   refresh(): Promise<void>;
   /** True once the first read ended, answered or not: until then, the router waits for it. */
   settled(): boolean;
@@ -26,19 +26,21 @@ export interface LoadedView {
   models(): ReadonlySet<string> | undefined;
   /** The last /api/ps answer, for the PROCESSES panel and /metrics. */
   reported(): LoadedModelInfo[];
-  /** Model sizes from /api/tags (or /api/ps), when read. */
+  /** A model's size in GPU memory: as /api/ps last reported it loaded, else its /api/tags size. */
   sizeOf(model: string): number | undefined;
+  /**
+   * A lower bound of the GPU's memory: the most /api/ps ever reported loaded at once (0 until a
+   * read). Ollama gives no total, but what it held together, it can hold again.
+   */
+  capacity(): number;
 }
 
-export function createLoadedView(
-  inspector: ModelInspector,
-  opts: { withSizes: boolean; onRead: () => void },
-): LoadedView {
+export function createLoadedView(inspector: ModelInspector, opts: { onRead: () => void }): LoadedView {
   let reported: LoadedModelInfo[] = [];
   let known = false;
   let settled = false;
   let sizes: Map<string, number> | null = null;
-  let sizesAsked = !opts.withSizes;
+  let sizesAsked = false;
   // Counters: loads started and done, and answers.
   let loadsStarted = 0;
   let loads = 0;
@@ -49,6 +51,9 @@ export function createLoadedView(
   let triedAt = { answers: -1, loads: -1 };
   // Models answered since the last read: their answer and load counters.
   const answered = new Map<string, { answer: number; load: number }>();
+  // Sizes /api/ps reported for each model (weights and cache as loaded), and the most held at once.
+  const loadedSizes = new Map<string, number>();
+  let capacity = 0;
   let reading: Promise<void> | undefined;
   let again = false;
 
@@ -63,6 +68,11 @@ export function createLoadedView(
     triedAt = { answers: atAnswer, loads: atLoad };
     if (models) {
       reported = models;
+      for (const m of models) if (m.sizeBytes > 0) loadedSizes.set(m.model, m.sizeBytes);
+      capacity = Math.max(
+        capacity,
+        models.reduce((sum, m) => sum + m.sizeBytes, 0),
+      );
       known = true;
       readAtLoad = atLoad;
       for (const [m, a] of answered) if (a.answer <= atAnswer) answered.delete(m);
@@ -118,6 +128,7 @@ export function createLoadedView(
       return new Set([...reported.map((m) => m.model), ...answered.keys()].filter(has));
     },
     reported: () => [...reported],
-    sizeOf: (model) => reported.find((m) => m.model === model)?.sizeBytes ?? sizes?.get(model),
+    sizeOf: (model) => loadedSizes.get(model) ?? sizes?.get(model),
+    capacity: () => capacity,
   };
 }

@@ -31,9 +31,9 @@ export interface LlmRouterOptions {
   /** The provider's 429 gate: while closed, nothing is dispatched. */
   gate?: RateGate;
   /**
-   * GPU memory in bytes, when known: a model that fits beside the models with calls queued or
-   * running (sizes from /api/tags and /api/ps) loads at once instead of waiting for them to drain.
-   * Unset: every new load waits (measured in docs/benchmarks.md: not yet a win).
+   * GPU memory in bytes: a model that fits beside the models with calls queued or running (sizes
+   * from /api/tags and /api/ps) loads at once instead of waiting for them to drain. Unset: the most
+   * the server has reported loaded at once (/api/ps), a lower bound learnt as it runs.
    */
   gpuMemoryBytes?: number;
   now?: () => number;
@@ -85,10 +85,10 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
   const inFlight = new Map<string, number>();
   const loading = new Set<string>();
   const lastServed = new Map<string, number>();
+  /** Calls running per debate. */
+  const running = new Map<string, number>();
   const hints = new Map<string, { models: readonly string[]; at: number }>();
-  const view = inspector
-    ? createLoadedView(inspector, { withSizes: Boolean(opts.gpuMemoryBytes), onRead: () => pump() })
-    : undefined;
+  const view = inspector ? createLoadedView(inspector, { onRead: () => pump() }) : undefined;
   // Groups of calls a debate sent together (independent steps) while they arrive: a load waits for
   // the rest of a group (each call comes after its own budget check), at most gatherMs from its first.
   const arriving = new Map<string, { expected: number; seen: number; since: number }>();
@@ -144,13 +144,17 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
     return others ? KEEP_ALIVE_RELEASE : undefined;
   }
 
-  /** A model loads beside every model with calls queued, running or loading, without evicting one. */
+  /**
+   * A model loads beside every model running or loading and every loaded one with calls queued,
+   * without evicting one (models not loaded, whose calls wait, hold no memory yet).
+   */
   function fits(model: string): boolean {
     const size = view?.sizeOf(model);
-    const capacity = opts.gpuMemoryBytes ?? 0;
+    const capacity = opts.gpuMemoryBytes ?? view?.capacity() ?? 0;
     if (size === undefined || capacity <= 0) return false;
     const sizeOf = (m: string) => view?.sizeOf(m) ?? Number.POSITIVE_INFINITY;
-    const busy = new Set([...queues.keys(), ...inFlight.keys(), ...loading]);
+    const waitingLoaded = [...queues.keys()].filter(isLoaded);
+    const busy = new Set([...waitingLoaded, ...inFlight.keys(), ...loading]);
     busy.delete(model);
     let used = 0;
     for (const m of busy) used += sizeOf(m);
@@ -200,10 +204,11 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
         }
         return;
       }
-      // A call for a model with nothing running goes on a fresh view of what is loaded: a load or
-      // an answer since the last /api/ps may have changed it (the read runs after every answer).
+      // A load goes on a fresh view of what is loaded: a load or an answer since the last /api/ps
+      // may have changed it (the read runs after every answer). A model known loaded since the last
+      // load (it answered, or a read said so) goes at once.
       const busy = (inFlight.get(next.model) ?? 0) > 0 || loading.has(next.model);
-      if (view && !busy && !view.fresh()) {
+      if (view && !busy && !view.has(next.model) && !view.fresh()) {
         void view.refresh();
         return;
       }
@@ -218,6 +223,7 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
       inFlight.set(next.model, (inFlight.get(next.model) ?? 0) + 1);
       totalInFlight++;
       lastServed.set(next.debateId, ++served);
+      running.set(next.debateId, (running.get(next.debateId) ?? 0) + 1);
       next.grant(keepAliveFor(next.model));
     }
   }
@@ -268,14 +274,31 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
     else arriving.set(debateId, g);
   }
 
-  function finish(model: string, keepAlive: string | number | undefined, debateId: string | undefined) {
-    if (view && debateId) answeredAt.set(debateId, now());
-    if (loading.has(model)) view?.noteLoadDone();
+  /** `model`'s load ended: its first token came, or its first call ended without one. */
+  function loadDone(model: string) {
+    if (!loading.delete(model)) return;
+    view?.noteLoadDone();
+    void view?.refresh();
+    pump();
+  }
+
+  /** Calls of a debate queued or running. */
+  function outstanding(debateId: string): number {
+    let n = 0;
+    for (const q of queues.values()) for (const c of q) if (c.debateId === debateId) n++;
+    return n + (running.get(debateId) ?? 0);
+  }
+
+  function finish(model: string, keepAlive: string | number | undefined, debateId: string) {
+    running.set(debateId, (running.get(debateId) ?? 1) - 1);
+    if (running.get(debateId) === 0) running.delete(debateId);
+    // Its next call comes only once the debate has nothing left queued or running (a group ends whole).
+    if (view && debateId && outstanding(debateId) === 0) answeredAt.set(debateId, now());
+    if (loading.delete(model)) view?.noteLoadDone();
     view?.noteAnswer(model, keepAlive === KEEP_ALIVE_RELEASE);
     inFlight.set(model, (inFlight.get(model) ?? 1) - 1);
     if (inFlight.get(model) === 0) inFlight.delete(model);
     totalInFlight--;
-    loading.delete(model);
     // What is loaded changes with answers (a load done, a release): read /api/ps again, without waiting.
     void view?.refresh();
     pump();
@@ -346,14 +369,26 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
       }
       const keepAlive = await enqueue(model, req);
       callsTotal++;
+      // A local server streams its first token once the model is loaded: the load is done then, and
+      // the next model may load beside it without waiting for this call to end.
+      let generating = false;
+      const onToken = view
+        ? (delta: string) => {
+            if (!generating) {
+              generating = true;
+              loadDone(model);
+            }
+            onDelta?.(delta);
+          }
+        : onDelta;
       try {
         const result = await provider.chat(
           { ...req, ...(keepAlive === undefined ? {} : { keepAlive }) },
-          onDelta,
+          onToken,
         );
         return result;
       } finally {
-        finish(model, keepAlive, debateId);
+        finish(model, keepAlive, debateId ?? '');
       }
     },
   };
