@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_CHAT_LIMITS } from '../bot/constants.ts';
 import { MAX_DEBATES_PER_RUNNER } from '../engine/constants.ts';
 import { ROLES } from './roles/role.ts';
 
@@ -111,6 +112,8 @@ const envSchema = z.object({
     }),
   DASHBOARD_MAX_STREAMS: positiveInt(100, 10_000),
   DASHBOARD_ACTIONS_PER_MINUTE: positiveInt(30, 10_000),
+  CHAT_COMMANDS_PER_MINUTE: positiveInt(DEFAULT_CHAT_LIMITS.commandsPerMinute, 10_000),
+  CHAT_MESSAGES_PER_MINUTE: positiveInt(DEFAULT_CHAT_LIMITS.messagesPerMinute, 10_000),
   ARENA_SECRET_KEY: optionalString.refine((v) => v === undefined || v.length >= 16, {
     message: 'expected at least 16 characters (e.g. `openssl rand -base64 32`)',
   }),

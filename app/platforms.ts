@@ -58,6 +58,18 @@ export function chatPlatforms(p: {
     log,
     clock: systemClock,
   };
+  // Each platform counts its people's commands and messages; on Redis, together with every bot process.
+  const limitsFor = () =>
+    import('../bot/limits/open-limits.ts').then(({ openChatLimits }) =>
+      openChatLimits({
+        settings: {
+          commandsPerMinute: config.CHAT_COMMANDS_PER_MINUTE,
+          messagesPerMinute: config.CHAT_MESSAGES_PER_MINUTE,
+        },
+        redisUrl: config.REDIS_URL,
+        log,
+      }),
+    );
   return [
     {
       id: 'discord',
@@ -68,6 +80,7 @@ export function chatPlatforms(p: {
         const secrets = await openSecrets(config, ctx.database.db, log);
         // Imported only when configured: discord.js is a large share of an idle arena's memory.
         const { startDiscordBot } = await import('../bot/discord/client.ts');
+        const limits = await limitsFor();
         const discord = await startDiscordBot({
           ...shared,
           token: config.DISCORD_TOKEN!,
@@ -78,10 +91,14 @@ export function chatPlatforms(p: {
           // The gateway is connected by whichever bot process holds Discord's lease (main.ts).
           gateway: false,
           deliveryOwner: p.owner,
+          limits: limits.limits,
+        }).catch(async (error) => {
+          await limits.close();
+          throw error;
         });
         return {
           detail: 'delivering; gateway held by the lease holder',
-          stop: () => discord.stop(),
+          stop: () => discord.stop().finally(limits.close),
           threads: discord,
           gateway: { connect: () => discord.connectGateway(), disconnect: () => discord.disconnectGateway() },
         };
@@ -95,6 +112,7 @@ export function chatPlatforms(p: {
         const socket = config.SLACK_APP_TOKEN;
         // Imported only when configured, like discord.js.
         const { startSlackBot } = await import('../bot/slack/app.ts');
+        const limits = await limitsFor();
         const slack = await startSlackBot({
           ...shared,
           botToken: config.SLACK_BOT_TOKEN!,
@@ -105,13 +123,17 @@ export function chatPlatforms(p: {
             .map((s) => s.trim())
             .filter(Boolean),
           deliveryOwner: p.owner,
+          limits: limits.limits,
+        }).catch(async (error) => {
+          await limits.close();
+          throw error;
         });
         // No gateway lease for Slack: every bot process may hold a Socket Mode connection (Slack
         // allows 10 per app and sends each envelope to exactly one of them), so a command is handled
         // once and Slack stays reachable while any bot process is up; delivery is leased per thread.
         return {
           detail: socket ? 'Socket Mode' : `HTTP at ${config.PUBLIC_URL}/slack/events`,
-          stop: () => slack.stop(),
+          stop: () => slack.stop().finally(limits.close),
           threads: slack,
         };
       },

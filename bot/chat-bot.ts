@@ -10,7 +10,13 @@ import type { Logger } from '../engine/log.ts';
 import type { Lang, Persona } from '../personas/types.ts';
 import { dispatchCommand } from './commands/index.ts';
 import type { CommandDeps } from './commands/types.ts';
-import { DELIVERY_LEASE_MS, SWEEP_CLAIM_LIMIT, SWEEP_MS, UNBOUND_CACHE_MS } from './constants.ts';
+import {
+  DEFAULT_CHAT_LIMITS,
+  DELIVERY_LEASE_MS,
+  SWEEP_CLAIM_LIMIT,
+  SWEEP_MS,
+  UNBOUND_CACHE_MS,
+} from './constants.ts';
 import { localOwner } from './delivery/owner.ts';
 import { projectBinding } from './delivery/projector.ts';
 import { createRelay } from './delivery/relay.ts';
@@ -23,6 +29,7 @@ import {
 } from './delivery/render.ts';
 import { createHumanInput } from './humans/human-input.ts';
 import { createKeyedQueue } from './keyed-queue.ts';
+import { type ChatLimits, createChatLimits, slowDownText } from './limits/chat-limits.ts';
 import type { ChatPlatform, ThreadRef } from './platform.ts';
 
 export interface ChatBotDeps {
@@ -43,6 +50,8 @@ export interface ChatBotDeps {
   deliveryOwner?: string;
   /** How long a thread's delivery lease lasts without renewal (default DELIVERY_LEASE_MS). */
   deliveryLeaseMs?: number;
+  /** Per-person limits on commands and messages (default: the default numbers, in this process). */
+  limits?: ChatLimits;
 }
 
 /** The platform-neutral bot: commands, human input and delivery of debates into threads. */
@@ -74,6 +83,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
   /** Threads with work that no live process delivers (free, or their holder's lease ran out). */
   const claimFree = () => claimDeliveries(db, platform.name, owner, { leaseMs, limit: SWEEP_CLAIM_LIMIT });
   const queue = createKeyedQueue();
+  const limits = deps.limits ?? createChatLimits({ settings: DEFAULT_CHAT_LIMITS, log });
   // Debate id → its threads on this platform; an empty list (with a time) means "not ours".
   const bindings = new Map<string, { list: ThreadBinding[]; at: number }>();
   let unsubscribe: (() => void) | null = null;
@@ -221,10 +231,10 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
   };
   const humanInput = createHumanInput({
     db,
+    limits,
     arena,
     platform: platform.name,
     format: platform.format,
-    clock,
     log,
     notify,
     personaOfPost,
@@ -234,7 +244,18 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
     bind,
     async start() {
       unsubscribe = deps.bus.subscribe(onEvent);
-      platform.onCommand((cmd) => dispatchCommand(cmd, commandDeps));
+      platform.onCommand(async (cmd) => {
+        // Counted before anything runs: a person spamming commands (or buttons) costs one reply each.
+        const limit = await limits.command(`${platform.name}:${cmd.workspaceId}:${cmd.user.id}`);
+        if (limit.ok) return dispatchCommand(cmd, commandDeps);
+        const what = '/arena commands and buttons';
+        const text = slowDownText({
+          limit: limits.settings.commandsPerMinute,
+          what,
+          retryInMs: limit.retryInMs,
+        });
+        await cmd.respond({ ok: false, text });
+      });
       platform.onHumanMessage(humanInput);
       // Threads with work left, taken now; with the database away, the periodic sweep takes them
       // once it answers (a failed start would leave this platform down for the process's life).

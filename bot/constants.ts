@@ -26,9 +26,11 @@ export const MAX_THREAD_TITLE = 100;
 
 /** Longest human message injected into a debate; longer ones are trimmed with a notice. */
 export const MAX_HUMAN_CHARS = 1_500;
-/** Per person per thread: at most this many messages in the window; more get a notice. */
-export const HUMAN_BURST = 5;
-export const HUMAN_WINDOW_MS = 60_000;
+/**
+ * Per person, each minute: commands and card buttons (per workspace), messages joining a debate (per
+ * thread); more get a "slow down" answer. A person debating types a few; a script types hundreds.
+ */
+export const DEFAULT_CHAT_LIMITS = { commandsPerMinute: 10, messagesPerMinute: 5 } as const;
 
 /** Autocomplete answers are capped at 25 choices by Discord. */
 export const MAX_AUTOCOMPLETE = 25;

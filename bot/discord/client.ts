@@ -20,6 +20,7 @@ import type { EventBus } from '../../engine/events.ts';
 import type { Logger } from '../../engine/log.ts';
 import type { Lang, Persona } from '../../personas/types.ts';
 import { type ChatBot, createChatBot } from '../chat-bot.ts';
+import type { ChatLimits } from '../limits/chat-limits.ts';
 import type { ChatPlatform } from '../platform.ts';
 import { cardActionOf } from './components.ts';
 import { createDiscordPlatform } from './discord-platform.ts';
@@ -61,6 +62,8 @@ export interface DiscordBotOptions {
   gateway?: boolean;
   /** This process's name on the threads it delivers (see chat-bot.ts). */
   deliveryOwner?: string;
+  /** Per-person command and message limits (see chat-bot.ts). */
+  limits?: ChatLimits;
 }
 
 export interface DiscordBot {
@@ -120,6 +123,7 @@ export async function startDiscordBot(o: DiscordBotOptions): Promise<DiscordBot>
     clock: o.clock,
     log,
     ...(o.deliveryOwner ? { deliveryOwner: o.deliveryOwner } : {}),
+    ...(o.limits ? { limits: o.limits } : {}),
   });
 
   function gatewayClient(): Client {

@@ -2,22 +2,22 @@ import type { Kysely } from 'kysely';
 import { findBindingByThread, type ThreadBinding } from '../../db/repositories/chat.ts';
 import type { ChatPlatformName, Database } from '../../db/schema.ts';
 import type { Arena } from '../../engine/api.ts';
-import type { Clock } from '../../engine/clock.ts';
 import type { Logger } from '../../engine/log.ts';
 import { sanitizeName, stripControl } from '../../engine/text/sanitize.ts';
-import { HUMAN_BURST, HUMAN_WINDOW_MS, MAX_HUMAN_CHARS } from '../constants.ts';
+import { MAX_HUMAN_CHARS } from '../constants.ts';
 import { createKeyedQueue } from '../keyed-queue.ts';
+import type { ChatLimits } from '../limits/chat-limits.ts';
 import type { IncomingHumanMessage, PlatformFormat } from '../platform.ts';
 import { splitText } from '../text/split-text.ts';
-import { createFloodLimiter } from './flood-limiter.ts';
 
 export interface HumanInputDeps {
   db: Kysely<Database>;
   arena: Pick<Arena, 'injectHuman'>;
   platform: ChatPlatformName;
   format: PlatformFormat;
-  clock: Clock;
   log: Logger;
+  /** Messages per person per thread (shared by every bot process when on Redis). */
+  limits: Pick<ChatLimits, 'message'>;
   /** The persona behind one of the app's posts in the thread, if it is one. */
   personaOfPost(binding: ThreadBinding, postId: string): Promise<string | null>;
   /** Posts a short bot notice in the thread, once per key. */
@@ -26,27 +26,20 @@ export interface HumanInputDeps {
 
 /** Brings a person's thread message into the debate: trimmed, rate-limited, never dropped silently. */
 export function createHumanInput(deps: HumanInputDeps): (message: IncomingHumanMessage) => Promise<void> {
-  const limiter = createFloodLimiter({ burst: HUMAN_BURST, windowMs: HUMAN_WINDOW_MS });
   // One message at a time per thread: the debate gets them in the order people sent them.
   const queue = createKeyedQueue();
-  let lastPrune = 0;
 
   return (m) => queue.run(`${m.workspaceId}:${m.threadId}`, () => handle(m));
 
   async function handle(m: IncomingHumanMessage): Promise<void> {
     const binding = await findBindingByThread(deps.db, deps.platform, m.workspaceId, m.threadId);
     if (!binding) return;
-    const now = deps.clock.now().getTime();
-    if (now - lastPrune > HUMAN_WINDOW_MS) {
-      limiter.prune(now);
-      lastPrune = now;
-    }
     const who = deps.format.userMention(m.author.id);
     const text = stripControl(m.text).trim();
     // Attachments or stickers alone carry nothing the personas can read.
     if (text === '') return;
 
-    const flood = limiter.check(`${binding.id}:${m.author.id}`, now);
+    const flood = await deps.limits.message(`${binding.id}:${m.author.id}`);
     if (!flood.ok) {
       if (flood.notify) {
         const seconds = Math.ceil(flood.retryInMs / 1000);

@@ -9,6 +9,7 @@ import type { EventBus } from '../../engine/events.ts';
 import type { Logger } from '../../engine/log.ts';
 import type { Lang, Persona } from '../../personas/types.ts';
 import { type ChatBot, createChatBot } from '../chat-bot.ts';
+import type { ChatLimits } from '../limits/chat-limits.ts';
 import { handleCardAction, handleSlashCommand, type InboundDeps } from './commands-in.ts';
 import type { SlackHttpReceiver } from './http-receiver.ts';
 import { mayBeHumanReply, toHumanMessage } from './messages-in.ts';
@@ -34,6 +35,8 @@ export interface SlackBotOptions {
   clock: Clock;
   /** This process's name on the threads it delivers (default `<host>:<pid>`; see chat-bot.ts). */
   deliveryOwner?: string;
+  /** Per-person command and message limits (see chat-bot.ts). */
+  limits?: ChatLimits;
 }
 
 export interface SlackBot {
@@ -84,6 +87,7 @@ export async function startSlackBot(o: SlackBotOptions): Promise<SlackBot> {
     clock: o.clock,
     log,
     ...(o.deliveryOwner ? { deliveryOwner: o.deliveryOwner } : {}),
+    ...(o.limits ? { limits: o.limits } : {}),
   });
   const inbound: InboundDeps = {
     platform,

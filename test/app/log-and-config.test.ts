@@ -37,6 +37,20 @@ describe('config', () => {
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${name}:`));
   });
 
+  it('reads the per-person chat limits, with defaults, and says what it expects on a bad value', () => {
+    expect(loadConfig({})).toMatchObject({ CHAT_COMMANDS_PER_MINUTE: 10, CHAT_MESSAGES_PER_MINUTE: 5 });
+    expect(loadConfig({ CHAT_COMMANDS_PER_MINUTE: '3', CHAT_MESSAGES_PER_MINUTE: '20' })).toMatchObject({
+      CHAT_COMMANDS_PER_MINUTE: 3,
+      CHAT_MESSAGES_PER_MINUTE: 20,
+    });
+    expect(() => loadConfig({ CHAT_COMMANDS_PER_MINUTE: '0' })).toThrow(
+      /^CHAT_COMMANDS_PER_MINUTE: expected a whole number from 1 to 10000 \(got "0"\)/,
+    );
+    expect(() => loadConfig({ CHAT_MESSAGES_PER_MINUTE: 'lots' })).toThrow(
+      /^CHAT_MESSAGES_PER_MINUTE: expected a whole number from 1 to 10000/,
+    );
+  });
+
   it('reads the runner capacity from ARENA_MAX_DEBATES and says what it expects on a bad value', () => {
     expect(loadConfig({ ARENA_MAX_DEBATES: ' 500 ' }).ARENA_MAX_DEBATES).toBe(500);
     expect(() => loadConfig({ ARENA_MAX_DEBATES: '-3' })).toThrow(

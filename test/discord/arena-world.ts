@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { type DiscordBot, startDiscordBot } from '../../bot/discord/client.ts';
 import { registerArenaCommands } from '../../bot/discord/register.ts';
+import type { ChatLimits } from '../../bot/limits/chat-limits.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Arena } from '../../engine/api.ts';
 import { createArena } from '../../engine/arena.ts';
@@ -56,6 +57,8 @@ export async function startInstance(props: {
   instanceId?: string;
   /** The bot's own connection (e.g. through a proxy that a test cuts); the engine's by default. */
   botDb?: Kysely<Database>;
+  /** Per-person limits (default: the product's defaults, in memory). */
+  limits?: ChatLimits;
 }): Promise<ArenaInstance> {
   const { arena, runner, bus } = createTestEngine({
     db: props.db,
@@ -73,6 +76,7 @@ export async function startInstance(props: {
     personas: props.personas,
     publicUrl: PUBLIC_URL,
     ...(props.managerRole ? { managerRole: props.managerRole } : {}),
+    ...(props.limits ? { limits: props.limits } : {}),
     log,
     clock: systemClock,
     secrets: testSecrets,

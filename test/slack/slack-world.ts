@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { type SlackBot, startSlackBot } from '../../bot/slack/app.ts';
 import { SlackHttpReceiver } from '../../bot/slack/http-receiver.ts';
 import { createDashboard, type Dashboard } from '../../dashboard/server.ts';
+import type { ChatLimits } from '../../bot/limits/chat-limits.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Arena } from '../../engine/api.ts';
 import { systemClock } from '../../engine/clock.ts';
@@ -36,6 +37,8 @@ export async function startSlackInstance(props: {
   mode: 'http' | 'socket';
   managers?: string[];
   instanceId?: string;
+  /** Per-person limits (default: the product's defaults, in memory). */
+  limits?: ChatLimits;
 }): Promise<SlackInstance> {
   const { arena, runner, bus } = createTestEngine({
     db: props.db,
@@ -82,6 +85,7 @@ export async function startSlackInstance(props: {
     publicUrl: PUBLIC_URL,
     log,
     clock: systemClock,
+    ...(props.limits ? { limits: props.limits } : {}),
   });
   await runner.start();
   return {
