@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
+import type { ChatLimits } from '../../bot/limits/chat-limits.ts';
 import { type SlackBot, startSlackBot } from '../../bot/slack/app.ts';
 import { SlackHttpReceiver } from '../../bot/slack/http-receiver.ts';
 import { createDashboard, type Dashboard } from '../../dashboard/server.ts';
-import type { ChatLimits } from '../../bot/limits/chat-limits.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Arena } from '../../engine/api.ts';
 import { systemClock } from '../../engine/clock.ts';
