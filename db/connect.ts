@@ -9,6 +9,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import type { Pool, PoolConfig } from 'pg';
 import { lockDataDir } from './data-dir-lock.ts';
 import { type DatabaseHealth, startHealthProbe } from './health-probe.ts';
+import { preparingClient, statementNames } from './prepared.ts';
 import type { Database } from './schema.ts';
 import { type WriteWatch, watchDialect } from './write-watch.ts';
 
@@ -97,7 +98,7 @@ async function connectPostgres(url: string, options: ConnectOptions): Promise<Da
   // opening one: with 5 s, a burst of debates (hundreds starting at once on 10 connections) failed
   // with "timeout exceeded when trying to connect" while the server was fine. The pool waits up to
   // POOL_WAIT_MS for a connection; each new connection still has CONNECT_TIMEOUT_MS to open.
-  const connectBounded = class extends pg.Client {
+  const connectBounded = class extends preparingClient(pg.Client, statementNames()) {
     constructor(clientConfig?: ConstructorParameters<typeof pg.Client>[0]) {
       super({
         ...(typeof clientConfig === 'object' ? clientConfig : {}),

@@ -53,7 +53,6 @@ describe.each(testDialects())('migrations on %s', (dialect) => {
       'idx_signals_score',
       'idx_ideas_status',
       'idx_debates_status',
-      'idx_messages_session',
       'idx_usage_date',
       'idx_logs_created_at',
       'uq_messages_session_turn',
