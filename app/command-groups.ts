@@ -83,14 +83,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
           const ctx = await openDebateArena(c, opts);
           if ('server' in ctx) return ctx;
           if (process.stderr.isTTY) process.stderr.write(`llm: ${ctx.llmDescription}\n`);
-          const { providerProblem } = await import('./commands/provider-check.ts');
-          return {
-            arena: ctx.arena,
-            runner: ctx.runner,
-            bus: ctx.bus,
-            ready: () => providerProblem(ctx.llm, ctx.llmDescription, { ollamaHost: c.OLLAMA_HOST }),
-            close: ctx.close,
-          };
+          return { arena: ctx.arena, runner: ctx.runner, bus: ctx.bus, close: ctx.close };
         },
       });
     },

@@ -24,6 +24,8 @@ import type { Config } from './config.ts';
 import { RuntimeFailure } from './errors.ts';
 import { createHealth, type Health } from './health.ts';
 import { reportLlmHealth } from './llm-health.ts';
+import { createProviderAdmission } from './provider-admission.ts';
+import { CLI_OFFLINE, providerProblem, SERVER_OFFLINE } from './provider-check.ts';
 
 /** Everything a command needs to run debates, built from config; close() releases it all. */
 export interface ArenaContext {
@@ -187,6 +189,18 @@ export async function openArenaContext(
       },
     );
     const llm: LlmProvider = router;
+    // A provider that does not answer refuses new debates (dashboard 503, chat refusal, CLI exit 1)
+    // instead of creating debates that pause at their first turn; the refusal shows in health too.
+    const providerAdmission = createProviderAdmission({
+      problem: () =>
+        providerProblem(router, llmDescription, {
+          ollamaHost: config.OLLAMA_HOST,
+          fallback: opts.longRunning ? SERVER_OFFLINE : CLI_OFFLINE,
+        }),
+      // Real time even under a test's fixed engine clock: it times network answers, not debates.
+      clock: systemClock,
+      onProblem: (problem) => health.fail('llm', problem),
+    });
 
     const { arena, runner } = createArena({
       db: database.db,
@@ -204,8 +218,12 @@ export async function openArenaContext(
         },
       },
       prices: createPriceTable({ overrides: config.LLM_PRICES, log }),
-      // A full model queue refuses new debates (dashboard 503, chat refusal, CLI exit 75).
-      admit: () => router.admit(),
+      // A full model queue refuses new debates (dashboard 503, chat refusal, CLI exit 75), and so
+      // does a provider that does not answer.
+      admit: async () => {
+        const queue = router.admit();
+        return queue.ok ? providerAdmission() : queue;
+      },
       // A divergence round goes model by model, loaded models first (fewer model loads).
       loadedModels: () => router.loadedModels(),
       log,

@@ -103,10 +103,13 @@ export type ControlResult =
  * Nothing outside engine/ touches debate tables directly.
  */
 export interface Arena {
-  /** Throws DebateInputError for bad input, DebateRefusedError while the LLM queue is full. */
+  /**
+   * Throws DebateInputError for bad input, DebateRefusedError while the LLM queue is full or the
+   * provider does not answer (nothing is created then).
+   */
   startDebate(input: StartDebateInput): Promise<{ debateId: string; ideaId: string; title: string }>;
   /** Whether startDebate would be admitted now (a chat start asks before opening its thread). */
-  admit(): Admission;
+  admit(): Promise<Admission>;
   pause(debateId: string, reason?: string): Promise<ControlResult>;
   resume(debateId: string): Promise<ControlResult>;
   stop(debateId: string): Promise<ControlResult>;

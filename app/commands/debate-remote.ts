@@ -1,4 +1,3 @@
-import type { ComponentStatus } from '../../dashboard/types.ts';
 import type { DebateDetailView } from '../../engine/api.ts';
 import { pauseReasonText } from '../../engine/debate/labels.ts';
 import type { ArenaEvent } from '../../engine/events.ts';
@@ -30,16 +29,6 @@ export interface RemoteRun {
  */
 export async function runRemoteDebate(remote: RemoteArena, o: RemoteRun): Promise<void> {
   const { server } = remote;
-  // Before anything is created: a model the server already knows is failing is said now.
-  const health = await server.get<{ components?: ComponentStatus[] }>('/api/health');
-  const llm = health.components?.find((c) => c.id === 'llm');
-  if (llm?.status === 'error')
-    throw new RuntimeFailure(
-      `the running arena's model provider is failing (${llm.lastError ?? llm.detail ?? 'no detail'}); start the model server, then try again`,
-    );
-  process.stderr.write(
-    `(the running arena at ${server.url} holds the database: the debate runs there and shows in its dashboard)\n`,
-  );
   const render = o.json
     ? (e: ArenaEvent) => o.out.write(`${JSON.stringify(e)}\n`)
     : createTerminalRenderer({ out: o.out, style: o.style, personas: remote.personas, lang: o.lang });
@@ -68,8 +57,12 @@ export async function runRemoteDebate(remote: RemoteArena, o: RemoteRun): Promis
       if (e.type === 'debate.completed') end = 'completed';
       else if (e.type === 'debate.paused') end = 'paused';
     };
+    // The server asks its model provider before it creates anything: a refusal is the one line said.
     void started.then(
       (s) => {
+        process.stderr.write(
+          `(the running arena at ${server.url} holds the database: the debate runs there and shows in its dashboard)\n`,
+        );
         debateId = s.debateId;
         for (const e of early.splice(0)) take(e);
       },

@@ -2,13 +2,13 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import type { Arena } from '../../engine/api.ts';
 import { MAX_ROUNDS } from '../../engine/constants.ts';
-import { DebateInputError, DebateRefusedError } from '../../engine/debate/errors.ts';
+import { DebateInputError } from '../../engine/debate/errors.ts';
 import { exportDebateMarkdown } from '../../engine/debate/export.ts';
 import { pauseReasonText } from '../../engine/debate/labels.ts';
 import type { DebateRunner } from '../../engine/debate/run/runner.ts';
 import type { ArenaEvent, EventBus } from '../../engine/events.ts';
 import { oneLineSafe } from '../../engine/text/sanitize.ts';
-import { RuntimeFailure, TryLaterFailure, UsageError } from '../errors.ts';
+import { RuntimeFailure, refusalFailure, UsageError } from '../errors.ts';
 import { type RemoteArena, runRemoteDebate } from './debate-remote.ts';
 import {
   createTerminalRenderer,
@@ -28,8 +28,6 @@ export interface OpenedArena {
   arena: Arena;
   runner: DebateRunner;
   bus: EventBus;
-  /** Why the LLM provider cannot run a debate now (one line saying what to do), or null. */
-  ready?(): Promise<string | null>;
   close(): Promise<void>;
 }
 
@@ -184,9 +182,6 @@ interface RunOptions extends z.infer<typeof DebateOptions> {
 async function runDebate(opened: OpenedArena, o: RunOptions): Promise<void> {
   const { arena, runner, bus } = opened;
   const lang = o.lang ?? 'en';
-  // Before anything is created: a provider that is down fails in a second with what to do.
-  const problem = await opened.ready?.();
-  if (problem) throw new RuntimeFailure(problem);
   const render = o.json
     ? (e: ArenaEvent) => o.out.write(`${JSON.stringify(e)}\n`)
     : createTerminalRenderer({ out: o.out, style: o.style, personas: arena.personas(), lang });
@@ -212,9 +207,7 @@ async function runDebate(opened: OpenedArena, o: RunOptions): Promise<void> {
       .startDebate({ idea: o.idea, origin: 'cli', ...(o.rounds ? { rounds: o.rounds } : {}), lang })
       .catch((error: unknown) => {
         if (error instanceof DebateInputError) throw new UsageError(error.message);
-        if (error instanceof DebateRefusedError)
-          throw new TryLaterFailure(`${error.message}; try again in about ${error.retryAfterSeconds} s`);
-        throw error;
+        throw refusalFailure(error);
       });
     debateId = started.debateId;
     for (const e of early.splice(0)) if (mine(e)) render(e);

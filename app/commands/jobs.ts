@@ -3,7 +3,7 @@ import { DataDirLockedError } from '../../db/data-dir-lock.ts';
 import { type Clock, systemClock } from '../../engine/clock.ts';
 import type { LlmProvider } from '../../engine/llm/types.ts';
 import type { Config } from '../config.ts';
-import { RuntimeFailure, UsageError } from '../errors.ts';
+import { RuntimeFailure, refusalFailure, UsageError } from '../errors.ts';
 import { CycleStepError, cycleLine, runCycle } from '../jobs/cycle.ts';
 import { createJobRuntime, type JobRuntime } from '../jobs/runtime.ts';
 import type { JobStatus } from '../jobs/scheduler.ts';
@@ -96,7 +96,7 @@ export function registerJobsCommands(program: Command, deps: JobsCommandDeps): v
             (p) => write(p.kind === 'step' ? `${cycleLine(p)} ` : `${cycleLine(p)}\n`),
           ).catch((error: unknown) => {
             if (error instanceof CycleStepError) throw new RuntimeFailure(error.message);
-            throw error;
+            throw refusalFailure(error);
           });
           if (result.debated && result.end !== 'completed')
             throw new RuntimeFailure(

@@ -1,13 +1,12 @@
 import { DataDirLockedError } from '../../db/data-dir-lock.ts';
-import { scrub } from '../../engine/llm/errors.ts';
 import type { ProviderMode } from '../../engine/llm/select.ts';
 import { loadCatalog } from '../../personas/index.ts';
 import type { Config } from '../config.ts';
 import type { ArenaContext } from '../context.ts';
 import { RuntimeFailure, UsageError } from '../errors.ts';
+import { ollamaProblem } from '../provider-check.ts';
 import { createCommandLog } from './command-log.ts';
 import type { RemoteArena } from './debate-remote.ts';
-import { ollamaProblem } from './provider-check.ts';
 import { findRunningServer } from './server-client.ts';
 
 /**
@@ -28,7 +27,7 @@ export async function openDebateArena(
     );
   // Ollama asked for by name and not there: said in a second, before a database is opened or created.
   if ((provider ?? config.LLM_PROVIDER) === 'ollama') {
-    const problem = await ollamaProblem(config.OLLAMA_HOST, `ollama at ${scrub(config.OLLAMA_HOST)}`);
+    const problem = await ollamaProblem(config.OLLAMA_HOST);
     if (problem) throw new RuntimeFailure(problem);
   }
   const { openArenaContext } = await import('../context.ts');

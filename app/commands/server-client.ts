@@ -4,7 +4,8 @@ import { RuntimeFailure, TryLaterFailure, UsageError } from '../errors.ts';
 /**
  * The HTTP API of a running `arena start`, for terminal commands while it holds the embedded
  * database (PGlite allows one process per data dir). Its answers are the truth; its refusals
- * become the CLI's own (400/404 usage, 503 try later, anything else a one-line failure).
+ * become the CLI's own (400/404 usage, 503 try later unless its model provider is down, anything
+ * else a one-line failure).
  */
 export interface ArenaServer {
   url: string;
@@ -86,9 +87,12 @@ function authHeader(token: string | undefined): Record<string, string> {
 
 /** The server's `{ error: { code, message } }` as the CLI's own error. */
 async function refusal(res: Response, url: string, path: string): Promise<Error> {
-  const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+  const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
   const message = body?.error?.message ?? `answered ${res.status} for ${path}`;
   if (res.status === 400 || res.status === 404) return new UsageError(message);
+  // Its model provider does not answer: waiting will not help, the message says what to do.
+  if (res.status === 503 && body?.error?.code === 'llm_unreachable')
+    return new RuntimeFailure(`the running arena at ${url} cannot start a debate: ${message}`);
   if (res.status === 503) {
     const after = res.headers.get('retry-after');
     return new TryLaterFailure(`${message}${after ? `; try again in about ${after} s` : ''}`);

@@ -13,7 +13,9 @@ export function threadTitle(idea: string): string {
   return `${(space > MAX_THREAD_TITLE / 2 ? room.slice(0, space) : room).trimEnd()}…`;
 }
 
-function busyText(detail: string, retryAfterSeconds: number): string {
+/** Why a debate cannot start now: busy (try again later) or no model provider (someone must start it). */
+function refusalText(detail: string, retryAfterSeconds: number | undefined): string {
+  if (retryAfterSeconds === undefined) return `The arena cannot start a debate now: ${detail}.`;
   return `The arena is too busy to start a debate now (${detail.replace(/^the arena is busy: /, '')}). Try again in about ${retryAfterSeconds} s.`;
 }
 
@@ -29,9 +31,16 @@ export const startCommand = defineCommand({
         'Start debates from a text channel, not inside a thread: each debate opens its own thread.',
       );
     }
-    // A full model queue refuses before a thread is opened: no empty thread is left behind.
-    const admission = deps.arena.admit();
-    if (!admission.ok) return fail(busyText(admission.detail, admission.retryAfterSeconds));
+    // A full model queue or a provider that does not answer refuses before a thread is opened: no
+    // empty thread is left behind.
+    const admission = await deps.arena.admit();
+    if (!admission.ok)
+      return fail(
+        refusalText(
+          admission.detail,
+          'retryAfterSeconds' in admission ? admission.retryAfterSeconds : undefined,
+        ),
+      );
     // The thread first: a debate nobody can see would spend the budget for nothing.
     let thread: ThreadRef;
     try {
@@ -66,7 +75,8 @@ export const startCommand = defineCommand({
       await deps.platform.post(thread, { text: '⚠️ This debate could not start.' }).catch(() => {});
       // The engine's input errors are written to be shown; anything else is logged by the dispatcher.
       if (error instanceof DebateInputError) return fail(`The debate could not start: ${error.message}.`);
-      if (error instanceof DebateRefusedError) return fail(busyText(error.message, error.retryAfterSeconds));
+      if (error instanceof DebateRefusedError)
+        return fail(refusalText(error.message, error.retryAfterSeconds));
       throw error;
     }
     const detail = [

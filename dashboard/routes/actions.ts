@@ -61,11 +61,16 @@ export function registerActionRoutes(app: DashboardApp, ctx: DashboardContext): 
         // The engine's refusals are the caller's mistakes, with their own codes, never a 500.
         if (error instanceof DebateInputError)
           throw new HttpError(INPUT_STATUS[error.code], error.code, error.message);
-        // Busy, not broken: 503 with when to try again; nothing was created.
+        // Busy (with when to try again) or the model provider down (with what to do): 503, nothing
+        // was created.
         if (error instanceof DebateRefusedError)
-          throw new HttpError(503, error.code, error.message, undefined, {
-            'retry-after': String(error.retryAfterSeconds),
-          });
+          throw new HttpError(
+            503,
+            error.code,
+            error.message,
+            undefined,
+            error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) },
+          );
         throw error;
       });
     return json(started, 201);

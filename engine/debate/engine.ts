@@ -28,8 +28,11 @@ export interface EngineDeps {
   instanceId: string;
   /** Prices every call; default: the built-in table (local models free). */
   prices?: PriceTable;
-  /** Whether a new debate may start (the LLM router's full-queue refusal); always yes when absent. */
-  admit?: () => Admission;
+  /**
+   * Whether a new debate may start (the LLM router's full queue, a provider that does not answer);
+   * always yes when absent.
+   */
+  admit?: () => Admission | Promise<Admission>;
   /** Models the model server has loaded now (the LLM router's /api/ps view), for model-aware divergence order; undefined when unknown. */
   loadedModels?: () => ReadonlySet<string> | undefined;
 }
@@ -47,8 +50,8 @@ export interface Engine {
   log: Logger;
   instanceId: string;
   prices: PriceTable;
-  /** Whether a new debate may start now: refused while the LLM router's queue is full. */
-  admit(): Admission;
+  /** Whether a new debate may start now: refused while the LLM queue is full or the provider is down. */
+  admit(): Promise<Admission>;
   /** Models loaded on the model server now; undefined when unknown (hosted APIs, offline). */
   loadedModels(): ReadonlySet<string> | undefined;
   /** Publishes an event stamped with the clock; a failing bus is logged, never fatal. */
@@ -96,7 +99,7 @@ export function createEngine(deps: EngineDeps): Engine {
     log,
     instanceId: deps.instanceId,
     prices: deps.prices ?? createPriceTable({ log }),
-    admit: deps.admit ?? (() => ({ ok: true })),
+    admit: async () => (deps.admit ? deps.admit() : { ok: true }),
     loadedModels: deps.loadedModels ?? (() => undefined),
     async emit(event) {
       try {

@@ -10,15 +10,16 @@ export class DebateInputError extends Error {
 }
 
 /**
- * A debate refused because the arena cannot take more work now (the LLM router's queue is full);
- * nothing was created. `message` is safe to show; try again after `retryAfterSeconds`.
+ * A debate refused because the arena cannot run it now: the LLM router's queue is full (try again
+ * after `retryAfterSeconds`) or the model provider does not answer (someone has to start it; no
+ * retry time). Nothing was created. `message` is safe to show and says what to do.
  */
 export class DebateRefusedError extends Error {
   override name = 'DebateRefusedError';
   constructor(
     message: string,
-    readonly code: 'llm_queue_full',
-    readonly retryAfterSeconds: number,
+    readonly code: 'llm_queue_full' | 'llm_unreachable',
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }

@@ -45,8 +45,8 @@ export type StartInput = StartDebateInput & { seed?: string };
 
 /**
  * Creates the debate (and the idea, for free text) in one transaction and announces it. Refused
- * (DebateRefusedError, nothing created) while the LLM router's queue is full: accepting work the
- * models cannot do would only make every debate wait longer.
+ * (DebateRefusedError, nothing created) while the LLM router's queue is full or the provider does
+ * not answer: accepting work the models cannot do would only leave debates waiting or paused.
  */
 export async function startDebate(
   engine: Engine,
@@ -58,7 +58,9 @@ export async function startDebate(
     throw new DebateInputError(`${issue.path.join('.') || 'input'}: ${issue.message}`, 'invalid_input');
   }
   const v = parsed.data;
-  const admission = engine.admit();
+  const admission = await engine.admit();
+  if (!admission.ok && admission.reason === 'llm_unreachable')
+    throw new DebateRefusedError(admission.detail, admission.reason);
   if (!admission.ok) {
     throw new DebateRefusedError(
       `the arena is busy: ${admission.detail}`,

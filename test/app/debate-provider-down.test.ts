@@ -1,8 +1,9 @@
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenedArena, registerDebateCommands } from '../../app/commands/debate.ts';
-import { providerProblem } from '../../app/commands/provider-check.ts';
 import { RuntimeFailure } from '../../app/errors.ts';
+import { createProviderAdmission } from '../../app/provider-admission.ts';
+import { providerProblem } from '../../app/provider-check.ts';
 import { createArena } from '../../engine/arena.ts';
 import { createMemoryBus } from '../../engine/bus/memory-bus.ts';
 import { createOllamaProvider } from '../../engine/llm/ollama.ts';
@@ -42,14 +43,13 @@ describe('arena debate with the model provider down', () => {
           personas,
           log: silentLogger,
           instanceId: 'provider-down-test',
+          // As the app wires it (app/context.ts): the provider is asked before a debate is created.
+          admit: createProviderAdmission({
+            problem: () => providerProblem(llm, 'ollama', { ollamaHost: 'http://127.0.0.1:1' }),
+            clock: createFixedClock(),
+          }),
         });
-        return {
-          arena,
-          runner,
-          bus,
-          ready: () => providerProblem(llm, 'ollama at http://127.0.0.1:1'),
-          close: () => runner.stop(),
-        };
+        return { arena, runner, bus, close: () => runner.stop() };
       },
     });
     const started = Date.now();

@@ -45,10 +45,10 @@ describe('an LLM outage', { timeout: 120_000 }, () => {
 
   it('shows in /api/health and PROCESSES: the failing component, its last error, since when', async () => {
     expect((await health()).status).toBe('ok');
-    // Every call fails from now on, as when Ollama has stopped.
-    ollama.failNext(10_000, 'destroy');
     const before = Date.now();
+    // Admitted (Ollama answers), then every call fails from now on, as when Ollama stops mid-debate.
     await arena.context.arena.startDebate({ idea: 'A tool library for neighbours', origin: 'cli' });
+    ollama.failNext(10_000, 'destroy');
     let body: HealthBody | undefined;
     for (let i = 0; i < 150; i++) {
       body = await health();

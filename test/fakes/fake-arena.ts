@@ -254,7 +254,7 @@ export function createFakeArena(opts: FakeArenaOptions): Arena & {
   return {
     calls,
     finished: (id) => done.get(id) ?? Promise.resolve(),
-    admit: () => ({ ok: true }),
+    admit: async () => ({ ok: true }),
     async startDebate(input: StartDebateInput) {
       calls.push('startDebate');
       const existing = input.ideaId ? ideas.find((i) => i.id === input.ideaId) : undefined;

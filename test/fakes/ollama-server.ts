@@ -65,6 +65,8 @@ export interface OllamaServerOptions {
   responder?: OllamaResponder;
   /** Delay before each streamed chunk, in ms; default 0. */
   chunkDelayMs?: number;
+  /** Listen on this port (an Ollama started again where it was); default: any free port. */
+  port?: number;
 }
 
 export interface FakeOllamaServer {
@@ -216,7 +218,7 @@ export async function startOllamaServer(opts: OllamaServerOptions = {}): Promise
     );
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
   return {

@@ -91,7 +91,7 @@ describe.each(testDialects())('a full LLM queue refuses new debates on %s', (dia
     expect((error as DebateRefusedError).code).toBe('llm_queue_full');
     expect((error as DebateRefusedError).message).toMatch(/busy: 2 model calls are waiting/);
     expect((error as DebateRefusedError).retryAfterSeconds).toBeGreaterThan(0);
-    expect(arena.admit().ok).toBe(false);
+    expect((await arena.admit()).ok).toBe(false);
     expect(await arena.listDebates()).toHaveLength(0);
     const after = await t.db
       .selectFrom('ideas')

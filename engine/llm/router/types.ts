@@ -42,7 +42,11 @@ export interface RouterSnapshot {
   rateLimitHits: number;
 }
 
-/** Whether a new debate may start; a refusal says why and when to try again. */
+/**
+ * Whether a new debate may start; a refusal says why (one line, safe to show) and, when waiting
+ * helps, when to try again. An unreachable provider needs a person to act, so it has no retry time.
+ */
 export type Admission =
   | { ok: true }
-  | { ok: false; reason: 'llm_queue_full'; detail: string; retryAfterSeconds: number };
+  | { ok: false; reason: 'llm_queue_full'; detail: string; retryAfterSeconds: number }
+  | { ok: false; reason: 'llm_unreachable'; detail: string };
