@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { z } from 'zod';
 import { DEFAULT_ROUNDS, MAX_ROUNDS } from '../engine/constants.ts';
+import { parseCommandOptions } from '../scripts/command-options.ts';
 
 export const SYSTEMS = ['arena', 'langgraph', 'langgraph-postgres', 'langgraph-lean', 'router'] as const;
 
@@ -49,22 +50,14 @@ export function parseBenchArgs(argv: string[], write: (text: string) => void): B
       'priced: the model costs money, every call reserves budget; free: like local Ollama',
       'priced',
     )
-    .option('--out <file>', 'where the JSON report goes', 'bench/results/latest.json')
-    .exitOverride()
-    .configureOutput({ writeOut: write, writeErr: write });
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'commander.helpDisplayed' || code === 'commander.help') return 'help';
-    throw new BenchUsageError((error as Error).message);
-  }
-  const parsed = BenchArgsSchema.safeParse(program.opts());
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new BenchUsageError(`--${String(issue.path[0])}: ${issue.message}`);
-  }
-  return parsed.data;
+    .option('--out <file>', 'where the JSON report goes', 'bench/results/latest.json');
+  return parseCommandOptions({
+    program,
+    argv,
+    schema: BenchArgsSchema,
+    write,
+    usageError: (message) => new BenchUsageError(message),
+  });
 }
 
 const BenchEnvSchema = z.object({

@@ -74,5 +74,11 @@ export const DELTA_MIN_CHARS = 24;
 export const BUDGET_EVENT_MIN_MS = 1_000;
 /** Committed turns are folded into api_usage and agent_states this often, in one statement per batch. */
 export const STATS_FOLD_MS = 1_000;
+/**
+ * A runner also folds whatever is left unfolded when it starts and this often: a process killed
+ * between a turn's commit and its fold (e.g. a debate's last turn) leaves messages no later commit
+ * of its own would fold.
+ */
+export const STATS_SWEEP_MS = 60_000;
 /** Messages folded per statement. */
 export const STATS_FOLD_BATCH = 1_000;

@@ -1,7 +1,7 @@
 // The chaos run's verdict: pure functions over what the thread shows and what the database holds,
 // so a test can feed them a doctored thread and see them fail.
 
-/** One post the app made in a thread (a person's own messages are left out), oldest first. */
+/** One post in a thread, oldest first: the app's posts and people's own messages. */
 export interface ThreadPost {
   id: string;
   /** Posted under a persona's identity (webhook / custom username), or as the bot itself. */
@@ -12,6 +12,20 @@ export interface ThreadPost {
   banner: string | null;
   /** Pause/resume/trim notices: not part of the transcript. */
   notice: boolean;
+  /** A person's own message: its platform id; null for the app's posts. */
+  person: string | null;
+}
+
+/** A message a person wrote into the thread during the run, and what became of it. */
+export interface PersonEvidence {
+  /** The platform's id of the message. */
+  id: string;
+  /** Rows the debate stored for it (exactly one is right). */
+  stored: number;
+  /** The turn it was stored as, when stored. */
+  turnIndex: number | null;
+  /** Model requests whose prompt quoted it (`> text`), after it was stored. */
+  quoted: number;
 }
 
 /** One committed message of the debate, as its thread should show it. */
@@ -34,9 +48,8 @@ export interface DebateEvidence {
   /** Outbox rows not sent, and previews still tracked, for this debate's thread. */
   unsentRows: number;
   trackedPreviews: number;
-  /** Chat messages people sent into the thread, and how many of them the debate stored (once each). */
-  humansSent: number;
-  humansStored: number;
+  /** Chat messages people sent into the thread during the run. */
+  people: PersonEvidence[];
   /** The debate's token and cost totals against the sums of its messages. */
   totals: { prompt: number; completion: number; cost: number };
   sums: { prompt: number; completion: number; cost: number };
@@ -94,7 +107,9 @@ export function checkDebate(e: DebateEvidence): DebateVerdict {
   let leftoverPreviews = 0;
   let strayPosts = 0;
 
-  const content = e.posts.filter((p) => p.banner === null && !p.notice);
+  const content = e.posts.filter((p) => p.banner === null && !p.notice && p.person === null);
+  /** The turn each matched post shows (the first post of a split message), by post id. */
+  const turnOf = new Map<string, number>();
   for (let i = 0; i < content.length; ) {
     // A long message is split into several posts: join them while they still read as one message.
     let text = squash(content[i]!.content);
@@ -128,6 +143,7 @@ export function checkDebate(e: DebateEvidence): DebateVerdict {
       misattributed++;
       problems.push(`turn ${want.turnIndex} posted as ${post.author}, expected ${want.author}`);
     }
+    turnOf.set(post.id, want.turnIndex);
     if (seen[match] === 0) order.push(match);
     else problems.push(`turn ${want.turnIndex} posted ${seen[match]! + 1} times`);
     seen[match]!++;
@@ -150,14 +166,15 @@ export function checkDebate(e: DebateEvidence): DebateVerdict {
     problems.push('the end banner was never posted');
   }
 
-  const reordered = order.length - longestIncreasing(order);
+  let reordered = order.length - longestIncreasing(order);
   if (reordered > 0) problems.push(`${reordered} message(s) out of turn order`);
+  const people = checkPeople(e, turnOf);
+  reordered += people.reordered;
+  problems.push(...people.problems);
   if (e.status !== 'completed') problems.push(`debate ended ${e.status}, not completed`);
   const orphanRows = e.unsentRows + e.trackedPreviews;
   if (e.unsentRows > 0) problems.push(`${e.unsentRows} outbox row(s) never sent`);
   if (e.trackedPreviews > 0) problems.push(`${e.trackedPreviews} preview row(s) left`);
-  if (e.humansStored !== e.humansSent)
-    problems.push(`people sent ${e.humansSent} message(s), the debate stored ${e.humansStored}`);
   const usageOk =
     e.totals.prompt === e.sums.prompt &&
     e.totals.completion === e.sums.completion &&
@@ -180,7 +197,7 @@ export function checkDebate(e: DebateEvidence): DebateVerdict {
     leftoverPreviews,
     strayPosts,
     orphanRows,
-    humans: `${e.humansStored}/${e.humansSent}`,
+    humans: `${people.ok}/${e.people.length}`,
     usageOk,
     problems,
   };
@@ -222,6 +239,40 @@ export function checkRun(
         v.problems.length === 0,
     );
   return { ok, debates: verdicts, problems };
+}
+
+/**
+ * Each person's message stored exactly once and quoted to the models; and in its place in the
+ * thread: no post shown before it belongs to a later turn than the one it was stored as.
+ */
+function checkPeople(
+  e: DebateEvidence,
+  turnOf: ReadonlyMap<string, number>,
+): { ok: number; reordered: number; problems: string[] } {
+  const problems: string[] = [];
+  let ok = 0;
+  let reordered = 0;
+  for (const person of e.people) {
+    const before = problems.length;
+    if (person.stored !== 1)
+      problems.push(`a person's message (${person.id}) was stored ${person.stored} time(s), not once`);
+    else if (person.quoted === 0)
+      problems.push(`a person's message (${person.id}) never reached a prompt, quoted`);
+    const at = e.posts.findIndex((p) => p.person === person.id);
+    if (at < 0) problems.push(`a person's message (${person.id}) is not in the thread`);
+    const later = e.posts
+      .slice(0, Math.max(at, 0))
+      .map((p) => turnOf.get(p.id))
+      .filter((t): t is number => t !== undefined && person.turnIndex !== null && t > person.turnIndex);
+    if (later.length > 0) {
+      reordered++;
+      problems.push(
+        `a person's message stored as turn ${person.turnIndex} shows after turn ${Math.max(...later)}`,
+      );
+    }
+    if (problems.length === before) ok++;
+  }
+  return { ok, reordered, problems };
 }
 
 /** Length of the longest strictly increasing subsequence (patience sorting). */

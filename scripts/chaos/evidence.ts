@@ -1,53 +1,29 @@
 import { type Kysely, sql } from 'kysely';
-import { safeWebhookUsername } from '../../bot/discord/username.ts';
+import { messagePayload } from '../../bot/delivery/render.ts';
 import type { Database } from '../../db/schema.ts';
+import { quoteLines } from '../../engine/text/sanitize.ts';
 import type { Persona } from '../../personas/types.ts';
-import type { DiscordEmulator, StoredMessage } from '../../test/emulators/discord/index.ts';
-import type { DebateEvidence, GlobalEvidence, ThreadPost } from './check.ts';
+import type { DebateEvidence, GlobalEvidence } from './check.ts';
+import { type ChaosThread, PUBLIC_URL } from './platform.ts';
+import { until } from './timing.ts';
 
-/** A thread the run opened, and the chat messages people sent into it. */
-export interface ChaosThread {
-  threadId: string;
-  /** Platform message ids of the people's messages sent into it. */
-  humanMessageIds: string[];
-}
-
-const embedTitle = (m: StoredMessage) => (m.embeds[0] as { title?: string } | undefined)?.title ?? null;
-
-/** The app's own posts in a Discord thread, as the checker reads them. */
-export function discordPosts(emu: DiscordEmulator, threadId: string): ThreadPost[] {
-  return emu
-    .messages(threadId)
-    .filter((m) =>
-      m.webhookId !== null ? m.interactionId === null : m.author.id === emu.seed.botUser.id && m.type === 0,
-    )
-    .map((m) => {
-      const banner = m.webhookId === null ? embedTitle(m) : null;
-      return {
-        id: m.id,
-        byIdentity: m.webhookId !== null,
-        author: m.author.username,
-        content: m.content,
-        banner,
-        notice: m.webhookId === null && banner === null && /^[⏸▶⏳✂]/u.test(m.content),
-      };
-    });
-}
-
-/** What the database and the emulator hold for each thread the run opened. */
-export async function collectDiscordEvidence(p: {
+/**
+ * What the database and the emulators hold for each thread the run opened; `prompts` are the texts
+ * of every model request (to see people's messages quoted in them).
+ */
+export async function collectEvidence(p: {
   db: Kysely<Database>;
-  emu: DiscordEmulator;
   threads: readonly ChaosThread[];
   personas: readonly Persona[];
+  prompts: readonly string[];
 }): Promise<DebateEvidence[]> {
-  const names = new Map(p.personas.map((x) => [x.id, x.name]));
+  const byId = new Map(p.personas.map((x) => [x.id, x]));
   const out: DebateEvidence[] = [];
   for (const t of p.threads) {
     const binding = await p.db
       .selectFrom('chat_threads')
       .select(['id', 'debate_id'])
-      .where('platform', '=', 'discord')
+      .where('platform', '=', t.platform.name)
       .where('thread_id', '=', t.threadId)
       .executeTakeFirst();
     if (!binding) continue;
@@ -84,30 +60,48 @@ export async function collectDiscordEvidence(p: {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('thread_binding_id', '=', binding.id)
       .executeTakeFirstOrThrow();
-    const sent = new Set(t.humanMessageIds);
-    const stored = messages.filter(
-      (m) => m.source_id !== null && sent.has(m.source_id.slice(m.source_id.lastIndexOf(':') + 1)),
-    );
+    const platform = t.platform;
+    const people = t.people.map((person) => {
+      const rows = messages.filter((m) => m.source_id?.endsWith(`:${person.id}`));
+      const quote = quoteLines(person.text);
+      return {
+        id: person.id,
+        stored: rows.length,
+        turnIndex: rows[0]?.turn_index ?? null,
+        quoted: p.prompts.filter((text) => text.includes(quote)).length,
+      };
+    });
     out.push({
       debateId: binding.debate_id,
       title: session.title,
       status: session.status,
-      shown: messages
-        .filter((m) => !(m.author_kind === 'human' && m.agent_id.startsWith('discord:')))
-        .map((m) => {
-          const persona = m.author_kind === 'persona';
-          return {
+      shown: messages.flatMap((m) => {
+        // What the app posts for it (nothing for a person's own message on this platform).
+        const post = messagePayload(
+          {
+            authorKind: m.author_kind,
+            agentId: m.agent_id,
+            agentName: m.agent_name,
+            content: m.content,
             turnIndex: m.turn_index,
-            text: persona ? m.content : `📝 ${m.content}`,
-            author: persona ? safeWebhookUsername(names.get(m.agent_id) ?? m.agent_name) : 'bot',
-            byIdentity: persona,
-          };
-        }),
-      posts: discordPosts(p.emu, t.threadId),
+          },
+          { platform: platform.name, personas: byId, publicUrl: PUBLIC_URL },
+        );
+        if (!post) return [];
+        const identity = post.payload.identity;
+        return [
+          {
+            turnIndex: m.turn_index,
+            text: platform.shownText(post.payload.text ?? ''),
+            author: identity ? platform.authorName(identity.username) : 'bot',
+            byIdentity: identity !== undefined,
+          },
+        ];
+      }),
+      posts: platform.posts(t.threadId),
       unsentRows: Number(unsent.n),
       trackedPreviews: Number(previews.n),
-      humansSent: t.humanMessageIds.length,
-      humansStored: stored.length,
+      people,
       totals: {
         prompt: session.prompt_tokens,
         completion: session.completion_tokens,
@@ -157,4 +151,63 @@ export async function collectGlobalEvidence(db: Kysely<Database>, crashes: numbe
     heldUsd: Number(held.usd) + Number(reserved.usd),
     crashes,
   };
+}
+
+/** Waits until every debate is over and every thread shows all of it, with nothing queued or previewed. */
+export async function settle(
+  db: Kysely<Database>,
+  threads: readonly ChaosThread[],
+  timeoutMs: number,
+): Promise<void> {
+  let last = '';
+  let stableSince = Date.now();
+  let stuckSince: number | null = null;
+  await until(
+    'every debate to finish and every thread to be delivered',
+    async () => {
+      const open = await db
+        .selectFrom('debate_sessions')
+        .select('status')
+        .where('status', 'not in', ['completed', 'failed', 'cancelled'])
+        .execute();
+      // A paused debate waits for a person: nothing more will happen, the verdict says so.
+      const stuck = open.length > 0 && open.every((d) => d.status === 'paused');
+      stuckSince = stuck ? (stuckSince ?? Date.now()) : null;
+      if (stuckSince !== null && Date.now() - stuckSince > 30_000) return true;
+      const unsent = await db.selectFrom('chat_outbox').select('id').where('status', '!=', 'sent').execute();
+      const previews = await db.selectFrom('chat_previews').select('id').execute();
+      const behind = await db
+        .selectFrom('chat_threads as t')
+        .select('t.id')
+        .where(({ eb, selectFrom }) =>
+          eb(
+            't.cursor_turn',
+            '<',
+            selectFrom('debate_messages as m')
+              .select((e) => e.fn.max('m.turn_index').as('last'))
+              .whereRef('m.session_id', '=', 't.debate_id'),
+          ),
+        )
+        .execute();
+      const unfolded = await db
+        .selectFrom('debate_messages')
+        .select('id')
+        .where('stats_folded', '=', false)
+        .execute();
+      const posts = threads.map((t) => t.platform.posts(t.threadId).length).join(',');
+      if (posts !== last) {
+        last = posts;
+        stableSince = Date.now();
+      }
+      return (
+        open.length === 0 &&
+        unsent.length === 0 &&
+        previews.length === 0 &&
+        behind.length === 0 &&
+        unfolded.length === 0 &&
+        Date.now() - stableSince > 5_000
+      );
+    },
+    timeoutMs,
+  );
 }

@@ -1,10 +1,13 @@
 import { Command } from 'commander';
 import { z } from 'zod';
+import { parseCommandOptions } from '../command-options.ts';
 
 const int = (min: number, max: number) => z.coerce.number<string>().int().min(min).max(max);
 
 const ChaosOptionsSchema = z.object({
-  platform: z.enum(['discord', 'slack']),
+  platform: z
+    .enum(['discord', 'slack', 'both'])
+    .transform((p): Array<'discord' | 'slack'> => (p === 'both' ? ['discord', 'slack'] : [p])),
   debates: int(1, 20),
   kills: int(0, 500),
   dbOutageMs: int(0, 120_000),
@@ -20,7 +23,7 @@ const ChaosOptionsSchema = z.object({
   verbose: z.boolean(),
 });
 
-/** What a chaos run was asked to do (`npm run chaos -- --help`). */
+/** What a chaos run was asked to do (`npm run chaos -- --help`); `platform` lists the platforms run together. */
 export type ChaosOptions = z.output<typeof ChaosOptionsSchema>;
 
 export class ChaosUsageError extends Error {
@@ -43,8 +46,8 @@ export function parseChaosArgs(
         'Postgres connections are cut, and the model and the platform fail; then checks that every post ' +
         'reached its thread exactly once and in turn order, with nothing left behind.',
     )
-    .option('--platform <name>', 'discord or slack', 'discord')
-    .option('--debates <n>', 'debates started from chat', '3')
+    .option('--platform <name>', 'discord, slack, or both (one arena serving both at once)', 'discord')
+    .option('--debates <n>', 'debates started from chat (on each platform)', '3')
     .option('--kills <n>', 'SIGKILLs of the arena process', '20')
     .option(
       '--db-outage-ms <ms>',
@@ -57,27 +60,15 @@ export function parseChaosArgs(
     .option('--max-up-ms <ms>', 'longest an arena process lives between kills', '9000')
     .option('--settle-ms <ms>', 'how long the last process may take to finish every debate', '600000')
     .option('--keep', 'keep the database afterwards (its name is printed)', false)
-    .option('--verbose', 'print what happens as it happens', false)
-    .exitOverride()
-    .configureOutput({ writeOut: write, writeErr: write });
-  try {
-    program.parse(argv, { from: 'user' });
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'commander.helpDisplayed' || code === 'commander.help') return 'help';
-    throw new ChaosUsageError((error as Error).message);
-  }
-  const opts = program.opts();
-  const databaseUrl = opts.databaseUrl ?? (env.CHAOS_DATABASE_URL || env.TEST_DATABASE_URL || undefined);
-  const parsed = ChaosOptionsSchema.safeParse({ ...opts, databaseUrl });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const flag = String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    throw new ChaosUsageError(`--${flag}: ${issue.message}`);
-  }
-  if (parsed.data.platform === 'slack')
-    throw new ChaosUsageError(
-      '--platform slack: not scripted yet; only discord is (Slack has its own SIGKILL crash test)',
-    );
-  return parsed.data;
+    .option('--verbose', 'print what happens as it happens', false);
+  return parseCommandOptions({
+    program,
+    argv,
+    schema: ChaosOptionsSchema,
+    write,
+    usageError: (message) => new ChaosUsageError(message),
+    extra: (opts) => ({
+      databaseUrl: opts.databaseUrl ?? (env.CHAOS_DATABASE_URL || env.TEST_DATABASE_URL || undefined),
+    }),
+  });
 }

@@ -7,16 +7,17 @@ import { TEST_DATABASE_URL } from '../helpers/db.ts';
 if (!TEST_DATABASE_URL)
   console.warn('[skip] TEST_DATABASE_URL is not set: the chaos run needs Postgres (it cuts its connections)');
 
-// `npm run chaos` at a small size: real `arena start` children SIGKILLed, one database outage,
-// model and webhook faults, a person's message per thread; the verdict must be clean. Then the same
-// evidence, doctored, must fail: the checker sees a lost, a duplicated and a reordered post.
+// `npm run chaos` at a small size, on Discord and Slack at once (one debate each, served by the same
+// arena): real `arena start` children SIGKILLed, one database outage, model and webhook faults, a
+// person's message per thread during the kills; the verdict must be clean. Then the same evidence,
+// doctored, must fail: the checker sees a lost, a duplicated and a reordered post.
 describe.runIf(TEST_DATABASE_URL)('the chaos run, small', () => {
   it('ends with nothing lost, duplicated, reordered or left behind, and fails on a doctored thread', async () => {
     const lines: string[] = [];
     const { stats, verdict, evidence } = await runChaos(
       {
-        platform: 'discord',
-        debates: 2,
+        platform: ['discord', 'slack'],
+        debates: 1,
         kills: 3,
         dbOutageMs: 4_000,
         databaseUrl: TEST_DATABASE_URL!,

@@ -25,6 +25,7 @@ const post = (id: string, author: string, content: string, byIdentity = true): T
   content,
   banner: null,
   notice: false,
+  person: null,
 });
 const banner = (id: string, title: string): ThreadPost => ({
   id,
@@ -33,7 +34,10 @@ const banner = (id: string, title: string): ThreadPost => ({
   content: '',
   banner: title,
   notice: false,
+  person: null,
 });
+/** A person's own message in the thread (turn 2 of the debate below). */
+const said = (id: string): ThreadPost => ({ ...post(id, 'bob', 'What about rent?', false), person: id });
 
 function cleanDebate(): DebateEvidence {
   const long = `${'word '.repeat(500)}end`;
@@ -51,6 +55,7 @@ function cleanDebate(): DebateEvidence {
       banner('p0', 'Divergence · round 1/1'),
       post('p1', 'Ada', 'First point a1'),
       post('p2', 'Bo', 'Second point b2'),
+      said('h1'),
       { ...post('p2b', 'Arena', '⏸️ paused', false), notice: true },
       banner('p3', 'Convergence'),
       post('p4', 'Arena', '📝 Summary s3', false),
@@ -61,8 +66,7 @@ function cleanDebate(): DebateEvidence {
     ],
     unsentRows: 0,
     trackedPreviews: 0,
-    humansSent: 1,
-    humansStored: 1,
+    people: [{ id: 'h1', stored: 1, turnIndex: 2, quoted: 3 }],
     totals: { prompt: 10, completion: 20, cost: 0.5 },
     sums: { prompt: 10, completion: 20, cost: 0.5 },
   };
@@ -126,9 +130,31 @@ describe('the chaos checker', () => {
     ).toBe(1);
   });
 
+  it("checks each person's message: stored once, quoted to the models, in its place in the thread", () => {
+    const person = (change: Partial<DebateEvidence['people'][number]>) =>
+      checkDebate({ ...cleanDebate(), people: [{ ...cleanDebate().people[0]!, ...change }] });
+    expect(person({ stored: 0 }).problems.join()).toMatch(/stored 0 time\(s\)/);
+    expect(person({ stored: 2 }).problems.join()).toMatch(/stored 2 time\(s\)/);
+    expect(person({ quoted: 0 }).problems.join()).toMatch(/never reached a prompt/);
+    expect(person({ quoted: 0 }).humans).toBe('0/1');
+    expect(checkDebate(cleanDebate()).humans).toBe('1/1');
+    // Shown after the summary (turn 3) while stored as turn 2: the thread reads out of order.
+    const late = checkDebate(
+      edit((p) => {
+        const h = p.find((x) => x.person)!;
+        const rest = p.filter((x) => x !== h);
+        const at = rest.findIndex((x) => x.id === 'p4');
+        return [...rest.slice(0, at + 1), h, ...rest.slice(at + 1)];
+      }),
+    );
+    expect(late.reordered).toBe(1);
+    expect(late.problems.join()).toMatch(/stored as turn 2 shows after turn 3/);
+    expect(checkDebate(edit((p) => p.filter((x) => !x.person))).problems.join()).toMatch(/not in the thread/);
+    expect(checkRun([edit((p) => p.filter((x) => !x.person))], cleanGlobal(), 1).ok).toBe(false);
+  });
+
   it('fails on orphan rows, missing people, a missing end banner, usage drift and an unfinished debate', () => {
     expect(checkDebate({ ...cleanDebate(), unsentRows: 2, trackedPreviews: 1 }).orphanRows).toBe(3);
-    expect(checkDebate({ ...cleanDebate(), humansStored: 0 }).problems.join()).toMatch(/people sent 1/);
     expect(checkDebate(edit((p) => p.filter((x) => x.id !== 'p7'))).lost).toBe(1);
     expect(checkDebate({ ...cleanDebate(), sums: { prompt: 11, completion: 20, cost: 0.5 } }).usageOk).toBe(
       false,

@@ -18,11 +18,10 @@ import {
   startDiscordEmulator,
 } from '../emulators/discord/index.ts';
 import { createFakeLlm } from '../fakes/fake-llm.ts';
-import { PUBLIC_URL } from '../helpers/arena-app.ts';
-import { createTestEngine, testLog } from '../helpers/engine.ts';
+import { createTestEngine, PUBLIC_URL, testLog } from '../helpers/engine.ts';
 import { testSecrets } from '../helpers/secrets.ts';
 
-export { PUBLIC_URL } from '../helpers/arena-app.ts';
+export { PUBLIC_URL } from '../helpers/engine.ts';
 
 const log = testLog;
 
@@ -93,12 +92,17 @@ export async function startInstance(props: {
   };
 }
 
-export async function startEmulator(rateLimits?: Partial<RateLimitConfig>): Promise<DiscordEmulator> {
+/** The Discord emulator with the arena's commands registered in its guild, as `arena discord register` does. */
+export async function startEmulator(
+  rateLimits?: Partial<RateLimitConfig>,
+  opts: { interactionDeadlineMs?: number } = {},
+): Promise<DiscordEmulator> {
   const emu = await startDiscordEmulator({
     rateLimits: rateLimits ?? {
       webhook: { limit: 50, windowMs: 1000 },
       channel: { limit: 500, windowMs: 1000 },
     },
+    ...opts,
   });
   await registerArenaCommands({
     token: emu.token,

@@ -7,8 +7,9 @@ import { silentLogger } from '../../engine/log.ts';
 import type { DiscordEmulator } from '../emulators/discord/index.ts';
 import type { SlackEmulator } from '../emulators/slack/index.ts';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './db.ts';
+import { PUBLIC_URL } from './engine.ts';
 
-export const PUBLIC_URL = 'https://arena.example';
+export { PUBLIC_URL } from './engine.ts';
 
 export interface TestApp {
   running: RunningArena;

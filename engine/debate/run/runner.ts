@@ -1,5 +1,6 @@
 import { claimableDebateIds } from '../../../db/repositories/debate-leases.ts';
 import { listDebatesByStatus } from '../../../db/repositories/debates.ts';
+import { STATS_SWEEP_MS } from '../../constants.ts';
 import { budgetWindowReset, errorBackoffOver, resumeDebate } from '../control.ts';
 import { createEngine, type Engine, type EngineDeps, errorText } from '../engine.ts';
 import { driveDebate } from './drive.ts';
@@ -44,6 +45,7 @@ export function runnerFor(engine: Engine): DebateRunner {
   let stopping = false;
   let polling: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let lastSweep: number | undefined;
 
   function drive(debateId: string): Promise<RunEnd> {
     const active = running.get(debateId);
@@ -88,6 +90,10 @@ export function runnerFor(engine: Engine): DebateRunner {
   async function poll(): Promise<void> {
     if (!started || stopping) return;
     const now = engine.clock.now();
+    if (lastSweep === undefined || now.getTime() - lastSweep >= STATS_SWEEP_MS) {
+      lastSweep = now.getTime();
+      engine.statsChanged();
+    }
     try {
       // Budget pauses lift when their day or month has rolled over.
       for (const row of await listDebatesByStatus(engine.db, 'paused', { pauseReason: 'budget' })) {

@@ -61,7 +61,11 @@ export async function startSlackEmulator(opts: SlackEmulatorOptions = {}) {
         let answer: ReturnType<typeof callMethod>;
         if (fault) {
           fault.count--;
-          answer = { status: fault.status, body: { ok: false, error: fault.error } };
+          answer = {
+            status: fault.status,
+            body: { ok: false, error: fault.error },
+            ...(fault.headers ? { headers: fault.headers } : {}),
+          };
         } else answer = callMethod(state, method, body, auth);
         state.calls.push({ method, body, at: Date.now(), status: answer.status });
         send(answer.status, answer.body, answer.headers);
@@ -173,9 +177,9 @@ function wrap(
     useSocket() {
       eventsUrl = null;
     },
-    /** The next `count` calls of `method` fail with this status and error. */
-    failNext(method: string, status: number, error: string, count = 1) {
-      state.faults.push({ method, status, error, count });
+    /** The next `count` calls of `method` fail with this status and error (and headers, e.g. `retry-after`). */
+    failNext(method: string, status: number, error: string, count = 1, headers?: Record<string, string>) {
+      state.faults.push({ method, status, error, count, ...(headers ? { headers } : {}) });
     },
     /** A person types `/arena <text>` in a channel. */
     slashCommand(input: { user: string; channel: string; text: string }) {

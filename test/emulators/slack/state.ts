@@ -22,7 +22,13 @@ export interface EmulatorState {
   calls: ApiCall[];
   responses: ResponseUrlPost[];
   rateLimitHits: Array<{ method: string; channel: string; retryAfter: number }>;
-  faults: Array<{ method: string; status: number; error: string; count: number }>;
+  faults: Array<{
+    method: string;
+    status: number;
+    error: string;
+    count: number;
+    headers?: Record<string, string>;
+  }>;
   nextTs(): string;
   nextId(prefix: string): string;
   /** A 429 answer when `method` is over its per-channel limit, else null. */
