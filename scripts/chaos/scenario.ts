@@ -90,6 +90,8 @@ export async function runChaos(opts: ChaosOptions, io: ChaosIo): Promise<ChaosRe
       LOG_LEVEL: 'info',
       PUBLIC_URL,
       ARENA_SECRET_KEY: randomBytes(24).toString('hex'),
+      // Per-person chat limits are tested elsewhere: here every /arena start must go through.
+      CHAT_COMMANDS_PER_MINUTE: '1000',
       ...Object.assign({}, ...platforms.map((p) => p.env)),
     };
     const spawn = (): ArenaProcess => {
