@@ -20,13 +20,7 @@ import {
 import { localOwner } from './delivery/owner.ts';
 import { projectBinding } from './delivery/projector.ts';
 import { createRelay } from './delivery/relay.ts';
-import {
-  OUTBOX_KIND,
-  type OutboxPayload,
-  pausedNotice,
-  personaIdentity,
-  resumedNotice,
-} from './delivery/render.ts';
+import { OUTBOX_KIND, type OutboxPayload, personaIdentity } from './delivery/render.ts';
 import { createHumanInput } from './humans/human-input.ts';
 import { createKeyedQueue } from './keyed-queue.ts';
 import { type ChatLimits, createChatLimits, slowDownText } from './limits/chat-limits.ts';
@@ -124,16 +118,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
       relay.streamDelta(b.id, event.turnIndex, event.delta);
       return;
     }
-    if (event.type === 'debate.paused' || event.type === 'debate.resumed') {
-      // After whatever the log already holds, so the notice lands where it happened.
-      await project(b);
-      const lang = (await arena.getDebate(b.debateId))?.lang ?? 'en';
-      await putNotice(
-        b,
-        `${event.type === 'debate.paused' ? 'paused' : 'resumed'}:${event.at}`,
-        event.type === 'debate.paused' ? pausedNotice(event.reason, lang) : resumedNotice(lang),
-      );
-    }
+    // Anything else (a commit, a pause, the end) is in the log: the worker projects it from there.
     relay.attach(b);
   }
 

@@ -100,6 +100,8 @@ export interface DebateSessionsTable {
   next_turn: ColumnType<number, number | undefined, number>;
   /** Next commit number: debate_messages.commit_seq follows commit order. */
   next_seq: ColumnType<number, number | undefined, number>;
+  /** Commit number of the debate's latest notice (debate_notices), -1 when it has none. */
+  last_notice_seq: ColumnType<number, number | undefined, number>;
   /** Money this debate's runner holds on the budget window for calls in flight, and the day it was held. */
   held_usd: Numeric;
   held_day: ColumnType<string | null, string | null | undefined, string | null>;
@@ -236,6 +238,8 @@ export interface ChatThreadsTable {
   /** Process that delivers this thread now, and until when its lease holds. */
   delivery_owner: ColumnType<string | null, string | null | undefined, string | null>;
   delivery_until: NullableTimestamp;
+  /** Commit number of the last debate notice taken into this thread's outbox (-1: none yet). */
+  notice_seq: ColumnType<number, number | undefined, number>;
 }
 
 /** A streaming preview on screen: removed when its message is delivered or after a restart. */
@@ -320,6 +324,21 @@ export interface FeedHealthTable {
   updated_at: Timestamp;
 }
 
+export type NoticeKind = 'paused' | 'resumed' | 'stopped';
+
+/**
+ * A state change of a debate that viewers are told about, written with the transition itself and
+ * numbered from the debate's commit sequence, so it sorts among the messages (migration 20261203_30).
+ */
+export interface DebateNoticesTable {
+  session_id: string;
+  seq: number;
+  kind: NoticeKind;
+  /** Why: the pause reason ('user', 'budget', 'error', …), or who resumed ('user', 'budget', 'error'). */
+  reason: string | null;
+  created_at: Generated<Date>;
+}
+
 /** The process holding a chat platform's gateway/socket, and until when its lease holds. */
 export interface PlatformLeadersTable {
   platform: string;
@@ -350,6 +369,7 @@ export interface Database {
   ideas: IdeasTable;
   debate_sessions: DebateSessionsTable;
   debate_messages: DebateMessagesTable;
+  debate_notices: DebateNoticesTable;
   plans: PlansTable;
   api_usage: ApiUsageTable;
   system_logs: SystemLogsTable;

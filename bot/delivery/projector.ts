@@ -7,6 +7,7 @@ import {
 } from '../../db/repositories/chat-delivery.ts';
 import { enqueueOutbox } from '../../db/repositories/chat-outbox.ts';
 import { type LogSlice, readLogAfter, takeInOrder } from '../../db/repositories/debate-log.ts';
+import { type DebateNotice, readNoticesBetween } from '../../db/repositories/debate-notices.ts';
 import type { ChatPlatformName, Database, DebateOutcome } from '../../db/schema.ts';
 import { DEFAULT_ROUNDS } from '../../engine/constants.ts';
 import type { Lang, Persona } from '../../personas/types.ts';
@@ -15,6 +16,8 @@ import {
   endBanner,
   messageKey,
   messagePayload,
+  noticeKey,
+  noticePayload,
   OUTBOX_KIND,
   type OutboxPayload,
   phaseBanner,
@@ -48,6 +51,11 @@ const FINISHED = new Set(['completed', 'cancelled', 'failed']);
  * phase or round opens, one row per message, the end notice once the debate is over. A gap in the
  * turns is waited for only while it is the turn in flight (a person's message may take the index
  * after it); a turn given up for good is skipped. Idempotent, so any process may run it any time.
+ *
+ * Debate notices (paused, resumed) come from the log too, past the thread's notice cursor: each goes
+ * before the first message committed after it, and those committed after every message taken so far
+ * go at the end — at once, even when the thread waits for the turn in flight, which a pause may hold
+ * for long.
  */
 export function projectBinding(deps: ProjectorDeps, b: ThreadBinding): Promise<Projection> {
   const ctx = { platform: deps.platform, personas: deps.personas, publicUrl: deps.publicUrl };
@@ -82,15 +90,36 @@ export function projectBinding(deps: ProjectorDeps, b: ThreadBinding): Promise<P
       cursor.lastBanner = key;
     };
 
+    // Notices read but not queued yet, in commit order, and the last commit number read.
+    const notices: DebateNotice[] = [];
+    let noticesRead = cursor.noticeSeq;
+    const readNotices = async (debate: NonNullable<LogSlice['debate']>) => {
+      if (debate.lastNoticeSeq <= noticesRead) return;
+      // Below the next_seq read with the messages: a prefix of the log consistent with them.
+      const more = await readNoticesBetween(trx, b.debateId, noticesRead, debate.nextSeq);
+      notices.push(...more);
+      noticesRead = more.at(-1)?.seq ?? noticesRead;
+    };
+    const putNoticesBefore = async (seq: number, debate: NonNullable<LogSlice['debate']>) => {
+      while (notices.length > 0 && notices[0]!.seq < seq) {
+        const n = notices.shift()!;
+        const payload = noticePayload(n, langOf(debate));
+        if (payload) await put(noticeKey(n.seq), OUTBOX_KIND.notice, payload);
+        cursor.noticeSeq = n.seq;
+      }
+    };
+
     let slice: LogSlice;
     let waiting = false;
     for (;;) {
       slice = await readLogAfter(trx, b.debateId, cursor.cursorTurn, LOG_BATCH);
       const debate = slice.debate;
       if (!debate) return { added, finished: true, cursorTurn: cursor.cursorTurn, turnInFlight: null };
+      await readNotices(debate);
       // A turn claimed but not committed yet: what comes after it waits, so the order holds.
       const take = takeInOrder(cursor.cursorTurn, slice);
       for (const m of take.entries) {
+        await putNoticesBefore(m.commitSeq, debate);
         const post = messagePayload(m, ctx);
         if (post) {
           await putBanner(debate, m.phase, m.round);
@@ -102,6 +131,7 @@ export function projectBinding(deps: ProjectorDeps, b: ThreadBinding): Promise<P
       if (waiting || slice.entries.length < LOG_BATCH) break;
     }
     const debate = slice.debate!;
+    await putNoticesBefore(Number.POSITIVE_INFINITY, debate);
     let finished = false;
     if (!FINISHED.has(debate.status)) {
       // The phase may have moved on before its first message: announce it when its turn starts.
@@ -118,7 +148,11 @@ export function projectBinding(deps: ProjectorDeps, b: ThreadBinding): Promise<P
       );
       finished = true;
     }
-    if (cursor.cursorTurn !== start.cursorTurn || cursor.lastBanner !== start.lastBanner) {
+    if (
+      cursor.cursorTurn !== start.cursorTurn ||
+      cursor.lastBanner !== start.lastBanner ||
+      cursor.noticeSeq !== start.noticeSeq
+    ) {
       await saveBindingCursor(trx, b.id, cursor);
     }
     return { added, finished, cursorTurn: cursor.cursorTurn, turnInFlight: debate.turnInFlight ?? null };

@@ -147,6 +147,20 @@ export function resumedNotice(lang: Lang): OutboxPayload {
   return { text: `▶️ ${LABELS[lang].resumed}` };
 }
 
+/** The post for a debate notice, or null when another post says it (a stop: the end banner). */
+export function noticePayload(
+  n: { kind: 'paused' | 'resumed' | 'stopped'; reason: string | null },
+  lang: Lang,
+): OutboxPayload | null {
+  if (n.kind === 'paused') return pausedNotice(n.reason ?? 'user', lang);
+  if (n.kind === 'resumed') return resumedNotice(lang);
+  return null;
+}
+
+export function noticeKey(seq: number): string {
+  return `notice:${seq}`;
+}
+
 export function endBanner(
   status: 'completed' | 'cancelled' | 'failed',
   outcome: DebateOutcome | null,

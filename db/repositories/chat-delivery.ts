@@ -8,6 +8,8 @@ import { toBinding } from './chat.ts';
 export interface BindingCursor {
   cursorTurn: number;
   lastBanner: string | null;
+  /** Commit number of the last debate notice taken into the outbox (-1: none yet). */
+  noticeSeq: number;
 }
 
 /** Locks a binding's cursor for the rest of the transaction: one projection per thread at a time. */
@@ -17,11 +19,11 @@ export async function lockBindingCursor(
 ): Promise<BindingCursor | null> {
   const row = await trx
     .selectFrom('chat_threads')
-    .select(['cursor_turn', 'last_banner'])
+    .select(['cursor_turn', 'last_banner', 'notice_seq'])
     .where('id', '=', bindingId)
     .forUpdate()
     .executeTakeFirst();
-  return row ? { cursorTurn: row.cursor_turn, lastBanner: row.last_banner } : null;
+  return row ? { cursorTurn: row.cursor_turn, lastBanner: row.last_banner, noticeSeq: row.notice_seq } : null;
 }
 
 export async function saveBindingCursor(
@@ -31,7 +33,7 @@ export async function saveBindingCursor(
 ): Promise<void> {
   await trx
     .updateTable('chat_threads')
-    .set({ cursor_turn: c.cursorTurn, last_banner: c.lastBanner })
+    .set({ cursor_turn: c.cursorTurn, last_banner: c.lastBanner, notice_seq: c.noticeSeq })
     .where('id', '=', bindingId)
     .execute();
 }

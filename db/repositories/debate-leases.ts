@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database, DebateSessionRow, DebateSessionUpdate, DebateStatus } from '../schema.ts';
+import { insertNotice, NOTICE_SEQ_SET, type NoticeWrite } from './debate-notices.ts';
 
 // A debate is run by at most one engine process: the one holding its row lease. Every write a
 // runner makes goes through a conditional UPDATE on `lease_owner`, which also takes the row lock,
@@ -146,11 +147,11 @@ export async function claimTurn(
  * `statuses` (any when omitted), gives the lease up, and drops
  * the claimed turn index unless a person's message already follows it (then it is replayed later,
  * so the transcript keeps no gap). Undefined when the lease was already lost; `applied` says
- * whether `set` was.
+ * whether `set` was, and with it `notice` (the state change told to viewers, debate-notices.ts).
  */
 export function endLeasedRun(
   db: Kysely<Database>,
-  p: LeaseProps & { set?: DebateSessionUpdate; statuses?: readonly DebateStatus[] },
+  p: LeaseProps & { set?: DebateSessionUpdate; statuses?: readonly DebateStatus[]; notice?: NoticeWrite },
 ): Promise<{ session: DebateSessionRow; applied: boolean } | undefined> {
   return db.transaction().execute(async (trx) => {
     const session = await updateLeased(trx, { id: p.id, owner: p.owner, now: p.now, ttlMs: p.ttlMs });
@@ -163,6 +164,7 @@ export function endLeasedRun(
       .updateTable('debate_sessions')
       .set({
         ...(apply ? p.set : {}),
+        ...(apply && p.notice ? NOTICE_SEQ_SET : {}),
         turn_in_flight: keep ? inFlight : null,
         ...(inFlight !== null && !keep ? { next_turn: inFlight } : {}),
         turn_speaker: null,
@@ -172,6 +174,7 @@ export function endLeasedRun(
       .where('id', '=', p.id)
       .returningAll()
       .executeTakeFirstOrThrow();
+    if (apply && p.notice) await insertNotice(trx, p.id, ended.last_notice_seq, p.notice);
     return { session: ended, applied: apply };
   });
 }

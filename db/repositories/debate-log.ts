@@ -14,6 +14,8 @@ export interface LogEntry {
   agentId: string;
   agentName: string;
   content: string;
+  /** Commit order within the debate (debate notices are numbered in the same sequence). */
+  commitSeq: number;
 }
 
 /** The debate's state and its messages after a turn, read in one statement (one snapshot). */
@@ -27,6 +29,10 @@ export interface LogSlice {
     lang: string;
     outcome: string | null;
     metadata: unknown;
+    /** The debate's next commit number as of this read: everything numbered below it is committed. */
+    nextSeq: number;
+    /** Commit number of its latest notice (-1: none): a reader past it need not read notices. */
+    lastNoticeSeq: number;
   } | null;
   entries: LogEntry[];
 }
@@ -55,6 +61,8 @@ export async function readLogAfter(
       's.lang',
       's.outcome',
       's.metadata',
+      's.next_seq',
+      's.last_notice_seq',
       'm.id',
       'm.turn_index',
       'm.phase',
@@ -63,6 +71,7 @@ export async function readLogAfter(
       'm.agent_id',
       'm.agent_name',
       'm.content',
+      'm.commit_seq',
     ])
     .where('s.id', '=', debateId)
     .orderBy('m.turn_index')
@@ -79,6 +88,8 @@ export async function readLogAfter(
       lang: first.lang,
       outcome: first.outcome,
       metadata: first.metadata,
+      nextSeq: first.next_seq,
+      lastNoticeSeq: first.last_notice_seq,
     },
     entries: rows
       .filter((r) => r.id !== null)
@@ -91,6 +102,7 @@ export async function readLogAfter(
         agentId: r.agent_id!,
         agentName: r.agent_name!,
         content: r.content!,
+        commitSeq: r.commit_seq!,
       })),
   };
 }

@@ -7,6 +7,7 @@ import type {
   NewDebateSession,
 } from '../schema.ts';
 import { maxTurnIndex } from './debate-messages.ts';
+import { NOTICE_SEQ_SET, type NoticeWrite, noticeFromUpdated } from './debate-notices.ts';
 
 /**
  * A debate row with its idea's title and message count, as lists show it, and how far its phase
@@ -75,19 +76,35 @@ export function listDebatesByStatus(
   return q.orderBy('started_at').execute();
 }
 
-/** Moves a debate from one of `from` to a new state; undefined when it was not in one of them. */
+/**
+ * Moves a debate from one of `from` to a new state and writes the notice telling of it, in one
+ * statement (debate-notices.ts); undefined when it was not in one of those states (nothing written).
+ */
 export function transitionDebate(
   db: Kysely<Database>,
   id: string,
   from: readonly DebateStatus[],
   set: DebateSessionUpdate,
+  notice: NoticeWrite,
 ): Promise<DebateSessionRow | undefined> {
   return db
-    .updateTable('debate_sessions')
-    .set(set)
-    .where('id', '=', id)
-    .where('status', 'in', from)
-    .returningAll()
+    .with('t', (q) =>
+      q
+        .updateTable('debate_sessions')
+        .set({ ...set, ...NOTICE_SEQ_SET })
+        .where('id', '=', id)
+        .where('status', 'in', from)
+        .returningAll(),
+    )
+    .with('n', (q) =>
+      q
+        .insertInto('debate_notices')
+        .columns(['session_id', 'seq', 'kind', 'reason'])
+        .expression(noticeFromUpdated(notice))
+        .returning('seq'),
+    )
+    .selectFrom('t')
+    .selectAll()
     .executeTakeFirst();
 }
 

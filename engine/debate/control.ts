@@ -33,19 +33,28 @@ async function refusal(
 export async function pauseDebate(engine: Engine, id: string, reason = 'user'): Promise<ControlResult> {
   if (!isDebateId(id)) return { ok: false, reason: 'not_found' };
   const now = engine.clock.now();
-  const row = await transitionDebate(engine.db, id, ['active'], {
-    status: 'paused',
-    pause_reason: reason.slice(0, 50),
-    updated_at: now,
-  });
+  const row = await transitionDebate(
+    engine.db,
+    id,
+    ['active'],
+    { status: 'paused', pause_reason: reason.slice(0, 50), updated_at: now },
+    { kind: 'paused', reason },
+  );
   if (!row) return refusal(engine, id, 'pause');
   await engine.emit({ type: 'debate.paused', debateId: id, reason: row.pause_reason ?? reason });
   await engine.note('info', 'debate paused', { debateId: id, reason });
   return { ok: true };
 }
 
-/** Resumes a paused debate; one paused for budget resumes only when its window has room again. */
-export async function resumeDebate(engine: Engine, id: string): Promise<ControlResult> {
+/**
+ * Resumes a paused debate; one paused for budget resumes only when its window has room again. `by`
+ * is who resumed it: a person, or the runner once a budget window reset or an error backoff passed.
+ */
+export async function resumeDebate(
+  engine: Engine,
+  id: string,
+  by: 'user' | 'budget' | 'error' = 'user',
+): Promise<ControlResult> {
   if (!isDebateId(id)) return { ok: false, reason: 'not_found' };
   const current = await getDebateRow(engine.db, id);
   if (
@@ -56,11 +65,13 @@ export async function resumeDebate(engine: Engine, id: string): Promise<ControlR
     return { ok: false, reason: 'budget' };
   }
   const now = engine.clock.now();
-  const row = await transitionDebate(engine.db, id, ['paused'], {
-    status: 'active',
-    pause_reason: null,
-    updated_at: now,
-  });
+  const row = await transitionDebate(
+    engine.db,
+    id,
+    ['paused'],
+    { status: 'active', pause_reason: null, updated_at: now },
+    { kind: 'resumed', reason: by },
+  );
   if (!row) return refusal(engine, id, 'resume');
   await engine.emit({ type: 'debate.resumed', debateId: id });
   await engine.note('info', 'debate resumed', { debateId: id });
@@ -71,12 +82,13 @@ export async function resumeDebate(engine: Engine, id: string): Promise<ControlR
 export async function stopDebate(engine: Engine, id: string): Promise<ControlResult> {
   if (!isDebateId(id)) return { ok: false, reason: 'not_found' };
   const now = engine.clock.now();
-  const row = await transitionDebate(engine.db, id, ['active', 'paused'], {
-    status: 'cancelled',
-    pause_reason: null,
-    completed_at: now,
-    updated_at: now,
-  });
+  const row = await transitionDebate(
+    engine.db,
+    id,
+    ['active', 'paused'],
+    { status: 'cancelled', pause_reason: null, completed_at: now, updated_at: now },
+    { kind: 'stopped', reason: 'user' },
+  );
   if (!row) return refusal(engine, id, 'stop');
   if (row.outcome === null || row.outcome === 'needs_refinement') {
     await setIdeaStatus(engine.db, row.idea_id, 'pending', { now });

@@ -1,6 +1,7 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { createChatBot } from '../../bot/chat-bot.ts';
 import type { ChatPlatform } from '../../bot/platform.ts';
+import { transitionDebate } from '../../db/repositories/debates.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Arena } from '../../engine/api.ts';
 import { createMemoryBus } from '../../engine/bus/memory-bus.ts';
@@ -41,18 +42,42 @@ export function committingBus(db: Kysely<Database>, inner: EventBus = createMemo
           .execute();
       if (e.type === 'phase.changed') await session({ phase: e.phase, round_number: e.round });
       if (e.type === 'turn.started') await session({ turn_in_flight: e.turnIndex });
-      if (e.type === 'debate.paused') await session({ status: 'paused', pause_reason: e.reason });
-      if (e.type === 'debate.resumed') await session({ status: 'active', pause_reason: null });
+      // Transitions write their notice as the engine's do (the thread learns of them from the log).
+      if (e.type === 'debate.paused') {
+        await transitionDebate(
+          db,
+          e.debateId,
+          ['active'],
+          { status: 'paused', pause_reason: e.reason },
+          { kind: 'paused', reason: e.reason },
+        );
+      }
+      if (e.type === 'debate.resumed') {
+        await transitionDebate(
+          db,
+          e.debateId,
+          ['paused'],
+          { status: 'active', pause_reason: null },
+          { kind: 'resumed', reason: 'user' },
+        );
+      }
       if (e.type === 'debate.completed') await session({ status: e.status, outcome: e.outcome });
       if (e.type === 'message.created') {
         const m = e.message;
+        // Numbered in commit order, from the counter the debate's notices share.
+        const { seq } = await db
+          .updateTable('debate_sessions')
+          .set({ next_seq: sql<number>`next_seq + 1` })
+          .where('id', '=', m.debateId)
+          .returning(sql<number>`next_seq - 1`.as('seq'))
+          .executeTakeFirstOrThrow();
         await db
           .insertInto('debate_messages')
           .values({
             id: m.id,
             session_id: m.debateId,
             turn_index: m.turnIndex,
-            commit_seq: m.turnIndex,
+            commit_seq: seq,
             phase: m.phase,
             agent_id: m.agentId.slice(0, 100),
             agent_name: m.agentName.slice(0, 100),

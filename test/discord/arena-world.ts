@@ -8,6 +8,7 @@ import { createArena } from '../../engine/arena.ts';
 import { createMemoryBus } from '../../engine/bus/memory-bus.ts';
 import { systemClock } from '../../engine/clock.ts';
 import type { DebateRunner } from '../../engine/debate/run/runner.ts';
+import type { ArenaEvent, EventBus } from '../../engine/events.ts';
 import { createPriceTable } from '../../engine/llm/pricing.ts';
 import type { LlmProvider } from '../../engine/llm/types.ts';
 import { silentLogger } from '../../engine/log.ts';
@@ -58,6 +59,8 @@ export async function startInstance(props: {
   botDb?: Kysely<Database>;
   /** Per-person limits (default: the product's defaults, in memory). */
   limits?: ChatLimits;
+  /** What the bot hears of the engine's bus (e.g. a bus that drops some events); all of it by default. */
+  botBus?: (bus: EventBus) => EventBus;
 }): Promise<ArenaInstance> {
   const { arena, runner, bus } = createTestEngine({
     db: props.db,
@@ -70,7 +73,7 @@ export async function startInstance(props: {
     applicationId: props.emu.seed.applicationId,
     apiUrl: props.emu.apiUrl,
     arena,
-    bus,
+    bus: props.botBus ? props.botBus(bus) : bus,
     db: props.botDb ?? props.db,
     personas: props.personas,
     publicUrl: PUBLIC_URL,
@@ -111,6 +114,15 @@ export async function startEmulator(
     guildId: emu.seed.guildId,
   });
   return emu;
+}
+
+/** The bus as a subscriber that misses some events sees it (a Redis hiccup, a process that was down). */
+export function droppingBus(bus: EventBus, drop: (e: ArenaEvent) => boolean): EventBus {
+  return {
+    publish: (e) => bus.publish(e),
+    subscribe: (fn) => bus.subscribe((e) => (drop(e) ? undefined : fn(e))),
+    close: () => bus.close(),
+  };
 }
 
 /** An Arena over a database, to read a committed debate (it never runs anything). */

@@ -1,5 +1,7 @@
+import type { Kysely } from 'kysely';
 import { expect } from 'vitest';
 import { safeWebhookUsername } from '../../bot/discord/username.ts';
+import type { Database } from '../../db/schema.ts';
 import type { Arena } from '../../engine/api.ts';
 import type { Persona } from '../../personas/types.ts';
 import type { DiscordEmulator, StoredMessage } from '../emulators/discord/index.ts';
@@ -87,4 +89,40 @@ export async function expectThreadMatchesDebate(
   }
   expect(content.slice(i).map((m) => m.content)).toEqual([]);
   return { posts };
+}
+
+/**
+ * The thread's pause and resume notices each appear once, where the log puts them: before the
+ * first message committed after them (one post per message, banners left out).
+ */
+export async function expectNoticesInLogOrder(
+  emu: DiscordEmulator,
+  db: Kysely<Database>,
+  threadId: string,
+  debateId: string,
+): Promise<string[]> {
+  const notices = await db
+    .selectFrom('debate_notices')
+    .select(['seq', 'kind'])
+    .where('session_id', '=', debateId)
+    .where('kind', '!=', 'stopped')
+    .orderBy('seq')
+    .execute();
+  const messages = await db
+    .selectFrom('debate_messages')
+    .select(['commit_seq', 'author_kind', 'agent_id'])
+    .where('session_id', '=', debateId)
+    .orderBy('turn_index')
+    .execute();
+  const expected: string[] = [];
+  for (const m of messages) {
+    while (notices.length > 0 && notices[0]!.seq < m.commit_seq) expected.push(notices.shift()!.kind);
+    if (!(m.author_kind === 'human' && m.agent_id.startsWith('discord:'))) expected.push('message');
+  }
+  expected.push(...notices.map((n) => n.kind));
+  const shown = ownPosts(emu, threadId)
+    .filter((m) => !(m.webhookId === null && embedTitle(m) !== null))
+    .map((m) => (m.content.startsWith('⏸️') ? 'paused' : m.content.startsWith('▶️') ? 'resumed' : 'message'));
+  expect(shown).toEqual(expected);
+  return shown;
 }

@@ -61,6 +61,7 @@ export async function pauseRun(
         errorPauses: (run.meta.errorPauses ?? 0) + (reason === 'error' ? 1 : 0),
       },
     },
+    notice: { kind: 'paused', reason },
   });
   if (!ended?.applied) return;
   await engine.emit({ type: 'debate.paused', debateId: run.id, reason });

@@ -98,13 +98,13 @@ export function runnerFor(engine: Engine): DebateRunner {
       // Budget pauses lift when their day or month has rolled over.
       for (const row of await listDebatesByStatus(engine.db, 'paused', { pauseReason: 'budget' })) {
         if (!budgetWindowReset(row, now)) continue;
-        const resumed = await resumeDebate(engine, row.id);
+        const resumed = await resumeDebate(engine, row.id, 'budget');
         if (resumed.ok) void drive(row.id);
       }
       // Error pauses (a model server down, a failing step) retry by themselves, backing off.
       for (const row of await listDebatesByStatus(engine.db, 'paused', { pauseReason: 'error' })) {
         if (!errorBackoffOver(row, now)) continue;
-        const resumed = await resumeDebate(engine, row.id);
+        const resumed = await resumeDebate(engine, row.id, 'error');
         if (resumed.ok) {
           await engine.note('info', 'debate resumed after an error pause', { debateId: row.id });
           void drive(row.id);
