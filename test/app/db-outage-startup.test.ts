@@ -1,10 +1,9 @@
-import { createServer } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isDatabaseUnavailable, retryWhileDatabaseDown } from '../../db/outage.ts';
 import { startEmulator } from '../discord/arena-world.ts';
 import type { DiscordEmulator } from '../emulators/discord/index.ts';
-import { cleanEnv, collect, spawnArena, waitForOutput } from '../helpers/cli.ts';
+import { collect, serverEnv, spawnArena, waitForOutput } from '../helpers/cli.ts';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/db.ts';
 
 if (!TEST_DATABASE_URL)
@@ -60,16 +59,6 @@ describe('telling a database outage from other failures', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 // `arena start` on Postgres whose backends are terminated again and again while it starts —
 // migrations, sealing secrets, resuming chat threads, the job schedule — must wait each outage out
 // and come up whole, never exit (it used to: "arena: failed: Connection terminated unexpectedly").
@@ -86,18 +75,14 @@ describe.runIf(TEST_DATABASE_URL)('Postgres restarting while arena start is star
   });
 
   it('comes up with every part running, however often its connections are killed meanwhile', async () => {
-    const port = await freePort();
-    const child = spawnArena(['start'], {
-      env: cleanEnv({
-        DATABASE_URL: t.url!,
-        DASHBOARD_PORT: String(port),
-        LLM_PROVIDER: 'offline',
-        ARENA_SECRET_KEY: 'a-test-key-of-enough-length',
-        DISCORD_TOKEN: emu.token,
-        DISCORD_APPLICATION_ID: emu.seed.applicationId,
-        DISCORD_API_URL: emu.apiUrl,
-      }),
+    const { env, base } = await serverEnv({
+      DATABASE_URL: t.url!,
+      ARENA_SECRET_KEY: 'a-test-key-of-enough-length',
+      DISCORD_TOKEN: emu.token,
+      DISCORD_APPLICATION_ID: emu.seed.applicationId,
+      DISCORD_API_URL: emu.apiUrl,
     });
+    const child = spawnArena(['start'], { env });
     const exit = collect(child);
     let terminated = 0;
     let killing = true;
@@ -120,7 +105,7 @@ describe.runIf(TEST_DATABASE_URL)('Postgres restarting while arena start is star
       await killer;
       expect(terminated).toBeGreaterThan(0);
       expect(child.exitCode).toBeNull();
-      const health = async () => (await fetch(`http://127.0.0.1:${port}/api/health`)).json();
+      const health = async () => (await fetch(`${base}/api/health`)).json();
       let h = await health();
       for (let i = 0; i < 120 && h.status !== 'ok'; i++) {
         await new Promise((r) => setTimeout(r, 500));

@@ -1,11 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOllamaServer, startOllamaServer } from '../fakes/ollama-server.ts';
-import { cleanEnv, collect, spawnArena, waitForOutput } from '../helpers/cli.ts';
+import { collect, serverEnv, spawnArena, waitForOutput } from '../helpers/cli.ts';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/db.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 
@@ -14,16 +13,6 @@ if (!TEST_DATABASE_URL)
 
 const DEBATES = 3;
 const OUTAGE_MS = 8_000;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -68,24 +57,19 @@ describe.runIf(TEST_DATABASE_URL)('Postgres going away under a running arena', (
   });
 
   it('survives terminated backends and an outage, reports DEGRADED, then completes every debate', async () => {
-    const port = await freePort();
     const url = new URL(t.url!);
     url.hostname = '127.0.0.1';
     url.port = String(proxy.port);
-    const child = spawnArena(['start'], {
-      cwd,
-      env: cleanEnv({
-        DATABASE_URL: url.toString(),
-        DASHBOARD_PORT: String(port),
-        LLM_PROVIDER: 'ollama',
-        OLLAMA_HOST: llm.url,
-        DEBATE_ROUNDS: '1',
-      }),
+    const { env, base } = await serverEnv({
+      DATABASE_URL: url.toString(),
+      LLM_PROVIDER: 'ollama',
+      OLLAMA_HOST: llm.url,
+      DEBATE_ROUNDS: '1',
     });
+    const child = spawnArena(['start'], { cwd, env });
     const exit = collect(child);
     try {
       await waitForOutput(child, /dashboard: http/, 60_000);
-      const base = `http://127.0.0.1:${port}`;
       const health = async () => (await fetch(`${base}/api/health`)).json();
       expect(await health()).toMatchObject({ status: 'ok', db: { dialect: 'postgres', ok: true } });
 

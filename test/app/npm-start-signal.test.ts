@@ -1,21 +1,11 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, REPO_ROOT, waitForOutput } from '../helpers/cli.ts';
+import { REPO_ROOT, serverEnv, waitForOutput } from '../helpers/cli.ts';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/db.ts';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const listening = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -42,15 +32,13 @@ describe('npm start', { timeout: 120_000 }, () => {
   });
 
   it('passes SIGTERM on to the arena, which stops and frees its port and database', async () => {
-    const port = await freePort();
+    const { env, port } = await serverEnv({
+      DATA_DIR: dataDir,
+      ...(pg?.url ? { DATABASE_URL: pg.url } : {}),
+    });
     const npm = spawn('npm', ['start', '--silent'], {
       cwd: REPO_ROOT,
-      env: cleanEnv({
-        DATA_DIR: dataDir,
-        DASHBOARD_PORT: String(port),
-        LLM_PROVIDER: 'offline',
-        ...(pg?.url ? { DATABASE_URL: pg.url } : {}),
-      }),
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group, so the test can clean up whatever a failure leaves behind.
       detached: true,

@@ -1,24 +1,13 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, collect, runArena, spawnArena, waitForOutput } from '../helpers/cli.ts';
+import { cleanEnv, collect, runArena, serverEnv, spawnArena, waitForOutput } from '../helpers/cli.ts';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/db.ts';
 
 // `arena start --role all|web|bot|worker`: the split is refused where it cannot work (embedded
 // PGlite is one process) and, on Postgres, a web process and a worker process share the debates.
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('arena start --role: refusals', () => {
   let cwd: string;
@@ -74,16 +63,9 @@ describe.runIf(TEST_DATABASE_URL)('arena start --role web and --role worker on o
   });
 
   it('a debate started on the web process runs on the worker; the web process runs none', async () => {
-    const port = await freePort();
-    const env = (role: string) =>
-      cleanEnv({
-        DATABASE_URL: t.url!,
-        DASHBOARD_PORT: String(port),
-        LLM_PROVIDER: 'offline',
-        DEBATE_ROUNDS: '1',
-        JOBS: 'off',
-        ARENA_ROLE: role,
-      });
+    const server = await serverEnv({ DATABASE_URL: t.url!, DEBATE_ROUNDS: '1', JOBS: 'off' });
+    const env = (role: string) => ({ ...server.env, ARENA_ROLE: role });
+    const { base } = server;
     const web = spawnArena(['start'], { cwd, env: env('web') });
     const webExit = collect(web);
     const worker = spawnArena(['start', '--role', 'worker'], { cwd, env: env('web') });
@@ -95,7 +77,6 @@ describe.runIf(TEST_DATABASE_URL)('arena start --role web and --role worker on o
       ]);
       // The flag wins over ARENA_ROLE; a worker serves no dashboard.
       expect(workerOut).not.toMatch(/dashboard: http/);
-      const base = `http://127.0.0.1:${port}`;
       const health = await (await fetch(`${base}/api/health`)).json();
       expect(health.components.find((c: { id: string }) => c.id === 'engine')).toMatchObject({
         status: 'disabled',

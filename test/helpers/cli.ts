@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +15,33 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
     // Offline debates as fast as possible (a person watching gets OFFLINE_TURN_DELAY_MS pacing).
     OFFLINE_TURN_DELAY_MS: '0',
     ...extra,
+  };
+}
+
+/** A TCP port free on 127.0.0.1 just now (for a child's DASHBOARD_PORT). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * For a child `arena start`: its environment (`cleanEnv`, its dashboard on a free port, the offline
+ * provider unless `extra` says otherwise) and the address its dashboard will answer on.
+ */
+export async function serverEnv(
+  extra: Record<string, string> = {},
+): Promise<{ env: Record<string, string>; port: number; base: string }> {
+  const port = await freePort();
+  return {
+    env: cleanEnv({ DASHBOARD_PORT: String(port), LLM_PROVIDER: 'offline', ...extra }),
+    port,
+    base: `http://127.0.0.1:${port}`,
   };
 }
 
