@@ -1,7 +1,7 @@
-import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRedisBus } from '../../engine/bus/redis-bus.ts';
 import { TEST_REDIS_URL } from '../helpers/db.ts';
+import { startTcpProxy } from '../helpers/tcp-proxy.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -19,52 +19,23 @@ describe('Redis bus when Redis is not there', () => {
   });
 });
 
-/** A TCP proxy to the real Redis that a test can cut and bring back on the same port. */
-async function redisProxy(target: URL) {
-  let server: Server | null = null;
-  const sockets = new Set<Socket>();
-  const listen = (port: number) =>
-    new Promise<number>((resolve) => {
-      server = createServer((client) => {
-        const upstream = tcpConnect(Number(target.port || 6379), target.hostname);
-        for (const s of [client, upstream]) {
-          sockets.add(s);
-          s.on('error', () => {});
-          s.on('close', () => sockets.delete(s));
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      server.listen(port, '127.0.0.1', () => resolve((server!.address() as { port: number }).port));
-    });
-  const port = await listen(0);
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    async cut() {
-      await new Promise<void>((resolve) => {
-        server?.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
-    },
-    restore: () => listen(port),
-    close() {
-      for (const s of sockets) s.destroy();
-      server?.close();
-    },
-  };
-}
-
 describe.skipIf(!TEST_REDIS_URL)('Redis bus when Redis goes away at run time', () => {
   it('reports the outage once, without unhandled errors, and reports the recovery', async () => {
-    const proxy = await redisProxy(new URL(TEST_REDIS_URL!));
+    const target = new URL(TEST_REDIS_URL!);
+    // Refused, not dropped: what ioredis meets when Redis is down, so it keeps retrying until it is back.
+    const proxy = await startTcpProxy(
+      { host: target.hostname, port: Number(target.port || 6379) },
+      { whenCut: 'refuse' },
+    );
     const complaints = vi.spyOn(console, 'error').mockImplementation(() => {});
     const seen: Array<string | null> = [];
     const bus = await createRedisBus({
-      url: proxy.url,
+      url: `redis://127.0.0.1:${proxy.port}`,
       channel: `outage-${process.pid}-${Date.now()}`,
       onConnection: (e) => seen.push(e ? e.message : null),
     });
     try {
-      await proxy.cut();
+      proxy.cut();
       await vi.waitFor(() => expect(seen.length).toBeGreaterThan(0), { timeout: 10_000 });
       await sleep(3000);
       // One report for the whole outage, however many retries ioredis made.
@@ -75,7 +46,7 @@ describe.skipIf(!TEST_REDIS_URL)('Redis bus when Redis goes away at run time', (
       expect(complaints).not.toHaveBeenCalled();
     } finally {
       await bus.close();
-      proxy.close();
+      await proxy.close();
     }
   }, 40_000);
 });

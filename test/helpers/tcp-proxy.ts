@@ -1,21 +1,35 @@
 import type { AddressInfo } from 'node:net';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
-/** A TCP proxy a test can cut (every connection dropped, new ones refused) and restore. */
+/** A TCP proxy a test can cut (every connection dropped, new ones turned away) and restore. */
 export interface TcpProxy {
   port: number;
-  /** Drops every open connection and refuses new ones until restore(). */
+  /** Drops every open connection and turns new ones away until restore(). */
   cut(): void;
-  restore(): void;
+  /** Resolves once new connections are accepted again (on the same port). */
+  restore(): Promise<void>;
   /** Connections currently open through the proxy. */
   open(): number;
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+export interface TcpProxyOptions {
+  /**
+   * How a cut proxy turns connections away: `drop` accepts then closes them (a server that goes
+   * away mid-handshake, the default); `refuse` stops listening, so they get ECONNREFUSED (a server
+   * that is not there at all), and listens on the same port again at restore().
+   */
+  whenCut?: 'drop' | 'refuse';
+}
+
+export async function startTcpProxy(
+  target: { host: string; port: number },
+  opts: TcpProxyOptions = {},
+): Promise<TcpProxy> {
+  const refuse = opts.whenCut === 'refuse';
   const sockets = new Set<Socket>();
   let up = true;
-  const server: Server = createServer((client) => {
+  const relay = (client: Socket) => {
     if (!up) {
       client.destroy();
       return;
@@ -32,22 +46,38 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     }
     client.pipe(upstream);
     upstream.pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  };
+  let server: Server | null = null;
+  const listen = (port: number) =>
+    new Promise<number>((resolve) => {
+      const s = createServer(relay);
+      server = s;
+      s.listen(port, '127.0.0.1', () => resolve((s.address() as AddressInfo).port));
+    });
+  const stopListening = () =>
+    new Promise<void>((resolve) => {
+      const s = server;
+      server = null;
+      if (!s) return resolve();
+      s.close(() => resolve());
+    });
+  const port = await listen(0);
   return {
-    port: (server.address() as AddressInfo).port,
+    port,
     cut() {
       up = false;
+      if (refuse) void stopListening();
       for (const s of sockets) s.destroy();
     },
-    restore() {
+    async restore() {
       up = true;
+      if (refuse && !server) await listen(port);
     },
     open: () => sockets.size / 2,
     async close() {
       up = false;
       for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stopListening();
     },
   };
 }
