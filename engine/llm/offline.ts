@@ -20,6 +20,8 @@ export interface OfflineProviderOptions {
    * can be watched live without a model; default 0 (as fast as possible).
    */
   turnDelayMs?: number;
+  /** How a pause is waited out; default a real, abortable sleep (tests record the pacing instead). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** The label of offline output in model_used, api_usage and every view. */
@@ -33,6 +35,7 @@ export const OFFLINE_MODEL = 'offline';
 export function createOfflineProvider(opts: OfflineProviderOptions): LlmProvider {
   const byId = new Map(opts.personas.map((p) => [p.id, p]));
   const delay = opts.chunkDelayMs ?? 0;
+  const sleep = opts.sleep ?? abortableSleep;
 
   function compose(req: ChatRequest): string {
     const meta = req.metadata;
@@ -85,7 +88,7 @@ export function createOfflineProvider(opts: OfflineProviderOptions): LlmProvider
       const pause = Math.max(delay, chunks > 0 ? (opts.turnDelayMs ?? 0) / chunks : 0);
       for (let i = 0; i < pieces.length; i += 3) {
         if (req.signal?.aborted) throw new LlmError('offline: aborted', 'aborted', false, { partial: i > 0 });
-        if (pause > 0) await abortableSleep(pause, req.signal);
+        if (pause > 0) await sleep(pause, req.signal);
         onDelta?.(pieces.slice(i, i + 3).join(''));
       }
       return {

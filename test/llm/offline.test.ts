@@ -198,19 +198,46 @@ describe('offline debate text', () => {
 
   it('paces a call over OFFLINE_TURN_DELAY_MS so a debate can be watched streaming', async () => {
     const personas = await builtinCatalog();
-    const paced = createOfflineProvider({ personas, turnDelayMs: 400 });
-    const deltas: number[] = [];
-    const started = Date.now();
-    await paced.chat(
+    // The pauses are recorded, not slept: the pacing is checked as behaviour, not as wall time.
+    const timeline: Array<number | string> = [];
+    const paced = createOfflineProvider({
+      personas,
+      turnDelayMs: 400,
+      sleep: async (ms) => {
+        timeline.push(ms);
+      },
+    });
+    const result = await paced.chat(
       {
         model: 'x',
         messages: [{ role: 'user', content: 'Debate: a tool library' }],
         metadata: { personaId: personas[0]!.id, task: 'turn', lang: 'en', idea: 'A tool library' },
       },
-      () => deltas.push(Date.now() - started),
+      (delta) => timeline.push(delta),
     );
-    expect(Date.now() - started).toBeGreaterThanOrEqual(350);
-    // Spread over the call, not one wait and then everything at once.
-    expect(deltas[0]!).toBeLessThan(250);
+    const pauses = timeline.filter((x): x is number => typeof x === 'number');
+    const deltas = timeline.filter((x): x is string => typeof x === 'string');
+    expect(deltas.length).toBeGreaterThan(3);
+    expect(deltas.join('')).toBe(result.text);
+    // Spread over the call: one equal pause before each chunk, adding up to the turn delay, never
+    // one wait and then everything at once.
+    expect(timeline.map((x) => typeof x)).toEqual(deltas.flatMap(() => ['number', 'string']));
+    expect(new Set(pauses).size).toBe(1);
+    expect(pauses.reduce((a, b) => a + b, 0)).toBeCloseTo(400, 6);
+  });
+
+  it('streams at once without a turn delay', async () => {
+    const personas = await builtinCatalog();
+    const pauses: number[] = [];
+    const fast = createOfflineProvider({ personas, sleep: async (ms) => void pauses.push(ms) });
+    await fast.chat(
+      {
+        model: 'x',
+        messages: [{ role: 'user', content: 'Debate: a tool library' }],
+        metadata: { personaId: personas[0]!.id, task: 'turn', lang: 'en', idea: 'A tool library' },
+      },
+      () => {},
+    );
+    expect(pauses).toEqual([]);
   });
 });
