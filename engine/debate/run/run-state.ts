@@ -8,6 +8,9 @@ import { type HistoryEntry, toHistory } from '../history.ts';
 import { type DebateMeta, debateMeta } from '../meta.ts';
 import type { PlanContext } from '../plan/planner.ts';
 
+/** How a runner's work on a debate ended. */
+export type RunEnd = 'completed' | 'paused' | 'inactive' | 'lease_lost' | 'stopped' | 'not_claimed';
+
 /** What a runner holds about a debate it drives: the session row and the committed history. */
 export interface DebateRun {
   id: string;

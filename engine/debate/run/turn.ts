@@ -1,26 +1,18 @@
 import { claimTurn } from '../../../db/repositories/debate-leases.ts';
 import type { Engine } from '../engine.ts';
-import { type HistoryEntry, nextTurnIndex, withEntry } from '../history.ts';
-import { LABELS } from '../labels.ts';
-import type { Draft } from '../message.ts';
-import { messageRow } from '../message.ts';
+import { type HistoryEntry, nextTurnIndex } from '../history.ts';
 import { planGroup } from '../plan/group.ts';
 import { type ActiveStep, planNextStep } from '../plan/planner.ts';
-import { toMessageView } from '../views.ts';
-import { commitStep } from './commit.ts';
-import { takeGroupTurns } from './group-turn.ts';
-import { settleAlone } from './llm-call.ts';
 import { completeRun, pauseRun } from './run-end.ts';
-import { type DebateRun, modelAware, refreshRun } from './run-state.ts';
-import { draftStep } from './step-call.ts';
+import { type DebateRun, modelAware, type RunEnd, refreshRun } from './run-state.ts';
+import { takeSteps } from './take-steps.ts';
 
-/** How a runner's work on a debate ended. */
-export type RunEnd = 'completed' | 'paused' | 'inactive' | 'lease_lost' | 'stopped' | 'not_claimed';
+export type { RunEnd } from './run-state.ts';
 
 /**
- * One step of a debate: plan it from the committed history, claim its turn index, make the call,
- * commit the message in one transaction, then announce it. Returns the run to continue with, or
- * how the run ended.
+ * One turn of a debate: plan its step from the committed history, claim its turn index, then make
+ * the call and commit the message in one transaction (takeSteps; with the independent steps that
+ * follow it, if any). Returns the run to continue with, or how the run ended.
  */
 export async function takeTurn(
   engine: Engine,
@@ -52,62 +44,16 @@ export async function takeTurn(
   await announcePhase(engine, run, step, basis);
   // Verdicts and plan sections do not depend on each other: run them at once, commit them in order.
   const group = planGroup(run.plan, basis, step, turnIndex);
-  if (group.length > 1) {
-    return takeGroupTurns(engine, { ...run, session: reserved.session }, group, turnIndex, basis, signal);
-  }
-
-  const called =
-    step.kind === 'outcome'
-      ? outcomeDraft(run, step)
-      : await draftStep(engine, {
-          debateId: run.id,
-          lang: run.lang,
-          idea: run.idea,
-          rounds: run.meta.rounds,
-          capUsd: run.meta.budgetCapUsd,
-          step,
-          turnIndex,
-          history: basis,
-          signal,
-        });
-  if (!called.ok) {
-    await pauseRun(engine, { ...run, session: reserved.session }, 'budget', called.refusal);
-    return 'paused';
-  }
-  const row = messageRow({
-    debateId: run.id,
-    lang: run.lang,
-    step,
+  const steps = group.length > 1 ? group : [step];
+  const next = await takeSteps(
+    engine,
+    { ...run, session: reserved.session },
+    steps,
     turnIndex,
-    history: basis,
-    cast: engine.cast,
-    draft: called.draft,
-    now: engine.clock.now(),
-  });
-  const usages = called.draft.usages;
-  const handle = 'speakerId' in step ? engine.cast.byId.get(step.speakerId)?.handle : undefined;
-  const { message, session } = await commitStep(engine, {
-    session: reserved.session,
-    step,
-    row,
-    usages,
-    idea: run.idea,
-    handle,
-  }).catch(async (error: unknown) => {
-    // The turn is lost, but its tokens were spent: record them.
-    await settleAlone(engine, run.id, usages);
-    throw error;
-  });
-  // Committed before announced: a viewer never sees a message a restart could lose.
-  await engine.emit({
-    type: 'message.created',
-    debateId: run.id,
-    message: toMessageView(message, engine.cast),
-  });
-  engine.statsChanged();
-  if (usages.length > 0) engine.budgetChanged();
-  const next = { ...run, session, history: withEntry(run.history, message) };
-  if (step.kind === 'outcome') {
+    basis,
+    signal,
+  );
+  if (step.kind === 'outcome' && typeof next !== 'string') {
     await engine.note('info', `debate outcome: ${step.decision.outcome}`, {
       debateId: run.id,
       ...step.decision,
@@ -121,14 +67,6 @@ export async function takeTurn(
     }
   }
   return next;
-}
-
-function outcomeDraft(
-  run: DebateRun,
-  step: Extract<ActiveStep, { kind: 'outcome' }>,
-): { ok: true; draft: Draft } {
-  const content = LABELS[run.lang].outcomeNote(step.decision);
-  return { ok: true, draft: { content, model: null, usages: [], meta: { decision: step.decision } } };
 }
 
 /** phase.changed when this step opens a phase or round (again after a restart that interrupted it: harmless). */

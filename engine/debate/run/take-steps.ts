@@ -1,35 +1,42 @@
 import { claimTurn } from '../../../db/repositories/debate-leases.ts';
 import type { Engine } from '../engine.ts';
 import { type HistoryEntry, withEntry } from '../history.ts';
+import { LABELS } from '../labels.ts';
 import { messageRow } from '../message.ts';
-import type { GroupStep } from '../plan/group.ts';
+import type { ActiveStep } from '../plan/planner.ts';
 import { toMessageView } from '../views.ts';
 import { commitStep } from './commit.ts';
 import { settleAlone } from './llm-call.ts';
 import { pauseRun } from './run-end.ts';
-import { type DebateRun, refreshRun } from './run-state.ts';
+import { type DebateRun, type RunEnd, refreshRun } from './run-state.ts';
 import { draftStep, type StepCallResult } from './step-call.ts';
-import type { RunEnd } from './turn.ts';
 
 /**
- * Independent steps (verdicts, plan sections) at once: every call starts now (the LLM router bounds
- * how many run), and each result is committed as its own step, one transaction each, in the group's
- * order, as soon as the ones before it are committed. Readers see the same order whatever finished
- * first. A crash or failure leaves the committed prefix; the next run plans only the missing steps.
- * The first step's turn is already reserved (`run.session`).
+ * The steps of one turn: a single step, or independent steps (verdicts, plan sections) at once.
+ * Every call starts now (the LLM router bounds how many run), and each result is committed as its
+ * own step, one transaction each, in the given order, as soon as the ones before it are committed:
+ * readers see the same order whatever finished first. A crash or failure leaves the committed
+ * prefix; the next run plans only the missing steps. The first step's turn is already reserved
+ * (`run.session`); each later one claims its own.
  */
-export async function takeGroupTurns(
+export async function takeSteps(
   engine: Engine,
   run: DebateRun,
-  steps: readonly GroupStep[],
+  steps: readonly ActiveStep[],
   firstIndex: number,
   basis: readonly HistoryEntry[],
   signal: AbortSignal,
 ): Promise<DebateRun | RunEnd> {
   const stop = new AbortController();
   const groupSignal = AbortSignal.any([signal, stop.signal]);
-  const calls = steps.map((step, i) =>
-    draftStep(engine, {
+  const calls = steps.map((step, i): Promise<StepCallResult> => {
+    if (step.kind === 'outcome') {
+      // The outcome is decided from the verdicts: no model is called.
+      const content = LABELS[run.lang].outcomeNote(step.decision);
+      const draft = { content, model: null, usages: [], meta: { decision: step.decision } };
+      return Promise.resolve({ ok: true, draft });
+    }
+    return draftStep(engine, {
       debateId: run.id,
       lang: run.lang,
       idea: run.idea,
@@ -40,8 +47,8 @@ export async function takeGroupTurns(
       history: basis,
       signal: groupSignal,
       siblings: steps.length,
-    }),
-  );
+    });
+  });
   for (const c of calls) c.catch(() => {}); // awaited in order below; a later failure must not go unhandled
   /** Stops the calls after `from` and records what the finished ones spent. */
   const abandon = async (from: number) => {
@@ -55,6 +62,7 @@ export async function takeGroupTurns(
   let current = run;
   for (const [i, step] of steps.entries()) {
     const turnIndex = firstIndex + i;
+    const speakerId = 'speakerId' in step ? step.speakerId : null;
     let called: StepCallResult;
     try {
       called = await calls[i]!;
@@ -75,7 +83,7 @@ export async function takeGroupTurns(
         now: engine.clock.now(),
         ttlMs: engine.settings.leaseMs,
         turnIndex,
-        speaker: step.speakerId,
+        speaker: speakerId,
         set: { phase: step.phase, round_number: step.round },
       });
       if (!reserved.ok) {
@@ -104,12 +112,14 @@ export async function takeGroupTurns(
       row,
       usages,
       idea: run.idea,
-      handle: engine.cast.byId.get(step.speakerId)?.handle,
+      handle: speakerId === null ? undefined : engine.cast.byId.get(speakerId)?.handle,
     }).catch(async (error: unknown) => {
+      // The turn is lost, but its tokens were spent: record them.
       await settleAlone(engine, run.id, usages);
       await abandon(i + 1);
       throw error;
     });
+    // Committed before announced: a viewer never sees a message a restart could lose.
     await engine.emit({
       type: 'message.created',
       debateId: run.id,
