@@ -5,8 +5,8 @@
 // groups (planGroup), each call with the engine's route hints. No database: the debate's history is
 // kept in memory, so what is measured is the model schedule alone.
 
-import type { HistoryEntry, StepTag } from '../engine/debate/history.ts';
-import { messageTypeOf } from '../engine/debate/message.ts';
+import type { HistoryEntry } from '../engine/debate/history.ts';
+import { stepEntry } from '../engine/debate/message.ts';
 import { createCast } from '../engine/debate/plan/cast.ts';
 import { planGroup, upcomingModels } from '../engine/debate/plan/group.ts';
 import { type ActiveStep, type PlanContext, planNextStep } from '../engine/debate/plan/planner.ts';
@@ -206,39 +206,11 @@ export async function replayDebates(opts: ReplayOptions): Promise<ReplayResult> 
 /** What a committed step leaves in the history; every verdict scores 8, so the debate is selected and plans. */
 function entryOf(step: ActiveStep, turnIndex: number): HistoryEntry {
   const speaker = 'speakerId' in step ? step.speakerId : 'moderator';
-  return {
-    id: `m${turnIndex}`,
-    turnIndex,
-    authorKind: 'speakerId' in step ? 'persona' : 'system',
-    agentId: speaker,
-    agentName: speaker,
-    type: messageTypeOf(step),
-    phase: step.phase,
-    round: step.round,
+  return stepEntry(step, turnIndex, {
     content: `${speaker} ${step.kind}`,
-    refs: step.refs,
-    step: tagOf(step),
     verdict:
       step.kind === 'verdict'
         ? { score: 8, strengths: [], risks: ['custody'], conditions: ['an audit'] }
         : null,
-    answerers: [],
-  };
-}
-
-function tagOf(s: ActiveStep): StepTag {
-  switch (s.kind) {
-    case 'turn':
-      return { kind: 'turn', cycle: s.cycle, round: s.round, slot: s.slot };
-    case 'summary':
-      return { kind: 'summary', cycle: s.cycle, round: s.round };
-    case 'verdict':
-      return { kind: 'verdict', cycle: s.cycle };
-    case 'outcome':
-      return { kind: 'outcome', cycle: s.cycle, outcome: s.decision.outcome, average: s.decision.average };
-    case 'section':
-      return { kind: 'section', section: s.section };
-    case 'final':
-      return { kind: 'final' };
-  }
+  });
 }

@@ -7,6 +7,7 @@ import { LABELS } from './labels.ts';
 import type { Cast } from './plan/cast.ts';
 import type { ActiveStep } from './plan/planner.ts';
 import type { Usage } from './run/llm-call.ts';
+import type { Verdict } from './verdict.ts';
 
 /** What a step produced, before it becomes a row. */
 export interface Draft {
@@ -61,6 +62,33 @@ export function stepTag(step: ActiveStep): StepTag {
 }
 
 /** The debate_messages row of a step: its turn index, author, links and spending. */
+/**
+ * The history entry a step leaves once committed, as the planner reads it (the content and a
+ * verdict as given): a group's steps not committed yet, and debates replayed without a database.
+ */
+export function stepEntry(
+  step: ActiveStep,
+  turnIndex: number,
+  fill: { id?: string; content?: string; verdict?: Verdict | null } = {},
+): HistoryEntry {
+  const speaker = 'speakerId' in step ? step.speakerId : MODERATOR_ID;
+  return {
+    id: fill.id ?? `m${turnIndex}`,
+    turnIndex,
+    authorKind: 'speakerId' in step ? 'persona' : 'system',
+    agentId: speaker,
+    agentName: speaker,
+    type: messageTypeOf(step),
+    phase: step.phase,
+    round: step.round,
+    content: fill.content ?? '',
+    refs: step.refs,
+    step: stepTag(step),
+    verdict: fill.verdict ?? null,
+    answerers: [],
+  };
+}
+
 export function messageRow(p: {
   debateId: string;
   lang: 'ko' | 'en';

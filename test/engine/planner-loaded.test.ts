@@ -1,9 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryEntry } from '../../engine/debate/history.ts';
+import { stepEntry } from '../../engine/debate/message.ts';
 import { createCast } from '../../engine/debate/plan/cast.ts';
 import { type ActiveStep, type PlanContext, planNextStep } from '../../engine/debate/plan/planner.ts';
 import { builtinCatalog } from '../../personas/index.ts';
 import type { Persona } from '../../personas/types.ts';
+import { humanEntry } from '../helpers/history.ts';
 
 // Model-aware divergence order: with a local model server, a round's speakers go model by model,
 // loaded models first and models the rest of the phase needs last, so each model loads once per
@@ -53,40 +55,11 @@ function lruGpu(fit: number) {
 
 function turnEntry(step: ActiveStep, turnIndex: number): HistoryEntry {
   if (step.kind !== 'turn') throw new Error(`expected a divergence turn, got ${step.kind}`);
-  return {
-    id: `m${turnIndex}`,
-    turnIndex,
-    authorKind: 'persona',
-    agentId: step.speakerId,
-    agentName: step.speakerId,
-    type: step.reaction,
-    phase: step.phase,
-    round: step.round,
-    content: `${step.speakerId} says something`,
-    refs: step.refs,
-    step: { kind: 'turn', cycle: step.cycle, round: step.round, slot: step.slot },
-    verdict: null,
-    answerers: [],
-  };
+  return stepEntry(step, turnIndex, { content: `${step.speakerId} says something` });
 }
 
-function human(turnIndex: number, answerers: string[]): HistoryEntry {
-  return {
-    id: `m${turnIndex}`,
-    turnIndex,
-    authorKind: 'human',
-    agentId: 'discord:1',
-    agentName: 'Jane',
-    type: 'human',
-    phase: 'divergence',
-    round: 1,
-    content: `@${answerers[0]} what about custody?`,
-    refs: [],
-    step: null,
-    verdict: null,
-    answerers,
-  };
-}
+const human = (turnIndex: number, answerers: string[]) =>
+  humanEntry(turnIndex, `@${answerers[0]} what about custody?`, answerers);
 
 /** The divergence turns of a debate, each planned with the loaded models `loaded(history)` gives. */
 function divergence(

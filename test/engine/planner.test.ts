@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { HistoryEntry, StepTag } from '../../engine/debate/history.ts';
+import type { HistoryEntry } from '../../engine/debate/history.ts';
+import { stepEntry } from '../../engine/debate/message.ts';
 import { createCast } from '../../engine/debate/plan/cast.ts';
 import { chooseLineup } from '../../engine/debate/plan/lineup.ts';
 import { answerersFor, mentionedPersonas } from '../../engine/debate/plan/mentions.ts';
@@ -13,6 +14,7 @@ import {
 import { parseVerdict } from '../../engine/debate/verdict.ts';
 import { AXIS_NAMES, builtinCatalog } from '../../personas/index.ts';
 import type { Persona } from '../../personas/types.ts';
+import { humanEntry as human } from '../helpers/history.ts';
 
 let personas: readonly Persona[];
 let ctx: PlanContext;
@@ -21,70 +23,17 @@ beforeAll(async () => {
   ctx = { seed: 'seed-1', idea: 'a wallet app for DAOs', rounds: 2, cast: createCast(personas) };
 });
 
-const tagOf = (s: ActiveStep): StepTag => {
-  switch (s.kind) {
-    case 'turn':
-      return { kind: 'turn', cycle: s.cycle, round: s.round, slot: s.slot };
-    case 'summary':
-      return { kind: 'summary', cycle: s.cycle, round: s.round };
-    case 'verdict':
-      return { kind: 'verdict', cycle: s.cycle };
-    case 'outcome':
-      return { kind: 'outcome', cycle: s.cycle, outcome: s.decision.outcome, average: s.decision.average };
-    case 'section':
-      return { kind: 'section', section: s.section };
-    case 'final':
-      return { kind: 'final' };
-  }
-};
-
 /** The entry a committed step would leave, as the engine writes it. */
 function entryOf(step: ActiveStep, turnIndex: number, score: (id: string) => number | null): HistoryEntry {
   const speaker = 'speakerId' in step ? step.speakerId : 'moderator';
   const s = step.kind === 'verdict' ? score(speaker) : null;
-  return {
-    id: `m${turnIndex}`,
-    turnIndex,
-    authorKind: 'speakerId' in step ? 'persona' : 'system',
-    agentId: speaker,
-    agentName: speaker,
-    type:
-      step.kind === 'turn'
-        ? step.reaction
-        : step.kind === 'verdict'
-          ? 'verdict'
-          : step.kind === 'section' || step.kind === 'final'
-            ? 'plan'
-            : 'summary',
-    phase: step.phase,
-    round: step.round,
+  return stepEntry(step, turnIndex, {
     content: `${speaker} ${step.kind}`,
-    refs: step.refs,
-    step: tagOf(step),
     verdict:
       s === null
         ? null
         : { score: s, strengths: [], risks: ['custody of DAO keys'], conditions: ['a security audit'] },
-    answerers: [],
-  };
-}
-
-function human(turnIndex: number, text: string, answerers: string[] = []): HistoryEntry {
-  return {
-    id: `m${turnIndex}`,
-    turnIndex,
-    authorKind: 'human',
-    agentId: 'discord:1',
-    agentName: 'Jane',
-    type: 'human',
-    phase: 'divergence',
-    round: 1,
-    content: text,
-    refs: [],
-    step: null,
-    verdict: null,
-    answerers,
-  };
+  });
 }
 
 /** Plays a whole debate through the planner alone; `before(n)` may add people's messages. */

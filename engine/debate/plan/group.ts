@@ -1,6 +1,6 @@
 import type { Persona } from '../../../personas/types.ts';
-import type { HistoryEntry, StepTag } from '../history.ts';
-import { messageTypeOf } from '../message.ts';
+import type { HistoryEntry } from '../history.ts';
+import { stepEntry } from '../message.ts';
 import { type Cast, finalPlanAuthor, planWriters } from './cast.ts';
 import { type ActiveStep, type PlanContext, planNextStep } from './planner.ts';
 
@@ -21,37 +21,15 @@ export function planGroup(
 ): GroupStep[] {
   if (first.kind !== 'verdict' && first.kind !== 'section') return [];
   const steps: GroupStep[] = [first];
-  const history = [...basis, pendingEntry(first, firstIndex)];
+  const history = [...basis, stepEntry(first, firstIndex, { id: `pending:${firstIndex}` })];
   for (;;) {
     const next = planNextStep(ctx, history);
     if (next.kind !== first.kind || next.phase !== first.phase || next.cycle !== first.cycle) break;
     steps.push(next);
-    history.push(pendingEntry(next, firstIndex + steps.length - 1));
+    const turnIndex = firstIndex + steps.length - 1;
+    history.push(stepEntry(next, turnIndex, { id: `pending:${turnIndex}` }));
   }
   return steps;
-}
-
-/** A stand-in for a step not committed yet: enough for the planner to count it as done. */
-function pendingEntry(step: GroupStep, turnIndex: number): HistoryEntry {
-  const tag: StepTag =
-    step.kind === 'verdict'
-      ? { kind: 'verdict', cycle: step.cycle }
-      : { kind: 'section', section: step.section };
-  return {
-    id: `pending:${turnIndex}`,
-    turnIndex,
-    authorKind: 'persona',
-    agentId: step.speakerId,
-    agentName: step.speakerId,
-    type: messageTypeOf(step),
-    phase: step.phase,
-    round: step.round,
-    content: '',
-    refs: step.refs,
-    step: tag,
-    verdict: null,
-    answerers: [],
-  };
 }
 
 /**
