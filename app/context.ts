@@ -204,6 +204,7 @@ export async function openArenaContext(
 
     const { arena, runner } = createArena({
       db: database.db,
+      leaseDb: database.leaseDb,
       llm,
       bus,
       clock: opts.clock ?? systemClock,

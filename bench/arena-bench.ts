@@ -65,6 +65,7 @@ export async function createArenaBench(opts: ArenaBenchOptions): Promise<ArenaBe
   });
   const { arena, runner } = createArena({
     db: meter.db,
+    leaseDb: database.leaseDb,
     llm,
     bus,
     clock: systemClock,

@@ -8,6 +8,8 @@ import { backendCpu } from './backend-cpu.ts';
 
 export interface BenchDatabase {
   db: Kysely<Database>;
+  /** Lease renewals' own connection (Postgres), as `arena start` gives the engine. */
+  leaseDb?: Kysely<Database> | undefined;
   dialect: DialectName;
   /** The handle's health probe (its own connection on Postgres), as `arena start` has it. */
   health(): DatabaseHealth;
@@ -50,6 +52,7 @@ export async function openBenchDatabase(opts: BenchDatabaseOptions): Promise<Ben
   if (report.error) throw report.error;
   return {
     db: handle.db,
+    leaseDb: handle.leaseDb,
     dialect: handle.dialect,
     health: handle.health,
     ...(url ? { url } : {}),

@@ -27,6 +27,11 @@ export interface DatabaseHandle {
   health(): DatabaseHealth;
   /** Tells listeners which tables each write changed once it is committed (the Redis cache's invalidation). */
   writes: WriteWatch;
+  /**
+   * Postgres: one connection of its own for debate lease renewals, so they never wait behind the
+   * pool's queue (a starved pool let leases lapse). PGlite has one connection: absent there.
+   */
+  leaseDb?: Kysely<Database>;
   close(): Promise<void>;
 }
 
@@ -127,14 +132,21 @@ async function connectPostgres(url: string, options: ConnectOptions): Promise<Da
   const probe = startHealthProbe({ config, intervalMs: options.probeIntervalMs ?? 2_000 });
   const { dialect, watch } = watchDialect(new PostgresDialect({ pool }));
   const db = new Kysely<Database>({ dialect });
+  // Opened at its first renewal; a lease renewal changes no row a cache or a reader follows.
+  const leasePool: Pool = new pg.Pool({ ...config, Client: connectBounded, max: 1 });
+  leasePool.on('error', (error) => onPoolError(error));
+  leasePool.on('connect', (client) => client.on('error', (error) => onPoolError(error)));
+  const leaseDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: leasePool }) });
   return {
     db,
     dialect: 'postgres',
     writes: watch,
+    leaseDb,
     location: redactUrl(url),
     health: probe.health,
     async close() {
       await probe.stop();
+      await leaseDb.destroy();
       await db.destroy();
     },
   };

@@ -146,7 +146,7 @@ export interface DebateMessagesTable {
   created_at: Timestamp;
   /** Commit order within the debate, from 0: a delivery cursor follows it (turn_index may commit out of order). */
   commit_seq: number;
-  /** The turn's model calls ({provider, model, input, output, cost}), folded later into api_usage. */
+  /** The turn's model calls ({provider, model, input, output, cost, held, held_day}), folded later into api_usage and the budget window. */
   usages: ColumnType<UsageEntry[] | null, string | null | undefined, string | null>;
   /** False until the message's usage and persona counters are folded into api_usage and agent_states. */
   stats_folded: ColumnType<boolean, boolean | undefined, boolean>;
@@ -161,6 +161,9 @@ export interface UsageEntry {
   input: number;
   output: number;
   cost: number;
+  /** What the call held on the budget window and the UTC day it was held, given back when folded. */
+  held?: number | undefined;
+  held_day?: string | undefined;
 }
 
 export interface PlansTable {

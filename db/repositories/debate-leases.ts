@@ -72,6 +72,21 @@ export function updateLeased(
   return q.returningAll().executeTakeFirst();
 }
 
+/**
+ * Extends the leases `owner` still holds among `ids` until `until`, in one statement (a debate row
+ * update that touches no indexed column: in place). Returns the ids renewed; the others were lost.
+ */
+export async function renewLeases(
+  db: Kysely<Database>,
+  p: { ids: readonly string[]; owner: string; until: Date },
+): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`
+    update debate_sessions set lease_expires_at = ${p.until.toISOString()}::timestamptz
+    where id = any(${[...p.ids]}::uuid[]) and lease_owner = ${p.owner}
+    returning id`.execute(db);
+  return rows.map((r) => r.id);
+}
+
 /** Gives the lease up so another runner may take the debate at once. */
 export async function releaseLease(db: Kysely<Database>, p: { id: string; owner: string }): Promise<void> {
   await db

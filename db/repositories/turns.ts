@@ -7,7 +7,7 @@ import type {
   NewDebateMessage,
   UsageEntry,
 } from '../schema.ts';
-import { usd, windowUpsert } from './budget.ts';
+import { usd } from './budget.ts';
 import type { LeaseProps } from './debate-leases.ts';
 import { type PlanWrite, planUpsert } from './plans.ts';
 
@@ -19,10 +19,11 @@ export interface TurnCommit {
   message: TurnMessage;
   /** What the turn changes on the debate besides its totals. */
   set: { participants?: string[]; summary?: string; outcome?: DebateOutcome | null };
-  /** The turn's model calls: added to the debate's totals and the budget window now, folded into api_usage later. */
+  /**
+   * The turn's model calls, each with the hold it took: added to the debate's totals (its holds
+   * given back) now; folded into the budget window (spent in, holds out) and api_usage later.
+   */
   usages: readonly UsageEntry[];
-  /** The holds those calls took, given back now: made today, made this month, all of them. */
-  released: { dayUsd: number; monthUsd: number; totalUsd: number };
   /** A plan section or the final plan, written into the debate's plan in the same statement. */
   plan?: PlanWrite | undefined;
   /** The idea's new status (an outcome, a final plan), set in the same statement. */
@@ -31,17 +32,19 @@ export interface TurnCommit {
 
 /**
  * Commits one turn in ONE statement, fenced by the lease: the debate row (lease extended, claim
- * cleared, totals and holds, commit number taken), the budget window (spending in, holds out) and
- * the message, and for planning steps the plan and the idea's status — each only if the fenced
- * update matched. A statement is atomic, so this is the turn's whole transaction, and the hot
- * window row is locked only while it runs.
+ * cleared, totals and holds, commit number taken) and the message, and for planning steps the plan
+ * and the idea's status — each only if the fenced update matched. A statement is atomic, so this
+ * is the turn's whole transaction. The budget window is not touched: a row lock is held until
+ * COMMIT has flushed the WAL, so every writer of the one window row queued a whole fsync behind
+ * the one before (the hold and the commit of every call: the arena's ceiling). The turn's spending
+ * and given-back holds reach the window with the next stats fold (foldTurnStats, within about a
+ * second), exactly once; until then its hold stays counted, so limits are never loosened.
  * Undefined when the lease was lost or the debate ended: then nothing was written.
  */
 export async function commitTurn(db: Kysely<Database>, c: TurnCommit): Promise<DebateMessageRow | undefined> {
   const { lease, message: m } = c;
-  const sum = (k: 'input' | 'output' | 'cost') => c.usages.reduce((n, u) => n + u[k], 0);
+  const sum = (k: 'input' | 'output' | 'cost' | 'held') => c.usages.reduce((n, u) => n + (u[k] ?? 0), 0);
   const cost = sum('cost');
-  const tokens = sum('input') + sum('output');
   const until = new Date(lease.now.getTime() + lease.ttlMs).toISOString();
   const sets: RawBuilder<unknown>[] = [
     sql`turn_in_flight = null`,
@@ -50,26 +53,13 @@ export async function commitTurn(db: Kysely<Database>, c: TurnCommit): Promise<D
     sql`prompt_tokens = prompt_tokens + ${sum('input')}::int`,
     sql`completion_tokens = completion_tokens + ${sum('output')}::int`,
     sql`cost_usd = cost_usd + ${usd(cost)}::numeric`,
-    sql`held_usd = greatest(held_usd - ${usd(c.released.totalUsd)}::numeric, 0)`,
+    sql`held_usd = greatest(held_usd - ${usd(sum('held'))}::numeric, 0)`,
     sql`lease_expires_at = ${until}::timestamptz`,
     sql`updated_at = ${lease.now.toISOString()}::timestamptz`,
   ];
   if (c.set.participants) sets.push(sql`participants = ${c.set.participants}::text[]`);
   if (c.set.summary !== undefined) sets.push(sql`summary = ${c.set.summary}`);
   if (c.set.outcome !== undefined) sets.push(sql`outcome = ${c.set.outcome}`);
-  const touchesBudget = c.usages.length > 0 || c.released.totalUsd > 0;
-  const window = touchesBudget
-    ? sql`, w as (${windowUpsert(
-        {
-          now: lease.now,
-          spentUsd: cost,
-          tokens,
-          releaseDayUsd: c.released.dayUsd,
-          releaseMonthUsd: c.released.monthUsd,
-        },
-        { source: sql`from turn_session` },
-      )} returning 1)`
-    : sql``;
   const plan = c.plan
     ? sql`, p as (${planUpsert({ ...c.plan, debateId: lease.id, now: lease.now }, sql`from turn_session`)} returning 1)`
     : sql``;
@@ -102,7 +92,7 @@ export async function commitTurn(db: Kysely<Database>, c: TurnCommit): Promise<D
     ['created_at', sql`${new Date(m.created_at ?? lease.now).toISOString()}::timestamptz`],
     ['commit_seq', sql`turn_session.seq`],
     ['usages', json(c.usages.length > 0 ? c.usages : null)],
-    // A persona's message is counted for it later (foldTurnStats), as are calls for api_usage.
+    // A persona's message is counted for it later (foldTurnStats), as are calls for api_usage and the window.
     ['stats_folded', sql`${!(m.author_kind === 'persona' || c.usages.length > 0)}::boolean`],
   ];
   const { rows } = await sql<DebateMessageRow>`
@@ -110,7 +100,7 @@ export async function commitTurn(db: Kysely<Database>, c: TurnCommit): Promise<D
       update debate_sessions set ${sql.join(sets)}
       where id = ${lease.id}::uuid and lease_owner = ${lease.owner} and status in ('active', 'paused')
       returning next_seq - 1 as seq
-    )${window}${plan}${idea}
+    )${plan}${idea}
     insert into debate_messages (${sql.join(columns.map(([col]) => sql.ref(col)))})
     select ${sql.join(columns.map(([, v]) => v))} from turn_session
     returning *

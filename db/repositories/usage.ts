@@ -35,11 +35,13 @@ export async function recordUsage(db: Kysely<Database>, u: UsageIncrement): Prom
 }
 
 /**
- * Folds committed turns into the statistics tables, up to `limit` messages per call, in one
- * statement: their calls into api_usage per (day, provider, model), their persona's counters into
- * agent_states. Exactly once: a message is marked folded by the same statement (concurrent folders
- * skip each other's rows). Returns how many messages were folded. The budget windows are not
- * touched here: the turn's commit already counted its spending there.
+ * Folds committed turns into the statistics tables and the budget window, up to `limit` messages
+ * per call, in one statement: their calls into api_usage per (day, provider, model), their
+ * persona's counters into agent_states, and into each month's budget window their spending (by the
+ * day it was committed) and their holds given back (by the day each was made). Exactly once: a
+ * message is marked folded by the same statement (concurrent folders skip each other's rows).
+ * Returns how many messages were folded. Until folded, a turn's hold stays counted in the window
+ * (a hold covers the call's estimated cost), so no reservation ever sees more headroom than exact.
  */
 export async function foldTurnStats(db: Kysely<Database>, opts: { limit?: number } = {}): Promise<number> {
   const { rows } = await sql<{ folded: number }>`
@@ -51,9 +53,47 @@ export async function foldTurnStats(db: Kysely<Database>, opts: { limit?: number
       returning created_at, author_kind, agent_id, agent_name, prompt_tokens, completion_tokens, usages
     ), calls as (
       select (f.created_at at time zone 'UTC')::date as date, c.provider, c.model,
-        c.input, c.output, c.cost
+        c.input, c.output, c.cost, c.held, c.held_day
       from fold_batch f cross join lateral jsonb_to_recordset(coalesce(f.usages, '[]'::jsonb))
-        as c(provider text, model text, input int, output int, cost numeric)
+        as c(provider text, model text, input int, output int, cost numeric, held numeric, held_day date)
+    ), money as (
+      select date as day, cost as spent, input + output as tokens, 0::numeric as released from calls
+      union all
+      select held_day, 0, 0, held from calls where held > 0
+    ), by_month as (
+      -- A batch rarely spans two days: the window row's day columns take only its latest day.
+      select date_trunc('month', day)::date as month, max(day) as day from money group by 1
+    ), window_change as (
+      select m.month, m.day,
+        coalesce(sum(x.spent) filter (where x.day = m.day), 0) as day_spent,
+        coalesce(sum(x.tokens) filter (where x.day = m.day), 0)::bigint as day_tokens,
+        coalesce(sum(x.released) filter (where x.day = m.day), 0) as day_released,
+        coalesce(sum(x.spent), 0) as month_spent,
+        coalesce(sum(x.tokens), 0)::bigint as month_tokens,
+        coalesce(sum(x.released), 0) as month_released
+      from by_month m join money x on date_trunc('month', x.day)::date = m.month
+      group by m.month, m.day
+    ), w as (
+      -- As windowUpsert: the row's day moves forward only (a rollover resets the day columns, holds
+      -- of earlier days included); a change dated before the row's day counts in the month only.
+      insert into budget_windows as b
+        (month, day, day_spent, day_reserved, day_tokens, month_spent, month_reserved, month_tokens, updated_at)
+      select month, day, day_spent, 0, day_tokens, month_spent, 0, month_tokens, now() from window_change
+      on conflict (month) do update set
+        day = greatest(b.day, excluded.day),
+        day_spent = case when b.day < excluded.day then excluded.day_spent
+          when b.day = excluded.day then b.day_spent + excluded.day_spent else b.day_spent end,
+        day_tokens = case when b.day < excluded.day then excluded.day_tokens
+          when b.day = excluded.day then b.day_tokens + excluded.day_tokens else b.day_tokens end,
+        day_reserved = case when b.day < excluded.day then 0
+          when b.day = excluded.day then greatest(b.day_reserved
+            - (select day_released from window_change c where c.month = b.month), 0)
+          else b.day_reserved end,
+        month_spent = b.month_spent + excluded.month_spent,
+        month_tokens = b.month_tokens + excluded.month_tokens,
+        month_reserved = greatest(b.month_reserved
+          - (select month_released from window_change c where c.month = b.month), 0),
+        updated_at = now()
     ), u as (
       insert into api_usage (date, provider, model, input_tokens, output_tokens, cost_usd, request_count)
       select date, provider, model, sum(input), sum(output), sum(cost), count(*) from calls

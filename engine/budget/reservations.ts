@@ -9,8 +9,10 @@ import type { Hold, ReserveInput, ReserveResult, SettleInput } from './types.ts'
 // with per-debate holds on the debate row to reconcile after a crash. Per-debate reservations
 // drawn in chunks from the window would touch the shared row less often, but a chunk held by one
 // debate is headroom refused to another, so limits would stop being exact near the edge. One
-// statement per call on one row keeps them exact; the row is locked only while that statement
-// runs (microseconds), never across a model call or a turn's commit.
+// statement per call on one row keeps them exact. The row stays locked until that statement's
+// COMMIT has flushed the WAL (an fsync: 1–5 ms here), so holds on the one row queue one flush
+// each; the turn's commit therefore leaves the window alone and the stats fold settles it in
+// batches (db/repositories/turns.ts, usage.ts), leaving one write of the row per call.
 
 /**
  * Holds the estimated cost of one LLM call against the daily, monthly and per-debate limits, or

@@ -12,12 +12,15 @@ import type { Admission } from '../llm/router/types.ts';
 import type { LlmProvider } from '../llm/types.ts';
 import { type Logger, STORED_IN_SYSTEM_LOGS } from '../log.ts';
 import { type Cast, createCast } from './plan/cast.ts';
+import { createLeaseKeeper, type LeaseKeeper } from './run/lease-keeper.ts';
 import { throttle } from './run/throttle.ts';
 import { type DebateSettings, type DebateSettingsInput, resolveSettings } from './settings.ts';
 
 /** What the debate engine is built from; the app wires real ones, tests wire fakes. */
 export interface EngineDeps {
   db: Kysely<Database>;
+  /** Where lease renewals go: a connection of its own on Postgres (never queued behind turns); `db` when absent. */
+  leaseDb?: Kysely<Database> | undefined;
   llm: LlmProvider;
   bus: EventBus;
   clock: Clock;
@@ -50,6 +53,8 @@ export interface Engine {
   log: Logger;
   instanceId: string;
   prices: PriceTable;
+  /** The leases of the debates this process drives, renewed together. */
+  leases: LeaseKeeper;
   /** Whether a new debate may start now: refused while the LLM queue is full or the provider is down. */
   admit(): Promise<Admission>;
   /** Models loaded on the model server now; undefined when unknown (hosted APIs, offline). */
@@ -99,6 +104,14 @@ export function createEngine(deps: EngineDeps): Engine {
     log,
     instanceId: deps.instanceId,
     prices: deps.prices ?? createPriceTable({ log }),
+    leases: createLeaseKeeper({
+      db: deps.leaseDb ?? deps.db,
+      clock: deps.clock,
+      owner: deps.instanceId,
+      leaseMs: settings.leaseMs,
+      renewMs: settings.leaseRenewMs,
+      log,
+    }),
     admit: async () => (deps.admit ? deps.admit() : { ok: true }),
     loadedModels: deps.loadedModels ?? (() => undefined),
     async emit(event) {

@@ -1,7 +1,6 @@
 import { SECTION_COLUMNS } from '../../../db/repositories/plans.ts';
 import { commitTurn, type TurnCommit, type TurnMessage } from '../../../db/repositories/turns.ts';
 import type { DebateMessageRow, DebateSessionRow } from '../../../db/schema.ts';
-import { releaseOf } from '../../budget/index.ts';
 import type { Engine } from '../engine.ts';
 import { isDecided } from '../plan/outcome.ts';
 import type { ActiveStep } from '../plan/planner.ts';
@@ -27,12 +26,12 @@ export interface CommitInput {
 
 /**
  * One turn, one short transaction: the message with its turn index and commit number, its usage
- * (the debate's totals and the budget window, holds given back), and for planning steps the plan
- * write and the idea's status, fenced by the lease — one statement (commitTurn). Persona counters
- * and api_usage are folded later (foldTurnStats).
+ * (the debate's totals, its holds given back), and for planning steps the plan write and the
+ * idea's status, fenced by the lease — one statement (commitTurn). The budget window, persona
+ * counters and api_usage are folded later (foldTurnStats).
  */
 export async function commitStep(
-  engine: Pick<Engine, 'db' | 'clock' | 'instanceId' | 'settings'>,
+  engine: Pick<Engine, 'db' | 'clock' | 'instanceId' | 'settings' | 'leases'>,
   input: CommitInput,
 ): Promise<{ message: DebateMessageRow; session: DebateSessionRow }> {
   const { db, clock, instanceId, settings } = engine;
@@ -49,16 +48,15 @@ export async function commitStep(
       input: u.promptTokens,
       output: u.completionTokens,
       cost: Number(u.costUsd.toFixed(6)),
+      ...(u.hold ? { held: u.hold.amountUsd, held_day: u.hold.day } : {}),
     })),
-    released: releaseOf(
-      input.usages.map((u) => u.hold),
-      now,
-    ),
     ...stepEffects(input),
   };
   const message = await commitTurn(db, commit);
   if (!message) throw new LeaseLostError(session.id);
+  engine.leases.extended(session.id, now);
   const cost = commit.usages.reduce((n, u) => n + u.cost, 0);
+  const held = commit.usages.reduce((n, u) => n + (u.held ?? 0), 0);
   const updated: DebateSessionRow = {
     ...session,
     ...set,
@@ -68,7 +66,7 @@ export async function commitStep(
     prompt_tokens: session.prompt_tokens + (row.prompt_tokens ?? 0),
     completion_tokens: session.completion_tokens + (row.completion_tokens ?? 0),
     cost_usd: (Number(session.cost_usd) + cost).toFixed(6),
-    held_usd: Math.max(Number(session.held_usd) - commit.released.totalUsd, 0).toFixed(6),
+    held_usd: Math.max(Number(session.held_usd) - held, 0).toFixed(6),
     updated_at: now,
   };
   return { message, session: updated };

@@ -1,5 +1,5 @@
 import { reclaimHolds } from '../../../db/repositories/budget.ts';
-import { claimLease, endLeasedRun, updateLeased } from '../../../db/repositories/debate-leases.ts';
+import { claimLease, endLeasedRun } from '../../../db/repositories/debate-leases.ts';
 import { abortableSleep } from '../../llm/retry.ts';
 import { LlmError } from '../../llm/types.ts';
 import { type Engine, errorText } from '../engine.ts';
@@ -11,7 +11,8 @@ import { type RunEnd, takeTurn } from './turn.ts';
 /**
  * Runs one debate while this process holds its lease: step after step until it completes, pauses,
  * is stopped elsewhere, or `signal` fires (then the call in flight is abandoned uncommitted). The
- * lease is renewed in the background; losing it aborts the call in flight.
+ * lease is kept by the engine's lease keeper (renewed with the process's other debates when no
+ * commit extended it lately); losing it aborts the call in flight.
  */
 export async function driveDebate(engine: Engine, debateId: string, signal: AbortSignal): Promise<RunEnd> {
   const { db, clock, instanceId, settings } = engine;
@@ -23,13 +24,7 @@ export async function driveDebate(engine: Engine, debateId: string, signal: Abor
 
   const lost = new AbortController();
   const stop = AbortSignal.any([signal, lost.signal]);
-  const renew = setInterval(() => {
-    updateLeased(db, lease()).then(
-      (row) => row || lost.abort(),
-      (error) => engine.log.warn('lease renewal failed', { debateId, error: errorText(error) }),
-    );
-  }, settings.leaseRenewMs);
-  renew.unref?.();
+  const release = engine.leases.keep(debateId, () => lost.abort());
   const ended = () => (lost.signal.aborted ? 'lease_lost' : 'stopped');
 
   try {
@@ -58,7 +53,7 @@ export async function driveDebate(engine: Engine, debateId: string, signal: Abor
       }
     }
   } finally {
-    clearInterval(renew);
+    release();
     // A run that ended without completing or pausing gives the debate back for any runner to take.
     await endLeasedRun(db, lease()).catch((error) =>
       engine.log.warn('lease release failed', { debateId, error: errorText(error) }),
