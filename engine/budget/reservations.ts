@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
 import { budgetTotals, debateSpending, holdBudget, releaseHolds } from '../../db/repositories/budget.ts';
 import { addDebateUsage } from '../../db/repositories/debates.ts';
-import { recordUsage, utcDay } from '../../db/repositories/usage.ts';
+import { foldTurnStats, recordUsage, utcDay } from '../../db/repositories/usage.ts';
 import type { Database } from '../../db/schema.ts';
+import { STATS_FOLD_BATCH } from '../constants.ts';
 import type { Hold, ReserveInput, ReserveResult, SettleInput } from './types.ts';
 
 // Choice: a conditional update of one budget-window row per month (db/repositories/budget.ts),
@@ -27,14 +28,18 @@ export async function reserve(db: Kysely<Database>, input: ReserveInput): Promis
   const micro = Math.ceil(Number((input.estimateUsd * 1e6).toFixed(3)));
   if (micro <= 0) return { ok: true, hold: null };
   const amountUsd = micro / 1e6;
-  const held = await holdBudget(db, {
-    debateId: input.debateId,
-    amountUsd,
-    dailyUsd: input.limits.dailyUsd,
-    monthlyUsd: input.limits.monthlyUsd,
-    debateUsd: input.debateId === null ? undefined : input.limits.debateUsd,
-    now: input.now,
-  });
+  const hold = () =>
+    holdBudget(db, {
+      debateId: input.debateId,
+      amountUsd,
+      dailyUsd: input.limits.dailyUsd,
+      monthlyUsd: input.limits.monthlyUsd,
+      debateUsd: input.debateId === null ? undefined : input.limits.debateUsd,
+      now: input.now,
+    });
+  // Committed turns not folded yet still count their holds (estimates) in the window, not what they
+  // spent: settle them before refusing, so a refusal means the limit is really reached.
+  const held = (await hold()) || ((await foldAll(db)) > 0 && (await hold()));
   if (held) return { ok: true, hold: { amountUsd, day: utcDay(input.now) } };
   return refusal(db, input, amountUsd);
 }
@@ -111,4 +116,11 @@ export async function release(
 ): Promise<void> {
   if (!r.hold) return;
   await releaseHolds(db, { debateId: r.debateId, now: r.now, ...releaseOf([r.hold], r.now) });
+}
+
+/** Folds every committed turn not folded yet; how many there were. */
+async function foldAll(db: Kysely<Database>): Promise<number> {
+  let total = 0;
+  for (let n = -1; n !== 0; total += n) n = await foldTurnStats(db, { limit: STATS_FOLD_BATCH });
+  return total;
 }
