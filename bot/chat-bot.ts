@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { findBindingsByDebate, insertThreadBinding, type ThreadBinding } from '../db/repositories/chat.ts';
-import { claimDeliveries } from '../db/repositories/chat-delivery.ts';
+import { claimDeliveries, liveDeliveryHolders } from '../db/repositories/chat-delivery.ts';
 import { enqueueOutbox, findOutboxByRemoteId } from '../db/repositories/chat-outbox.ts';
 import type { Database } from '../db/schema.ts';
 import type { Arena, DebateDetailView } from '../engine/api.ts';
@@ -17,7 +17,7 @@ import {
   SWEEP_MS,
   UNBOUND_CACHE_MS,
 } from './constants.ts';
-import { localOwner } from './delivery/owner.ts';
+import { localOwner, ownerIsGone } from './delivery/owner.ts';
 import { projectBinding } from './delivery/projector.ts';
 import { createRelay } from './delivery/relay.ts';
 import { OUTBOX_KIND, type OutboxPayload, personaIdentity } from './delivery/render.ts';
@@ -74,8 +74,15 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
   const owner = deps.deliveryOwner ?? localOwner();
   const leaseMs = deps.deliveryLeaseMs ?? DELIVERY_LEASE_MS;
   const relay = createRelay({ db, platform, clock, log, project, owner, leaseMs });
-  /** Threads with work that no live process delivers (free, or their holder's lease ran out). */
-  const claimFree = () => claimDeliveries(db, platform.name, owner, { leaseMs, limit: SWEEP_CLAIM_LIMIT });
+  /**
+   * Threads with work that no live process delivers: free, their holder's lease ran out, or their
+   * holder is a process on this host that was killed (taken at once, not after its lease).
+   */
+  const claimFree = async () => {
+    const goneOwners = (await liveDeliveryHolders(db, platform.name, owner)).filter(ownerIsGone);
+    if (goneOwners.length > 0) log.info('taking over the threads of killed processes', { goneOwners });
+    return claimDeliveries(db, platform.name, owner, { leaseMs, limit: SWEEP_CLAIM_LIMIT, goneOwners });
+  };
   const queue = createKeyedQueue();
   const limits = deps.limits ?? createChatLimits({ settings: DEFAULT_CHAT_LIMITS, log });
   // Debate id → its threads on this platform; an empty list (with a time) means "not ours".

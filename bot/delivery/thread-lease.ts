@@ -35,7 +35,10 @@ export interface ThreadLease {
 /** The delivery leases of one process, and what it knows of threads other processes hold. */
 export interface ThreadLeases {
   of(bindingId: string, threadId: string): ThreadLease;
-  /** Another process held this thread when last asked and its lease has not run out since. */
+  /**
+   * Another process held this thread when last asked, its lease has not run out since, and it is
+   * not known to be dead (killed on this host: then the next hold takes the thread over at once).
+   */
   heldElsewhere(bindingId: string): boolean;
   /** This process has just claimed the thread (a sweep): forget that another held it. */
   claimed(bindingId: string): void;
@@ -43,8 +46,8 @@ export interface ThreadLeases {
 
 export function createThreadLeases(deps: ThreadLeaseDeps): ThreadLeases {
   const { db, owner, leaseMs } = deps;
-  // Threads another process holds (binding id → until when): events for them start no worker.
-  const elsewhere = new Map<string, number>();
+  // Threads another process holds (binding id → who, until when): events for them start no worker.
+  const elsewhere = new Map<string, { owner: string | null; until: number }>();
 
   function of(bindingId: string, threadId: string): ThreadLease {
     // Local time until which the thread is surely ours (half a lease after the last renewal began).
@@ -67,10 +70,10 @@ export function createThreadLeases(deps: ThreadLeaseDeps): ThreadLeases {
         return true;
       }
       lost = true;
-      elsewhere.set(
-        bindingId,
-        claim.until ? began + Math.min(leaseMs, Math.max(0, claim.until.getTime() - began)) : began,
-      );
+      elsewhere.set(bindingId, {
+        owner: claim.owner,
+        until: claim.until ? began + Math.min(leaseMs, Math.max(0, claim.until.getTime() - began)) : began,
+      });
       deps.log.debug('thread delivered by another process', { thread: threadId, owner: claim.owner });
       return false;
     }
@@ -108,7 +111,10 @@ export function createThreadLeases(deps: ThreadLeaseDeps): ThreadLeases {
 
   return {
     of,
-    heldElsewhere: (bindingId) => (elsewhere.get(bindingId) ?? 0) > Date.now(),
+    heldElsewhere(bindingId) {
+      const other = elsewhere.get(bindingId);
+      return other !== undefined && other.until > Date.now() && !ownerIsGone(other.owner);
+    },
     claimed: (bindingId) => void elsewhere.delete(bindingId),
   };
 }

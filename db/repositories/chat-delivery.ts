@@ -103,14 +103,17 @@ const leaseEnd = (leaseMs: number) => sql<Date>`now() + ${leaseMs} * interval '1
 /**
  * Takes every free thread with work, up to `limit`: rows another process is claiming right now
  * are skipped (`FOR UPDATE SKIP LOCKED`), so processes sweeping at once split the threads instead
- * of queueing on each other. Returns the threads this owner holds now (including ones it held).
+ * of queueing on each other. `goneOwners` are holders known to be dead (see liveDeliveryHolders):
+ * their threads are taken at once, whatever their lease says. Returns the threads this owner
+ * holds now (including ones it held).
  */
 export async function claimDeliveries(
   db: Kysely<Database>,
   platform: ChatPlatformName,
   owner: string,
-  opts: { leaseMs: number; limit: number },
+  opts: { leaseMs: number; limit: number; goneOwners?: readonly string[] },
 ): Promise<ThreadBinding[]> {
+  const gone = opts.goneOwners ?? [];
   const free = withWork(db, platform)
     .select('t.id')
     .where((eb) =>
@@ -118,6 +121,7 @@ export async function claimDeliveries(
         eb('t.delivery_owner', 'is', null),
         eb('t.delivery_owner', '=', owner),
         eb('t.delivery_until', '<', sql<Date>`now()`),
+        ...(gone.length > 0 ? [eb('t.delivery_owner', 'in', gone)] : []),
       ]),
     )
     .orderBy('t.created_at')
@@ -131,6 +135,24 @@ export async function claimDeliveries(
     .returningAll()
     .execute();
   return rows.sort((a, b) => a.created_at.getTime() - b.created_at.getTime()).map(toBinding);
+}
+
+/** The other processes whose delivery leases on this platform's threads have not run out. */
+export async function liveDeliveryHolders(
+  db: Kysely<Database>,
+  platform: ChatPlatformName,
+  owner: string,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('chat_threads')
+    .select('delivery_owner')
+    .distinct()
+    .where('platform', '=', platform)
+    .where('delivery_owner', 'is not', null)
+    .where('delivery_owner', '!=', owner)
+    .where('delivery_until', '>=', sql<Date>`now()`)
+    .execute();
+  return rows.map((r) => r.delivery_owner!);
 }
 
 export type DeliveryClaim = { held: true } | { held: false; owner: string | null; until: Date | null };

@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findBindingByThread } from '../../db/repositories/chat.ts';
 import { claimDeliveries, claimDelivery, releaseDelivery } from '../../db/repositories/chat-delivery.ts';
@@ -208,3 +211,76 @@ async function until(probe: () => boolean | Promise<boolean>, timeoutMs = 60_000
     await sleep(50);
   }
 }
+
+describe.each(testDialects())('a thread held by a killed process on %s', (dialect) => {
+  let t: TestDatabase;
+  let personas: readonly Persona[];
+  beforeAll(async () => {
+    t = await createTestDatabase(dialect);
+    personas = await builtinCatalog();
+  });
+  afterAll(() => t.dispose());
+
+  /** A process on this host: alive until `kill`. */
+  async function processOnThisHost() {
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    return {
+      owner: `${hostname()}:${child.pid}`,
+      async kill() {
+        child.kill('SIGKILL');
+        await exited;
+      },
+    };
+  }
+
+  const holdFor = (id: string, owner: string) =>
+    t.db
+      .updateTable('chat_threads')
+      .set({ delivery_owner: owner, delivery_until: sql<Date>`now() + interval '60 seconds'` })
+      .where('id', '=', id)
+      .execute();
+  const ownerOf = async (id: string) =>
+    (
+      await t.db
+        .selectFrom('chat_threads')
+        .select('delivery_owner')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow()
+    ).delivery_owner;
+
+  it('is taken by the survivor at once, not after the lease; a live holder keeps its thread', async () => {
+    const [deadThread, liveThread] = await seedThreads(t, 2);
+    const dead = await processOnThisHost();
+    const live = await processOnThisHost();
+    try {
+      // Both hold a lease a minute long; one is then SIGKILLed.
+      await holdFor(deadThread!, dead.owner);
+      await holdFor(liveThread!, live.owner);
+      await dead.kill();
+      const bus = createMemoryBus();
+      const arena = createFakeArena({ bus, db: t.db, personas });
+      const mem = createMemoryPlatform();
+      const bot = startBot({
+        platform: mem.platform,
+        arena,
+        bus,
+        db: t.db,
+        personas,
+        deliveryOwner: 'survivor',
+      });
+      const began = Date.now();
+      await bot.start();
+      await until(async () => (await ownerOf(deadThread!)) === 'survivor', 5_000);
+      // Delivered, not just claimed: the thread's open round banner is posted.
+      await until(() => mem.posts.some((p) => p.embedTitle?.startsWith('Divergence')), 5_000);
+      expect(Date.now() - began).toBeLessThan(10_000);
+      expect(await ownerOf(liveThread!)).toBe(live.owner);
+      bot.stop();
+      await bot.idle();
+    } finally {
+      await live.kill();
+      await t.db.deleteFrom('chat_threads').execute();
+    }
+  });
+});
