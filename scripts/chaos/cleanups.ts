@@ -6,6 +6,11 @@ export class Cleanups {
   #steps: Array<() => Promise<unknown>> = [];
   #running: Promise<void> | null = null;
 
+  /** True once the steps have begun: the run must start nothing more (no new arena process). */
+  get started(): boolean {
+    return this.#running !== null;
+  }
+
   add(step: () => Promise<unknown>): void {
     if (this.#running) void step().catch(() => {});
     else this.#steps.push(step);

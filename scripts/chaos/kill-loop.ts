@@ -19,15 +19,16 @@ export interface KillLoopDeps {
  * `--kills` times: faults injected, the process left to live a random while — a third of the time
  * only through start-up, otherwise up to `--max-up-ms` after it is ready — and SIGKILLed. Halfway,
  * the database outage. Early on, at a random moment of a running process, a person writes into each
- * thread whose debate is still in its first phases. Resolves with the process still running, if any.
+ * thread whose debate is still before planning. Resolves with the process still running, if any.
  */
 export async function runKills(d: KillLoopDeps, first: ArenaProcess | null): Promise<ArenaProcess | null> {
   const { opts, faults } = d;
   const { stats, rand, log } = faults;
   const between = (lo: number, hi: number) => Math.round(lo + rand() * (hi - lo));
   const outageAt = opts.dbOutageMs > 0 ? Math.max(1, Math.ceil(opts.kills / 2)) : -1;
-  // Each thread gets its person's message at or after a random kill of the first third.
-  const talkFrom = d.threads.map(() => between(1, Math.max(1, Math.ceil(opts.kills / 3))));
+  // Each thread gets its person's message at or after a random kill of the first fifth (debates
+  // under way leave their first phases within a few kills).
+  const talkFrom = d.threads.map(() => between(1, Math.max(1, Math.ceil(opts.kills / 5))));
   let child = first;
   for (let k = 1; k <= opts.kills; k++) {
     if (!child?.running()) child = d.spawn();
@@ -42,6 +43,7 @@ export async function runKills(d: KillLoopDeps, first: ArenaProcess | null): Pro
         await waitConnected([...new Set(d.threads.map((t) => t.platform))], child);
         await sleep(at);
         await talk(d, due);
+        log(`a person wrote into ${due.length} thread(s) before kill ${k}`);
       } catch (error) {
         log(`no one could write before this kill: ${(error as Error).message}`);
       }
@@ -79,7 +81,8 @@ export async function talkable(
       .where('c.thread_id', '=', t.threadId)
       .executeTakeFirst()
       .catch(() => undefined);
-    if (debate?.status === 'active' && debate.phase !== 'planning') out.push(t);
+    // Before planning, so later turns still quote it (a paused debate quotes it once it resumes).
+    if (debate && ['active', 'paused'].includes(debate.status) && debate.phase !== 'planning') out.push(t);
   }
   return out;
 }

@@ -56,7 +56,11 @@ export function parseChaosArgs(
     )
     .option('--database-url <url>', 'Postgres server (a fresh database is created on it and dropped after)')
     .option('--seed <n>', 'random seed for the moments of kills and faults', String(Date.now() % 1_000_000))
-    .option('--chunk-delay-ms <ms>', 'fake model: pause before each streamed chunk', '40')
+    .option(
+      '--chunk-delay-ms <ms>',
+      'fake model: pause before each streamed chunk (paces the debates: they must outlast the kills)',
+      '150',
+    )
     .option('--max-up-ms <ms>', 'longest an arena process lives between kills', '9000')
     .option('--settle-ms <ms>', 'how long the last process may take to finish every debate', '600000')
     .option('--keep', 'keep the database afterwards (its name is printed)', false)

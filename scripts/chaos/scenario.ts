@@ -95,6 +95,8 @@ export async function runChaos(opts: ChaosOptions, io: ChaosIo): Promise<ChaosRe
       ...Object.assign({}, ...platforms.map((p) => p.env)),
     };
     const spawn = (): ArenaProcess => {
+      // Interrupted: the loop still running must not start a process nobody would kill.
+      if (cleanups.started) throw new Error('interrupted');
       stats.processes++;
       const n = stats.processes;
       const p = startArenaProcess({
