@@ -154,6 +154,14 @@ export interface Config extends Readonly<Omit<Env, 'PUBLIC_URL' | 'DATA_DIR'>> {
   readonly pgliteDir: string;
 }
 
+/** Why a chat platform is off in this configuration (the setting to add), or null when it is on. */
+export function chatPlatformOff(config: Config, platform: string): string | null {
+  if (platform === 'discord')
+    return config.DISCORD_TOKEN && config.DISCORD_APPLICATION_ID ? null : 'set DISCORD_TOKEN';
+  if (platform === 'slack') return config.SLACK_BOT_TOKEN ? null : 'set SLACK_BOT_TOKEN';
+  return `unknown platform ${platform}`;
+}
+
 /** Every setting with its one-line description, in the order `.env.example` lists them. */
 export const SETTINGS = Object.keys(envSchema.shape) as Array<keyof Env>;
 

@@ -11,9 +11,8 @@ import { renderAvatar } from '../personas/index.ts';
 import type { Config } from './config.ts';
 import { type ArenaContext, errorText, openArenaContext } from './context.ts';
 import { RuntimeFailure } from './errors.ts';
-import type { DebateThreadTarget } from './jobs/auto-debate.ts';
 import { createJobRuntime, type JobRuntime } from './jobs/runtime.ts';
-import { chatPlatforms, slackHttpReceiver, type ThreadOpener } from './platforms.ts';
+import { chatPlatforms, slackHttpReceiver } from './platforms.ts';
 import { processComponents } from './process-components.ts';
 import { holdLeadership } from './roles/leader.ts';
 import { planRole, type Role, type RolePlan } from './roles/role.ts';
@@ -90,20 +89,15 @@ export async function startArena(props: { config: Config; log: Logger; role?: Ro
       ...(plan.worker ? {} : { detail: `runs in the worker processes (role ${plan.role})` }),
     });
 
-    // The daily debate reaches its channel through the platforms started below (chatThreads).
     const jobActions: Record<string, () => Promise<unknown>> = {};
     let jobs: JobRuntime | undefined;
-    const chatThreads = new Map<string, ThreadOpener>();
 
     // Slack in HTTP mode shares the dashboard's port: one server, one public URL.
     const slackReceiver = slackHttpReceiver(config, log);
     // The job runtime serves the dashboard's `run <job>` too; only a worker schedules runs.
     if (plan.web || plan.worker) {
-      jobs = createJobRuntime({
-        ctx,
-        clock: systemClock,
-        debateTarget: () => debateTarget(config.AUTO_DEBATE_CHANNEL, chatThreads),
-      });
+      // The daily debate asks for its thread in the database; a bot process opens it.
+      jobs = createJobRuntime({ ctx, clock: systemClock });
       Object.assign(jobActions, jobs.actions);
       closers.push(() => jobs!.stop());
     }
@@ -173,7 +167,6 @@ export async function startArena(props: { config: Config; log: Logger; role?: Ro
       try {
         const running = await whenDatabaseAnswers(`${id}: start`, () => platform.start());
         closers.push(() => running.stop());
-        chatThreads.set(id, running.threads);
         setStatus({ id, name, kind: 'service', status: 'running', detail: running.detail });
         log.info(`${id}: ${running.detail}`);
         const gateway = running.gateway;
@@ -247,28 +240,4 @@ function platformSkipped(plan: RolePlan, id: string, slackHttp: boolean): string
   if (plan.bot) return null;
   if (plan.web && id === 'slack' && slackHttp) return null;
   return `runs in the bot processes (role ${plan.role})`;
-}
-
-/** The database line of the PROCESSES panel and health: an error while the probe cannot reach it. */
-/** AUTO_DEBATE_CHANNEL (`discord:<workspace>/<channel>`, validated by config) on a running platform. */
-function debateTarget(
-  channel: string | undefined,
-  running: Map<string, ThreadOpener>,
-): DebateThreadTarget | undefined {
-  if (!channel) return undefined;
-  const [platform = '', rest = ''] = channel.split(/:(.*)/s);
-  const [workspaceId = '', channelId = ''] = rest.split('/');
-  const opener = running.get(platform);
-  if (!opener) return undefined;
-  return {
-    label: channel,
-    async openThread(title) {
-      const thread = await opener.platform.openThread({ workspaceId, channelId, title });
-      return {
-        bind: async (debateId: string) => {
-          await opener.bot.bind({ thread, debateId, createdBy: 'debate.auto' });
-        },
-      };
-    },
-  };
 }

@@ -1,10 +1,8 @@
-import type { ChatBot } from '../bot/chat-bot.ts';
-import type { ChatPlatform } from '../bot/platform.ts';
 import { SlackHttpReceiver } from '../bot/slack/http-receiver.ts';
 import { withCachedReads } from '../engine/cache/cached-arena.ts';
 import { systemClock } from '../engine/clock.ts';
 import type { Logger } from '../engine/log.ts';
-import type { Config } from './config.ts';
+import { type Config, chatPlatformOff } from './config.ts';
 import type { ArenaContext } from './context.ts';
 import { openSecrets } from './secrets.ts';
 
@@ -17,19 +15,12 @@ export interface PlatformStarter {
   start(): Promise<{
     detail: string;
     stop(): Promise<void>;
-    threads: ThreadOpener;
     /**
      * A gateway only one process may hold (Discord): started disconnected, connected by the process
      * holding the platform's lease (app/roles/leader.ts). Absent: every process may listen.
      */
     gateway?: { connect(): Promise<void>; disconnect(): Promise<void> };
   }>;
-}
-
-/** What the app needs to open a thread itself and mirror a debate into it (the daily debate). */
-export interface ThreadOpener {
-  platform: Pick<ChatPlatform, 'openThread'>;
-  bot: Pick<ChatBot, 'bind'>;
 }
 
 /** Slack's HTTP receiver when Slack runs in HTTP mode: mounted on the dashboard at /slack/events. */
@@ -74,7 +65,7 @@ export function chatPlatforms(p: {
     {
       id: 'discord',
       name: 'Discord',
-      off: config.DISCORD_TOKEN && config.DISCORD_APPLICATION_ID ? null : 'set DISCORD_TOKEN',
+      off: chatPlatformOff(config, 'discord'),
       async start() {
         // Stored webhook tokens are sealed with this key; a wrong key stops Discord here, clearly.
         const secrets = await openSecrets(config, ctx.database.db, log);
@@ -99,7 +90,6 @@ export function chatPlatforms(p: {
         return {
           detail: 'delivering; gateway held by the lease holder',
           stop: () => discord.stop().finally(limits.close),
-          threads: discord,
           gateway: { connect: () => discord.connectGateway(), disconnect: () => discord.disconnectGateway() },
         };
       },
@@ -107,7 +97,7 @@ export function chatPlatforms(p: {
     {
       id: 'slack',
       name: 'Slack',
-      off: config.SLACK_BOT_TOKEN ? null : 'set SLACK_BOT_TOKEN',
+      off: chatPlatformOff(config, 'slack'),
       async start() {
         const socket = config.SLACK_APP_TOKEN;
         // Imported only when configured, like discord.js.
@@ -134,7 +124,6 @@ export function chatPlatforms(p: {
         return {
           detail: socket ? 'Socket Mode' : `HTTP at ${config.PUBLIC_URL}/slack/events`,
           stop: () => slack.stop().finally(limits.close),
-          threads: slack,
         };
       },
     },

@@ -25,6 +25,7 @@ import { createHumanInput } from './humans/human-input.ts';
 import { createKeyedQueue } from './keyed-queue.ts';
 import { type ChatLimits, createChatLimits, slowDownText } from './limits/chat-limits.ts';
 import type { ChatPlatform, ThreadRef } from './platform.ts';
+import { createThreadRequests } from './thread-requests.ts';
 
 export interface ChatBotDeps {
   platform: ChatPlatform;
@@ -131,6 +132,8 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
 
   function onEvent(event: ArenaEvent): void {
     if (stopped || !('debateId' in event)) return;
+    // A debate created elsewhere (a worker's `debate.auto`) may have asked for a thread here.
+    if (event.type === 'debate.created') void requests.run();
     const debateId = event.debateId;
     void queue
       .run(debateId, async () => {
@@ -146,6 +149,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
   function sweep(): Promise<void> {
     sweeping ??= (async () => {
       try {
+        await requests.run();
         const list = await claimFree();
         for (const b of list) if (!stopped) relay.attach(b, true);
       } catch (error) {
@@ -176,6 +180,8 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
       });
       relay.attach(b);
     });
+
+  const requests = createThreadRequests({ db, platform, owner, log, follow });
 
   const bind: ChatBot['bind'] = async ({ thread, debateId, createdBy }) => {
     const b = await insertThreadBinding(db, bindingRow(thread, debateId, createdBy));
@@ -252,6 +258,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
       // Threads with work left, taken now; with the database away, the periodic sweep takes them
       // once it answers (a failed start would leave this platform down for the process's life).
       try {
+        await requests.run();
         const first = await claimFree();
         for (const b of first) relay.attach(b, true);
         if (first.length > 0) log.info('resuming debate threads', { count: first.length });
@@ -265,6 +272,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
     },
     stop() {
       stopped = true;
+      requests.stop();
       unsubscribe?.();
       if (sweepTimer) clearInterval(sweepTimer);
       relay.stop();
@@ -272,6 +280,7 @@ export function createChatBot(deps: ChatBotDeps): ChatBot {
     async idle() {
       await queue.drain();
       await sweeping;
+      await requests.idle();
       await relay.idle();
     },
   };

@@ -54,3 +54,7 @@ export const DELIVERY_LEASE_MS = 10_000;
 
 /** Threads one sweep takes at most; the rest wait for the next sweep or another process. */
 export const SWEEP_CLAIM_LIMIT = 200;
+
+/** A bot process opening a requested thread holds the request this long (a crashed one's is then
+ * taken by another): long enough for a thread, a root card and a webhook under rate limits. */
+export const THREAD_REQUEST_LEASE_MS = 60_000;

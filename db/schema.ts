@@ -225,6 +225,24 @@ export interface AgentStatesTable {
 export type ChatPlatformName = 'discord' | 'slack';
 
 /** A debate mirrored into a chat thread. */
+/** A thread a bot process is asked to open for a debate (written with the debate, by a worker). */
+export interface ChatThreadRequestsTable {
+  id: Generated<string>;
+  platform: ChatPlatformName;
+  workspace_id: string;
+  channel_id: string;
+  title: string;
+  debate_id: string;
+  created_by: string | null;
+  status: ColumnType<'pending' | 'done' | 'failed', 'pending' | 'done' | 'failed' | undefined>;
+  thread_id: ColumnType<string | null, string | null | undefined, string | null>;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: ColumnType<string | null, string | null | undefined, string | null>;
+  claimed_by: ColumnType<string | null, string | null | undefined, string | null>;
+  claimed_until: NullableTimestamp;
+  created_at: Generated<Date>;
+}
+
 export interface ChatThreadsTable {
   id: Generated<string>;
   platform: ChatPlatformName;
@@ -379,6 +397,7 @@ export interface Database {
   agent_states: AgentStatesTable;
   chat_threads: ChatThreadsTable;
   chat_webhooks: ChatWebhooksTable;
+  chat_thread_requests: ChatThreadRequestsTable;
   chat_outbox: ChatOutboxTable;
   chat_previews: ChatPreviewsTable;
   feed_health: FeedHealthTable;

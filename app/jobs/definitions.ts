@@ -47,7 +47,7 @@ export interface JobDeps {
   clock: Clock;
   log: Logger;
   settings: JobSettings;
-  /** The chat channel of the daily debate, when AUTO_DEBATE_CHANNEL names one on a connected platform. */
+  /** The chat channel of the daily debate, when AUTO_DEBATE_CHANNEL names one on a configured platform. */
   debateTarget?: () => DebateThreadTarget | undefined;
   price?: (provider: string, model: string, promptTokens: number, completionTokens: number) => number;
 }
@@ -105,19 +105,19 @@ export function buildJobs(deps: JobDeps): JobDefinition[] {
     {
       name: 'debate.auto',
       schedule: settings.schedules['debate.auto'],
-      // Off unless a channel is named and its platform is connected.
+      // Off unless a channel is named and its platform is configured (a bot process opens the thread).
       enabled: on && !!settings.autoDebateChannel && !!target(),
       disabledReason: !settings.autoDebateChannel
         ? 'set AUTO_DEBATE_CHANNEL'
         : target()
           ? 'scheduling is off'
-          : `${settings.autoDebateChannel.split(':')[0]} is not connected`,
+          : `${settings.autoDebateChannel.split(':')[0]} is not configured`,
       async run() {
         const t = target();
         if (!t)
           throw new Error(
             settings.autoDebateChannel
-              ? "the channel's platform is not connected"
+              ? "the channel's platform is not configured"
               : 'AUTO_DEBATE_CHANNEL is not set',
           );
         return autoDebate({ db, arena: deps.arena, target: t });

@@ -2,8 +2,9 @@ import { hostname } from 'node:os';
 import type { ComponentStatus } from '../../dashboard/types.ts';
 import type { Clock } from '../../engine/clock.ts';
 import { createPriceTable } from '../../engine/llm/pricing.ts';
+import { chatPlatformOff } from '../config.ts';
 import type { ArenaContext } from '../context.ts';
-import type { DebateThreadTarget } from './auto-debate.ts';
+import { debateTargetOf } from './auto-debate.ts';
 import { CYCLE_STEPS, cycleLine, runCycle } from './cycle.ts';
 import { buildJobs, type JobSettings } from './definitions.ts';
 import { createScheduler, type JobStatus, type RunOutcome, type Scheduler } from './scheduler.ts';
@@ -21,11 +22,7 @@ export interface JobRuntime {
 }
 
 /** Builds the jobs of a running arena, their scheduler and what the dashboard shows of them. */
-export function createJobRuntime(props: {
-  ctx: ArenaContext;
-  clock: Clock;
-  debateTarget?: () => DebateThreadTarget | undefined;
-}): JobRuntime {
+export function createJobRuntime(props: { ctx: ArenaContext; clock: Clock }): JobRuntime {
   const { ctx, clock } = props;
   const settings = jobSettings(ctx.config, ctx.personas);
   const prices = createPriceTable({ overrides: ctx.config.LLM_PRICES });
@@ -36,7 +33,9 @@ export function createJobRuntime(props: {
     clock,
     log: ctx.log,
     settings,
-    ...(props.debateTarget ? { debateTarget: props.debateTarget } : {}),
+    // Any process may run it (a worker, the CLI): the thread is opened by a bot process.
+    debateTarget: () =>
+      debateTargetOf(ctx.config.AUTO_DEBATE_CHANNEL, (p) => chatPlatformOff(ctx.config, p) === null),
     price: (p, m, i, o) => prices.priceOf(p, m, i, o),
   });
   const scheduler = createScheduler({

@@ -11,6 +11,7 @@ import * as platformLeaders from './20261202_173000_platform_leaders.ts';
 import * as humanSourceId from './20261202_180000_human_source_id.ts';
 import * as turnHotUpdates from './20261203_100000_turn_hot_updates.ts';
 import * as debateNotices from './20261203_300000_debate_notices.ts';
+import * as chatThreadRequests from './20261203_400000_chat_thread_requests.ts';
 
 /** Every migration, by timestamped name; Kysely runs them in name order. Add new ones here. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '20261202_180000_human_source_id': humanSourceId,
   '20261203_100000_turn_hot_updates': turnHotUpdates,
   '20261203_300000_debate_notices': debateNotices,
+  '20261203_400000_chat_thread_requests': chatThreadRequests,
 };

@@ -33,6 +33,7 @@ describe.each(testDialects())('migrations on %s', (dialect) => {
       'chat_threads',
       'chat_webhooks',
       'chat_outbox',
+      'chat_thread_requests',
     ]) {
       expect(names).toContain(table);
     }

@@ -1,13 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { autoDebate } from '../../app/jobs/auto-debate.ts';
+import { autoDebate, type DebateThreadTarget } from '../../app/jobs/auto-debate.ts';
 import { addIdea } from '../../engine/signals/ideas.ts';
 import { builtinCatalog } from '../../personas/index.ts';
 import { committingBus, startBot } from '../bot/harness.ts';
 import { createMemoryPlatform } from '../bot/memory-platform.ts';
+import { until } from '../discord/thread-check.ts';
 import { createFakeArena } from '../fakes/fake-arena.ts';
 import { createFixedClock } from '../fakes/fixed-clock.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
+const TARGET: DebateThreadTarget = {
+  label: 'discord:guild/general',
+  platform: 'discord',
+  workspaceId: 'guild',
+  channelId: 'general',
+};
+
+// The in-process path (role `all`): the job writes the debate with a thread request, and the bot of
+// the same process opens that thread and delivers the debate into it.
 describe('debate.auto through the emulated platform', () => {
   let t: TestDatabase;
   beforeAll(async () => {
@@ -15,20 +25,19 @@ describe('debate.auto through the emulated platform', () => {
   }, 120_000);
   afterAll(() => t.dispose());
 
-  it('opens a thread in the configured channel and debates the top pending idea there', async () => {
+  it('asks for a thread with the debate; the bot opens it, binds it and posts the debate there', async () => {
     const personas = await builtinCatalog();
     const bus = committingBus(t.db);
-    const fake = createFakeArena({ bus, personas, speakers: 2 });
+    const fake = createFakeArena({ bus, db: t.db, personas, speakers: 2 });
     const mem = createMemoryPlatform();
     const bot = startBot({ platform: mem.platform, arena: fake, bus, db: t.db, personas });
     await bot.start();
     const clock = createFixedClock('2026-11-25T09:00:00.000Z');
-    const deps = { db: t.db, clock };
-    expect(await autoDebate({ db: t.db, arena: fake, target: unreachable() })).toEqual({
+    expect(await autoDebate({ db: t.db, arena: fake, target: TARGET })).toEqual({
       started: false,
       reason: 'no pending idea',
     });
-    await addIdea(deps, { title: 'A marketplace for idle GPUs', by: 'ana' });
+    await addIdea({ db: t.db, clock }, { title: 'A marketplace for idle GPUs', by: 'ana' });
 
     const result = await autoDebate({
       db: t.db,
@@ -37,38 +46,44 @@ describe('debate.auto through the emulated platform', () => {
         ...fake,
         startDebate: (input) => fake.startDebate({ ...input, idea: 'A marketplace for idle GPUs' }),
       },
-      target: {
-        label: 'discord:guild/general',
-        async openThread(title) {
-          const thread = await mem.platform.openThread({ workspaceId: 'guild', channelId: 'general', title });
-          return {
-            bind: async (debateId) => void (await bot.bind({ thread, debateId, createdBy: 'debate.auto' })),
-          };
-        },
-      },
+      target: TARGET,
     });
     expect(result).toMatchObject({
       started: true,
       title: 'A marketplace for idle GPUs',
       channel: 'discord:guild/general',
+      thread: 'requested',
     });
+    const debateId = String(result.debateId);
+    const request = await until(
+      () =>
+        t.db
+          .selectFrom('chat_thread_requests')
+          .selectAll()
+          .where('debate_id', '=', debateId)
+          .where('status', '=', 'done')
+          .executeTakeFirst(),
+      'request done',
+    );
     expect(mem.threads).toEqual([
       expect.objectContaining({ channelId: 'general', title: 'A marketplace for idle GPUs' }),
     ]);
-    await fake.finished(String(result.debateId));
+    const binding = await t.db
+      .selectFrom('chat_threads')
+      .selectAll()
+      .where('debate_id', '=', debateId)
+      .executeTakeFirstOrThrow();
+    expect(binding).toMatchObject({ thread_id: request.thread_id, created_by: 'debate.auto' });
+    await fake.finished(debateId);
+    await until(
+      async () =>
+        mem.posts.some((p) => p.threadId === binding.thread_id && /Debate finished/.test(p.embedTitle ?? '')),
+      'end banner',
+    );
     await bot.idle();
-    const posts = mem.posts.filter((p) => p.threadId === mem.threads[0]!.threadId);
-    expect(posts.length).toBeGreaterThan(3);
-    expect(posts.some((p) => /Debate finished/.test(p.embedTitle ?? ''))).toBe(true);
+    expect(mem.posts.filter((p) => p.threadId === binding.thread_id).length).toBeGreaterThan(3);
+    // Opened once: a later sweep finds nothing left to open.
+    expect(mem.threads).toHaveLength(1);
     bot.stop();
   }, 60_000);
 });
-
-function unreachable() {
-  return {
-    label: 'none',
-    openThread: async (): Promise<never> => {
-      throw new Error('no thread should open without a pending idea');
-    },
-  };
-}
