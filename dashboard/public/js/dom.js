@@ -33,6 +33,45 @@ export function fill(el, ...children) {
   return el;
 }
 
+/**
+ * Makes the rows of `list` those of `rows` (each with a `data-key`), changing only what differs: a
+ * row with the same key keeps its element (hover, focus and selection stay), its changed text and
+ * attributes set in place. Rows must not carry listeners bound to their data (delegate instead).
+ */
+export function patchList(list, rows) {
+  const old = new Map([...list.children].map((c) => [c.dataset.key, c]));
+  const next = rows.map((row) => {
+    const prev = old.get(row.dataset.key);
+    if (!prev || prev.tagName !== row.tagName) return row;
+    old.delete(row.dataset.key);
+    morph(prev, row);
+    return prev;
+  });
+  for (const gone of old.values()) gone.remove();
+  next.forEach((node, i) => {
+    if (list.children[i] !== node) list.insertBefore(node, list.children[i] ?? null);
+  });
+  return list;
+}
+
+/** Turns `from` into a copy of `to` in place: attributes, then children (text set, elements morphed). */
+function morph(from, to) {
+  if (from.isEqualNode(to)) return;
+  for (const a of [...from.attributes]) if (!to.hasAttribute(a.name)) from.removeAttribute(a.name);
+  for (const a of to.attributes)
+    if (from.getAttribute(a.name) !== a.value) from.setAttribute(a.name, a.value);
+  const have = [...from.childNodes];
+  const want = [...to.childNodes];
+  want.forEach((n, i) => {
+    const o = have[i];
+    if (!o) from.append(n);
+    else if (o.nodeName !== n.nodeName) o.replaceWith(n);
+    else if (n.nodeType === Node.ELEMENT_NODE) morph(o, n);
+    else if (o.nodeValue !== n.nodeValue) o.nodeValue = n.nodeValue;
+  });
+  for (const o of have.slice(want.length)) o.remove();
+}
+
 export function $(selector, root = document) {
   return root.querySelector(selector);
 }

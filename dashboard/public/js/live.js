@@ -1,7 +1,7 @@
 // The LIVE DEBATE panel: phase, round, progress, and messages as they stream in.
 import { $, fill, h } from './dom.js';
 import { reasonText, t } from './i18n.js';
-import { messageCard, streamingCard } from './messages.js';
+import { messageCard, setStreamingText, streamingCard } from './messages.js';
 import { progressText } from './progress.js';
 import { movesProgress, summaryRefresher } from './summary.js';
 
@@ -121,7 +121,7 @@ export function createLivePanel({ persona, onOpen }) {
       }
       for (const m of detail.messages) addMessage(m);
       for (const p of partials.filter((x) => x.debateId === detail.id)) {
-        startStream(p).body.textContent = p.text;
+        setStreamingText(startStream(p), p.text);
       }
       list.scrollTop = list.scrollHeight;
     },
@@ -132,14 +132,14 @@ export function createLivePanel({ persona, onOpen }) {
         debateId: live?.id,
         turnIndex,
         personaId: s.personaId,
-        text: s.body.textContent,
+        text: s.text,
       }));
       const scroll = list.scrollTop;
       shown = new Set();
       fill(list);
       for (const m of msgs) addMessage(m);
       streaming.clear();
-      for (const p of partials) startStream(p).body.textContent = p.text;
+      for (const p of partials) setStreamingText(startStream(p), p.text);
       list.scrollTop = scroll;
     },
     /** Applies one engine event; returns true when it concerned the shown debate. */
@@ -194,14 +194,14 @@ export function createLivePanel({ persona, onOpen }) {
       stickToBottom(() => {
         const s = startStream({ turnIndex: e.turnIndex, personaId: e.personaId, text: '' });
         s.personaId = e.personaId;
-        s.body.textContent += e.delta;
+        setStreamingText(s, s.text + e.delta);
       });
     },
     partial(p) {
       if (!live || p.debateId !== live.id || live.messages.some((m) => m.turnIndex === p.turnIndex)) return;
       const s = startStream(p);
       s.personaId = p.personaId;
-      s.body.textContent = p.text;
+      setStreamingText(s, p.text);
     },
     isFinished: () => !live || FINISHED.has(live.status),
   };

@@ -1,5 +1,5 @@
 // Debate messages as cards, shared by the LIVE DEBATE panel and the transcript page.
-import { fmtClock, h, safeColor } from './dom.js';
+import { fill, fmtClock, h, safeColor } from './dom.js';
 import { t } from './i18n.js';
 import { markdown } from './markdown.js';
 
@@ -90,10 +90,10 @@ export function messageCard(m, opts = {}) {
   return card;
 }
 
-/** A turn whose text is still arriving. */
+/** A turn whose text is still arriving; `setStreamingText` shows more of it. */
 export function streamingCard(p, persona) {
   const color = safeColor(persona?.color);
-  const body = h('p', { class: 'msg-body' }, p.text);
+  const body = h('div', { class: 'msg-body' }, markdown(p.text));
   const card = h(
     'article',
     {
@@ -113,7 +113,13 @@ export function streamingCard(p, persona) {
     ),
     body,
   );
-  return { card, body };
+  return { card, body, text: p.text ?? '' };
+}
+
+/** The text so far of a turn still arriving, drawn as Markdown the same way as a saved message. */
+export function setStreamingText(s, text) {
+  s.text = text;
+  fill(s.body, markdown(text));
 }
 
 function clip(text, n) {

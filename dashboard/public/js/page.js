@@ -2,7 +2,7 @@
 import { $, fill, fmtNum, fmtUsd, h, safeColor } from './dom.js';
 import { t } from './i18n.js';
 import { markdown } from './markdown.js';
-import { messageCard, streamingCard, verdictScore } from './messages.js';
+import { messageCard, setStreamingText, streamingCard, verdictScore } from './messages.js';
 import { getJson } from './net.js';
 import { phaseProgressText } from './progress.js';
 import { evaluations } from './scores.js';
@@ -249,7 +249,7 @@ export function createDebatePage({ persona }) {
         streaming.set(e.turnIndex, s);
         $('#page-messages').append(s.card);
       }
-      s.body.textContent += e.delta;
+      setStreamingText(s, s.text + e.delta);
     },
     partial(p) {
       if (!detail || p.debateId !== detail.id || detail.messages.some((m) => m.turnIndex === p.turnIndex))
@@ -260,7 +260,7 @@ export function createDebatePage({ persona }) {
         streaming.set(p.turnIndex, s);
         $('#page-messages').append(s.card);
       }
-      s.body.textContent = p.text;
+      setStreamingText(s, p.text);
     },
     relabel() {
       if (detail) renderAll();

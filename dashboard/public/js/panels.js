@@ -1,5 +1,18 @@
 // The small panels: header, SIGNALS, PROCESSES, OUTPUT, BUDGET, IDEAS. Each renders from the state.
-import { $, fill, fmtAgo, fmtBytes, fmtClock, fmtDuration, fmtLimit, fmtNum, fmtUsd, h, pct } from './dom.js';
+import {
+  $,
+  fill,
+  fmtAgo,
+  fmtBytes,
+  fmtClock,
+  fmtDuration,
+  fmtLimit,
+  fmtNum,
+  fmtUsd,
+  h,
+  patchList,
+  pct,
+} from './dom.js';
 import { reasonText, t } from './i18n.js';
 
 export function renderHeader(S) {
@@ -21,13 +34,14 @@ export function renderSystem(S) {
 export function renderSignals(S) {
   const { sources, latest } = S.signals;
   const now = Date.now();
-  fill(
+  // Redrawn by every live frame (feed health rides on it): rows are patched, not rebuilt.
+  patchList(
     $('#signal-sources'),
     sources.length
       ? sources.map((s) =>
           h(
             'li',
-            { class: `src ${s.healthy ? 'ok' : 'stale'}`, data: { source: s.source } },
+            { class: `src ${s.healthy ? 'ok' : 'stale'}`, data: { key: s.source, source: s.source } },
             h('span', { class: 'caret' }, '▸'),
             h('span', { class: 'src-name' }, s.source),
             h('span', { class: 'src-count' }, fmtNum(s.count)),
@@ -39,17 +53,17 @@ export function renderSignals(S) {
             h('span', { class: 'dot' }, '◉'),
           ),
         )
-      : h('li', { class: 'empty' }, t('signals.none')),
+      : [h('li', { class: 'empty', data: { key: 'empty' } }, t('signals.none'))],
   );
   renderFeeds(S.signals.feeds ?? [], now);
-  fill(
+  patchList(
     $('#signal-latest'),
     latest
       .slice(0, 8)
       .map((s) =>
         h(
           'li',
-          { class: 'sig', data: { id: s.id } },
+          { class: 'sig', data: { key: s.id, id: s.id } },
           s.url
             ? h(
                 'a',
@@ -70,14 +84,14 @@ export function renderSignals(S) {
 /** Feed health, one compact line per feed; a failing feed is marked and shows why. */
 function renderFeeds(feeds, now) {
   $('#signal-feeds-block').hidden = feeds.length === 0;
-  fill(
+  patchList(
     $('#signal-feeds'),
     feeds.map((f) =>
       h(
         'li',
         {
           class: `feed ${f.failing ? 'failing' : 'ok'}`,
-          data: { feed: f.name, status: f.status ?? 'new' },
+          data: { key: `${f.source}/${f.category}/${f.name}`, feed: f.name, status: f.status ?? 'new' },
         },
         h('span', { class: 'feed-glyph' }, f.failing ? '✕' : f.status ? '◉' : '○'),
         h('span', { class: 'feed-name', title: `${f.source} · #${f.category}` }, f.name),
