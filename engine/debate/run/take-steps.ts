@@ -1,4 +1,5 @@
 import { claimTurn } from '../../../db/repositories/debate-leases.ts';
+import type { DebateSessionRow } from '../../../db/schema.ts';
 import type { Engine } from '../engine.ts';
 import { type HistoryEntry, withEntry } from '../history.ts';
 import { LABELS } from '../labels.ts';
@@ -10,6 +11,26 @@ import { settleAlone } from './llm-call.ts';
 import { pauseRun } from './run-end.ts';
 import { type DebateRun, type RunEnd, refreshRun } from './run-state.ts';
 import { draftStep, type StepCallResult } from './step-call.ts';
+
+/** Claims `turnIndex` for `step` under this runner's lease: the reserved session, or why not. */
+export async function claimStep(
+  engine: Engine,
+  debateId: string,
+  step: ActiveStep,
+  turnIndex: number,
+): Promise<DebateSessionRow | 'moved' | 'lease_lost' | 'inactive'> {
+  const reserved = await claimTurn(engine.db, {
+    id: debateId,
+    owner: engine.instanceId,
+    now: engine.clock.now(),
+    ttlMs: engine.settings.leaseMs,
+    turnIndex,
+    speaker: 'speakerId' in step ? step.speakerId : null,
+    set: { phase: step.phase, round_number: step.round },
+  });
+  if (reserved.ok) return reserved.session;
+  return reserved.reason === 'not_active' ? 'inactive' : reserved.reason;
+}
 
 /**
  * The steps of one turn: a single step, or independent steps (verdicts, plan sections) at once.
@@ -77,23 +98,14 @@ export async function takeSteps(
     }
     let session = current.session;
     if (i > 0) {
-      const reserved = await claimTurn(engine.db, {
-        id: run.id,
-        owner: engine.instanceId,
-        now: engine.clock.now(),
-        ttlMs: engine.settings.leaseMs,
-        turnIndex,
-        speaker: speakerId,
-        set: { phase: step.phase, round_number: step.round },
-      });
-      if (!reserved.ok) {
+      const claimed = await claimStep(engine, run.id, step, turnIndex);
+      if (typeof claimed === 'string') {
         await settleAlone(engine, run.id, called.draft.usages);
         await abandon(i + 1);
         // 'moved': a person's message took the index; plan again with it in the history.
-        if (reserved.reason === 'moved') return refreshRun(engine, current);
-        return reserved.reason === 'lease_lost' ? 'lease_lost' : 'inactive';
+        return claimed === 'moved' ? refreshRun(engine, current) : claimed;
       }
-      session = reserved.session;
+      session = claimed;
     }
     const row = messageRow({
       debateId: run.id,

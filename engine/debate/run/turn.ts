@@ -1,11 +1,10 @@
-import { claimTurn } from '../../../db/repositories/debate-leases.ts';
 import type { Engine } from '../engine.ts';
 import { type HistoryEntry, nextTurnIndex } from '../history.ts';
 import { planGroup } from '../plan/group.ts';
 import { type ActiveStep, planNextStep } from '../plan/planner.ts';
 import { completeRun, pauseRun } from './run-end.ts';
 import { type DebateRun, modelAware, type RunEnd, refreshRun } from './run-state.ts';
-import { takeSteps } from './take-steps.ts';
+import { claimStep, takeSteps } from './take-steps.ts';
 
 export type { RunEnd } from './run-state.ts';
 
@@ -27,32 +26,15 @@ export async function takeTurn(
   if (step.kind === 'done') return completeRun(engine, run, step.outcome);
 
   const turnIndex = inFlight ?? Math.max(nextTurnIndex(run.history), run.session.next_turn);
-  const reserved = await claimTurn(engine.db, {
-    id: run.id,
-    owner: engine.instanceId,
-    now: engine.clock.now(),
-    ttlMs: engine.settings.leaseMs,
-    turnIndex,
-    speaker: 'speakerId' in step ? step.speakerId : null,
-    set: { phase: step.phase, round_number: step.round },
-  });
-  if (!reserved.ok) {
-    // 'moved': a person's message took the index; plan again with it in the history.
-    if (reserved.reason === 'moved') return refreshRun(engine, run);
-    return reserved.reason === 'lease_lost' ? 'lease_lost' : 'inactive';
-  }
+  const claimed = await claimStep(engine, run.id, step, turnIndex);
+  // 'moved': a person's message took the index; plan again with it in the history.
+  if (claimed === 'moved') return refreshRun(engine, run);
+  if (typeof claimed === 'string') return claimed;
   await announcePhase(engine, run, step, basis);
   // Verdicts and plan sections do not depend on each other: run them at once, commit them in order.
   const group = planGroup(run.plan, basis, step, turnIndex);
   const steps = group.length > 1 ? group : [step];
-  const next = await takeSteps(
-    engine,
-    { ...run, session: reserved.session },
-    steps,
-    turnIndex,
-    basis,
-    signal,
-  );
+  const next = await takeSteps(engine, { ...run, session: claimed }, steps, turnIndex, basis, signal);
   if (step.kind === 'outcome' && typeof next !== 'string') {
     await engine.note('info', `debate outcome: ${step.decision.outcome}`, {
       debateId: run.id,
