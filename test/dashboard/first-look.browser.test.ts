@@ -163,6 +163,22 @@ describe.skipIf(!hasChromium)('dashboard, first look', { timeout: 180_000 }, () 
     if (d) await h.arena.stop(d.id);
   });
 
+  it('brings LIVE DEBATE into view when a debate starts elsewhere (the terminal, chat)', async () => {
+    const page = await open({ width: 1280, height: 600 });
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    expect(await page.$eval('#panel-debate', (el) => el.getBoundingClientRect().top)).toBeLessThan(0);
+    const { debateId } = await h.arena.startDebate({ idea: 'A repair café finder', origin: 'cli' });
+    try {
+      await page.waitForSelector(`#panel-debate[data-debate="${debateId}"]`);
+      await settle(page);
+      const top = await page.$eval('#panel-debate', (el) => el.getBoundingClientRect().top);
+      expect(top).toBeGreaterThanOrEqual(0);
+      expect(top).toBeLessThan(600 / 2);
+    } finally {
+      await h.arena.stop(debateId);
+    }
+  });
+
   it('shows Markdown headings and bullets in messages as formatting, not as raw marks', async () => {
     const page = await open();
     // A string, so the test runner does not rewrite the browser's dynamic import.

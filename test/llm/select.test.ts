@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../app/config.ts';
 import { OFFLINE_NOTICE, selectProvider } from '../../engine/llm/select.ts';
 import { silentLogger } from '../../engine/log.ts';
+import { builtinCatalog } from '../../personas/index.ts';
 import { type FakeOllamaServer, startOllamaServer } from '../fakes/ollama-server.ts';
 
 describe('selectProvider', () => {
@@ -23,6 +25,31 @@ describe('selectProvider', () => {
     expect(description).toBe(`ollama at ${server.url} (2 models: qwen2.5:3b, llama3.2:3b)`);
     const r = await provider.chat({ model: 'qwen2.5:3b', messages: [{ role: 'user', content: 'hi' }] });
     expect(r.provider).toBe('ollama');
+  });
+
+  it('offline streams each call over OFFLINE_TURN_DELAY_MS (1.5 s unless set), so a debate can be watched', async () => {
+    expect(loadConfig({}).OFFLINE_TURN_DELAY_MS).toBe(1500);
+    expect(loadConfig({ OFFLINE_TURN_DELAY_MS: '0' }).OFFLINE_TURN_DELAY_MS).toBe(0);
+    const personas = await builtinCatalog();
+    const { provider } = await selectProvider({
+      ...base,
+      personas,
+      mode: 'offline',
+      ollamaHost: closedUrl,
+      offlineTurnDelayMs: 300,
+    });
+    const deltas: string[] = [];
+    const r = await provider.chat(
+      {
+        model: 'x',
+        messages: [{ role: 'user', content: 'Debate: a tool library' }],
+        metadata: { personaId: personas[0]!.id, task: 'turn', lang: 'en', idea: 'A tool library' },
+      },
+      (d) => deltas.push(d),
+    );
+    // A lower bound only (a loaded machine is slower, never faster): the delay reached the provider.
+    expect(r.ms).toBeGreaterThanOrEqual(250);
+    expect(deltas.length).toBeGreaterThan(1);
   });
 
   it('auto falls back to offline when nothing listens', async () => {
