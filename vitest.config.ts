@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // One migrated PGlite database per run, copied by each test that needs one (test/helpers/db.ts).
-    globalSetup: ['test/setup/pglite-snapshot.ts'],
+    // One migrated PGlite database and one Postgres template per run, copied by each test that needs one
+    // (test/helpers/db.ts).
+    globalSetup: ['test/setup/migrated-templates.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -10,3 +10,10 @@ export async function adminExecute(url: string, statement: string): Promise<void
     await client.end().catch(() => {});
   }
 }
+
+/** The URL of database `name` on the server of `serverUrl` (same host, user and options). */
+export function databaseUrl(serverUrl: string, name: string): string {
+  const u = new URL(serverUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}

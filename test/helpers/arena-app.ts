@@ -6,7 +6,7 @@ import { type RunningArena, startArena } from '../../app/main.ts';
 import { silentLogger } from '../../engine/log.ts';
 import type { DiscordEmulator } from '../emulators/discord/index.ts';
 import type { SlackEmulator } from '../emulators/slack/index.ts';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './db.ts';
+import { copyMigratedPgliteDir, createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './db.ts';
 import { PUBLIC_URL } from './engine.ts';
 
 export { PUBLIC_URL } from './engine.ts';
@@ -17,15 +17,14 @@ export interface TestApp {
 }
 
 /**
- * `arena start` in this process, as main.ts wires it, on a fresh database (a new Postgres database
- * when TEST_DATABASE_URL is set, else PGlite in a temporary folder), with the offline LLM, the
+ * `arena start` in this process, as main.ts wires it, on a fresh migrated database (a new Postgres
+ * database when TEST_DATABASE_URL is set, else PGlite in a temporary folder), with the offline LLM, the
  * dashboard on a free port and no scheduled jobs; `env` adds the platforms and anything else.
  */
 export async function startTestApp(env: Record<string, string>): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'arena-app-'));
-  const pg: TestDatabase | undefined = TEST_DATABASE_URL
-    ? await createTestDatabase('postgres', { migrate: false })
-    : undefined;
+  const pg: TestDatabase | undefined = TEST_DATABASE_URL ? await createTestDatabase('postgres') : undefined;
+  if (!pg) await copyMigratedPgliteDir(path.join(dataDir, 'pglite'));
   const config = loadConfig({
     ...(pg?.url ? { DATABASE_URL: pg.url } : { DATA_DIR: dataDir }),
     LLM_PROVIDER: 'offline',

@@ -4,9 +4,9 @@ import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { connectDatabase } from '../../db/connect.ts';
 import type { Database } from '../../db/schema.ts';
-import { createTestDatabase, type TestDatabase } from './db.ts';
+import { copyMigratedPgliteDir, createTestDatabase, type TestDatabase } from './db.ts';
 
-/** The database child arenas run on: a fresh Postgres database, or a PGlite folder in the temp dir. */
+/** The database child arenas run on: a fresh migrated Postgres database, or a migrated PGlite folder in the temp dir. */
 export interface ChildDatabase {
   /** What a child `arena start` needs to open it. */
   env: Record<string, string>;
@@ -20,9 +20,14 @@ export async function createChildDatabase(
   prefix: string,
 ): Promise<ChildDatabase> {
   let t: TestDatabase | undefined;
+  let parent: string | undefined;
   let dir: string | undefined;
   if (dialect === 'postgres') t = await createTestDatabase('postgres');
-  else dir = await mkdtemp(path.join(tmpdir(), prefix));
+  else {
+    parent = await mkdtemp(path.join(tmpdir(), prefix));
+    dir = path.join(parent, 'pglite');
+    await copyMigratedPgliteDir(dir);
+  }
   return {
     env: t?.url ? { DATABASE_URL: t.url } : { PGLITE_DIR: dir! },
     async withDb(fn) {
@@ -36,7 +41,7 @@ export async function createChildDatabase(
     },
     async dispose() {
       await t?.dispose();
-      if (dir) await rm(dir, { recursive: true, force: true });
+      if (parent) await rm(parent, { recursive: true, force: true });
     },
   };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { cp, readFile } from 'node:fs/promises';
 import { inject } from 'vitest';
-import { adminExecute } from '../../db/admin.ts';
+import { adminExecute, databaseUrl } from '../../db/admin.ts';
 import { connectDatabase, type DatabaseHandle, type DialectName } from '../../db/connect.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 
@@ -28,7 +28,11 @@ export interface TestDatabase extends DatabaseHandle {
   dispose(): Promise<void>;
 }
 
-/** A fresh, migrated database: in-memory PGlite, or a new random database on the test Postgres. */
+/**
+ * A fresh, migrated database: in-memory PGlite, or a new random database on the test Postgres. Both
+ * start as copies of the run's migrated templates (test/setup/migrated-templates.ts); `migrate: false`
+ * gives an empty database.
+ */
 export async function createTestDatabase(
   dialect: DialectName,
   opts: { migrate?: boolean; maxConnections?: number } = {},
@@ -41,10 +45,12 @@ export async function createTestDatabase(
     // A whole database per test: the app sees exactly what it sees in production, and child
     // processes need nothing but the URL.
     schema = `arena_t_${randomBytes(6).toString('hex')}`;
-    await adminExecute(TEST_DATABASE_URL, `create database ${schema}`);
-    const u = new URL(TEST_DATABASE_URL);
-    u.pathname = `/${schema}`;
-    url = u.toString();
+    const template = opts.migrate !== false ? inject('postgresTemplate') : '';
+    await adminExecute(
+      TEST_DATABASE_URL,
+      `create database ${schema}${template ? ` template ${template}` : ''}`,
+    );
+    url = databaseUrl(TEST_DATABASE_URL, schema);
     handle = await connectDatabase({
       databaseUrl: url,
       maxConnections: opts.maxConnections ?? 10,
@@ -58,7 +64,7 @@ export async function createTestDatabase(
     });
   }
   if (opts.migrate !== false) {
-    // A no-op on a copy of the snapshot; the full migration anywhere else.
+    // A no-op on a copy of a template; the full migration anywhere else.
     const report = await migrateToLatest(handle.db);
     if (report.error) throw report.error;
   }
@@ -84,4 +90,13 @@ function migratedSnapshot(): Promise<Blob | undefined> {
     return new Blob([await readFile(file)]);
   })();
   return snapshot;
+}
+
+/**
+ * Copies the run's migrated PGlite data folder to `dir` (which must not exist yet), for a child
+ * process or an `arena` command that is not about creating the embedded database: creating one is
+ * seconds of CPU (initdb), migrating it more.
+ */
+export async function copyMigratedPgliteDir(dir: string): Promise<void> {
+  await cp(inject('pgliteTemplateDir'), dir, { recursive: true, errorOnExist: true, force: false });
 }
