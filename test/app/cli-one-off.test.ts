@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase } from '../../db/connect.ts';
 import { cleanEnv, runArena } from '../helpers/cli.ts';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/db.ts';
+import { createAppDatabase, type TestDatabase } from '../helpers/db.ts';
 
 // A TCP listener standing in for Ollama: it only counts who knocks.
 async function knockCounter(): Promise<{ port: number; knocks: () => number; close(): Promise<void> }> {
@@ -34,14 +34,13 @@ describe('one-off CLI commands', { timeout: 300_000 }, () => {
   beforeAll(async () => {
     cwd = await mkdtemp(path.join(tmpdir(), 'arena-oneoff-'));
     ollama = await knockCounter();
-    if (TEST_DATABASE_URL) pg = await createTestDatabase('postgres', { migrate: false });
+    // A migrated database (`arena migrate` itself is test/app/cli.test.ts's).
+    pg = await createAppDatabase(path.join(cwd, 'data'));
     // LLM_PROVIDER unset: `auto` would probe OLLAMA_HOST if a command selected a provider.
     env = cleanEnv({
       OLLAMA_HOST: `http://127.0.0.1:${ollama.port}`,
       ...(pg?.url ? { DATABASE_URL: pg.url } : { DATA_DIR: path.join(cwd, 'data') }),
     });
-    const migrated = await runArena(['migrate'], { cwd, env });
-    expect(migrated.code, migrated.stderr).toBe(0);
   }, 240_000);
   afterAll(async () => {
     await ollama.close();

@@ -6,7 +6,7 @@ import { loadConfig } from '../../app/config.ts';
 import { type RunningArena, startArena } from '../../app/main.ts';
 import { silentLogger } from '../../engine/log.ts';
 import { type FakeOllamaServer, startOllamaServer } from '../fakes/ollama-server.ts';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/db.ts';
+import { createAppDatabase, type TestDatabase } from '../helpers/db.ts';
 
 interface HealthBody {
   status: string;
@@ -23,7 +23,7 @@ describe('an LLM outage', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     ollama = await startOllamaServer({ chunkDelayMs: 5 });
     dataDir = await mkdtemp(path.join(tmpdir(), 'arena-outage-'));
-    if (TEST_DATABASE_URL) pg = await createTestDatabase('postgres', { migrate: false });
+    pg = await createAppDatabase(dataDir);
     const config = loadConfig({
       ...(pg?.url ? { DATABASE_URL: pg.url } : { DATA_DIR: dataDir }),
       LLM_PROVIDER: 'ollama',

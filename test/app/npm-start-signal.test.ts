@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, serverEnv, waitForOutput } from '../helpers/cli.ts';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/db.ts';
+import { createAppDatabase, type TestDatabase } from '../helpers/db.ts';
 
 const listening = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -23,8 +23,8 @@ describe('npm start', { timeout: 120_000 }, () => {
   let pg: TestDatabase | undefined;
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'arena-npm-start-'));
-    // Real Postgres when CI has it: a fresh embedded database takes many seconds to create.
-    if (TEST_DATABASE_URL) pg = await createTestDatabase('postgres', { migrate: false });
+    // A migrated database: creating an embedded one takes many seconds.
+    pg = await createAppDatabase(dataDir);
   });
   afterAll(async () => {
     await pg?.dispose();

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARENA_BIN, cleanEnv, runArena, waitForOutput } from '../helpers/cli.ts';
+import { copyMigratedPgliteDir } from '../helpers/db.ts';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -28,10 +29,11 @@ describe('read commands while `arena start` holds the embedded database', { time
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     env = cleanEnv({ DASHBOARD_PORT: String(port), LLM_PROVIDER: 'offline', LOG_LEVEL: 'info' });
+    // ./data/pglite as a previous start left it (creating it is test/app/cli.test.ts's business).
+    await copyMigratedPgliteDir(path.join(cwd, 'data', 'pglite'));
     server = spawn(process.execPath, [ARENA_BIN, 'start'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    await waitForOutput(server, /dashboard: http/, 420_000);
-    // A first start creates the embedded database: minutes on a loaded machine.
-  }, 480_000);
+    await waitForOutput(server, /dashboard: http/, 180_000);
+  }, 240_000);
   afterAll(async () => {
     if (server && server.exitCode === null) {
       const exited = new Promise((r) => server!.once('exit', r));

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../app/config.ts';
 import { openArenaContext } from '../../app/context.ts';
 import { silentLogger } from '../../engine/log.ts';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/db.ts';
+import { createAppDatabase, type TestDatabase } from '../helpers/db.ts';
 
 // ARENA_MAX_DEBATES reaches the runner the app builds: its capacity is what PROCESSES and /metrics show.
 describe('ARENA_MAX_DEBATES', () => {
@@ -13,8 +13,8 @@ describe('ARENA_MAX_DEBATES', () => {
   let pg: TestDatabase | undefined;
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'arena-capacity-'));
-    // On Postgres when the run has one (no embedded initdb); PGlite in a temp folder otherwise.
-    if (TEST_DATABASE_URL) pg = await createTestDatabase('postgres', { migrate: false });
+    // On Postgres when the run has one, else a copy of the run's migrated PGlite folder.
+    pg = await createAppDatabase(dir);
   }, 120_000);
   afterAll(async () => {
     await pg?.dispose();

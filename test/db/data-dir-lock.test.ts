@@ -6,13 +6,17 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase } from '../../db/connect.ts';
 import { DataDirLockedError } from '../../db/data-dir-lock.ts';
+import { copyMigratedPgliteDir } from '../helpers/db.ts';
 
 describe('embedded database lock', () => {
+  let parent: string;
   let dir: string;
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'arena-lock-'));
+    parent = await mkdtemp(path.join(tmpdir(), 'arena-lock-'));
+    dir = path.join(parent, 'pglite');
+    await copyMigratedPgliteDir(dir);
   });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
+  afterAll(() => rm(parent, { recursive: true, force: true }));
 
   it('refuses a second opener of the same data dir and frees it on close', async () => {
     const first = await connectDatabase({ pgliteDataDir: dir });

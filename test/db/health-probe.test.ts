@@ -103,7 +103,7 @@ describe.runIf(TEST_DATABASE_URL)('the Postgres pool under a burst', () => {
 
 describe('database health on PGlite', () => {
   it('is healthy while open and unhealthy once closed', async () => {
-    const handle = await connectDatabase({ pgliteDataDir: 'memory://' });
+    const handle = await createTestDatabase('pglite');
     expect(handle.health().ok).toBe(true);
     await handle.close();
     expect(handle.health()).toMatchObject({ ok: false, error: 'database closed' });

@@ -1,8 +1,5 @@
 import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { REPO_ROOT } from '../helpers/cli.ts';
-
-const FIXTURE = path.join(REPO_ROOT, 'test/fixtures/arena-child.ts');
+import { compiled, REPO_ROOT } from '../helpers/cli.ts';
 
 /** The engine and Discord bot in a child process (test/fixtures/arena-child.ts). */
 export interface ChildArena {
@@ -16,7 +13,7 @@ export interface ChildArena {
 }
 
 export function startChild(env: Record<string, string>): ChildArena {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
+  const child = spawn(process.execPath, [compiled('test/fixtures/arena-child.ts')], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

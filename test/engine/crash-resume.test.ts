@@ -10,11 +10,11 @@ import type { Database } from '../../db/schema.ts';
 import type { StartDebateInput } from '../../engine/api.ts';
 import { toHistory } from '../../engine/debate/history.ts';
 import { seededRng } from '../../engine/debate/plan/random.ts';
-import { REPO_ROOT } from '../helpers/cli.ts';
-import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
+import { compiled, REPO_ROOT } from '../helpers/cli.ts';
+import { copyMigratedPgliteDir, createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
 import { createHarness } from './harness.ts';
 
-const FIXTURE = path.join(REPO_ROOT, 'test/fixtures/engine/run-debate.ts');
+const FIXTURE = compiled('test/fixtures/engine/run-debate.ts');
 const DEBATE = { SEED: 'crash-seed-7', IDEA: 'a wallet app for DAOs', ROUNDS: '1' };
 
 /** What must not change across crashes: who spoke, when, in which phase, answering what. */
@@ -36,7 +36,7 @@ function runChild(
   env: Record<string, string>,
   killAfter: number,
 ): Promise<{ done: boolean; committed: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
+  const child = spawn(process.execPath, [FIXTURE], {
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -98,7 +98,8 @@ describe('crash and resume', () => {
         env = { DATABASE_URL: t.url! };
       } else {
         dir = await mkdtemp(path.join(tmpdir(), 'arena-crash-'));
-        env = { PGLITE_DIR: dir };
+        await copyMigratedPgliteDir(path.join(dir, 'pglite'));
+        env = { PGLITE_DIR: path.join(dir, 'pglite') };
       }
       const rng = seededRng('kills', dialect);
       let kills = 0;
@@ -108,7 +109,7 @@ describe('crash and resume', () => {
         kills++;
       }
       expect(kills).toBeGreaterThan(2);
-      const db = t?.db ?? (await connectDatabase({ pgliteDataDir: dir! })).db;
+      const db = t?.db ?? (await connectDatabase({ pgliteDataDir: path.join(dir!, 'pglite') })).db;
       const actual = await structure(db);
       if (!t) await db.destroy();
       expect(actual).toEqual(expected);

@@ -6,7 +6,7 @@ import { type RunningArena, startArena } from '../../app/main.ts';
 import { silentLogger } from '../../engine/log.ts';
 import type { DiscordEmulator } from '../emulators/discord/index.ts';
 import type { SlackEmulator } from '../emulators/slack/index.ts';
-import { copyMigratedPgliteDir, createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './db.ts';
+import { createAppDatabase, type TestDatabase } from './db.ts';
 import { PUBLIC_URL } from './engine.ts';
 
 export { PUBLIC_URL } from './engine.ts';
@@ -23,8 +23,7 @@ export interface TestApp {
  */
 export async function startTestApp(env: Record<string, string>): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'arena-app-'));
-  const pg: TestDatabase | undefined = TEST_DATABASE_URL ? await createTestDatabase('postgres') : undefined;
-  if (!pg) await copyMigratedPgliteDir(path.join(dataDir, 'pglite'));
+  const pg: TestDatabase | undefined = await createAppDatabase(dataDir);
   const config = loadConfig({
     ...(pg?.url ? { DATABASE_URL: pg.url } : { DATA_DIR: dataDir }),
     LLM_PROVIDER: 'offline',

@@ -2,9 +2,20 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const ARENA_BIN = path.join(REPO_ROOT, 'bin/arena.js');
+
+/**
+ * A script of the repository (`test/fixtures/x.ts`) as the run compiled it for child processes
+ * (test/setup/compiled-arena.ts): `node` starts it without a TypeScript loader.
+ */
+export function compiled(repoPath: string): string {
+  return path.join(inject('arenaBuild'), 'dist', repoPath.replace(/\.ts$/, '.js'));
+}
+
+/** `arena` for child processes: bin/arena.js running the compiled app, as in the production image. */
+export const ARENA_BIN = path.join(inject('arenaBuild'), 'bin/arena.js');
 
 /** Environment for a child `arena`: PATH and HOME only, plus what the test sets. */
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { cp, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { inject } from 'vitest';
 import { adminExecute, databaseUrl } from '../../db/admin.ts';
 import { connectDatabase, type DatabaseHandle, type DialectName } from '../../db/connect.ts';
@@ -57,11 +58,8 @@ export async function createTestDatabase(
       applicationName: 'arena-test',
     });
   } else {
-    const snapshot = opts.migrate !== false ? await migratedSnapshot() : undefined;
-    handle = await connectDatabase({
-      pgliteDataDir: 'memory://',
-      ...(snapshot ? { pgliteSnapshot: snapshot } : {}),
-    });
+    const snapshot = await pgliteSnapshot(opts.migrate !== false ? 'pgliteSnapshot' : 'pgliteEmptySnapshot');
+    handle = await connectDatabase({ pgliteDataDir: 'memory://', pgliteSnapshot: snapshot });
   }
   if (opts.migrate !== false) {
     // A no-op on a copy of a template; the full migration anywhere else.
@@ -81,15 +79,15 @@ export async function createTestDatabase(
   };
 }
 
-let snapshot: Promise<Blob | undefined> | undefined;
-/** The run's migrated PGlite tarball (test/setup/pglite-snapshot.ts), read once per test file. */
-function migratedSnapshot(): Promise<Blob | undefined> {
-  snapshot ??= (async () => {
-    const file = inject('pgliteSnapshot');
-    if (!file) return undefined;
-    return new Blob([await readFile(file)]);
-  })();
-  return snapshot;
+const snapshots = new Map<string, Promise<Blob>>();
+/** One of the run's PGlite tarballs (test/setup/migrated-templates.ts), read once per test file. */
+function pgliteSnapshot(which: 'pgliteSnapshot' | 'pgliteEmptySnapshot'): Promise<Blob> {
+  let blob = snapshots.get(which);
+  if (!blob) {
+    blob = readFile(inject(which)).then((bytes) => new Blob([bytes]));
+    snapshots.set(which, blob);
+  }
+  return blob;
 }
 
 /**
@@ -99,4 +97,15 @@ function migratedSnapshot(): Promise<Blob | undefined> {
  */
 export async function copyMigratedPgliteDir(dir: string): Promise<void> {
   await cp(inject('pgliteTemplateDir'), dir, { recursive: true, errorOnExist: true, force: false });
+}
+
+/**
+ * The migrated database an app configured with `DATA_DIR=dataDir` works on: a new Postgres database
+ * when the run has one (returned; pass its url as DATABASE_URL), else a copy of the run's PGlite
+ * folder in `dataDir/pglite`, where the app looks for it.
+ */
+export async function createAppDatabase(dataDir: string): Promise<TestDatabase | undefined> {
+  if (TEST_DATABASE_URL) return createTestDatabase('postgres');
+  await copyMigratedPgliteDir(path.join(dataDir, 'pglite'));
+  return undefined;
 }

@@ -7,13 +7,14 @@ import { connectDatabase } from '../../db/connect.ts';
 import { listMessages } from '../../db/repositories/debate-messages.ts';
 import { toHistory } from '../../engine/debate/history.ts';
 import { builtinCatalog } from '../../personas/index.ts';
-import { REPO_ROOT } from '../helpers/cli.ts';
+import { compiled, REPO_ROOT } from '../helpers/cli.ts';
+import { copyMigratedPgliteDir } from '../helpers/db.ts';
 
-const FIXTURE = path.join(REPO_ROOT, 'test/fixtures/engine/run-debate.ts');
+const FIXTURE = compiled('test/fixtures/engine/run-debate.ts');
 
 /** Runs the debate fixture; with `killAtVerdicts`, SIGKILLs it once that many verdicts are committed. */
 function runChild(env: Record<string, string>, killAtVerdicts?: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
+  const child = spawn(process.execPath, [FIXTURE], {
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -52,19 +53,21 @@ describe('a crash in the middle of concurrent verdicts', () => {
 
   it('SIGKILL while 4 of 8 verdicts are committed → the restart runs only the other 4', async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'arena-verdict-crash-'));
+    const pglite = path.join(dir, 'pglite');
+    await copyMigratedPgliteDir(pglite);
     const evaluators = (await builtinCatalog()).filter((p) => p.phase === 'convergence').map((p) => p.id);
     expect(evaluators).toHaveLength(8);
 
     // The first process: all 8 verdict calls start at once; the last 4 never answer.
-    const first = await runChild({ PGLITE_DIR: dir, HOLD_VERDICTS_AFTER: '4' }, 4);
+    const first = await runChild({ PGLITE_DIR: pglite, HOLD_VERDICTS_AFTER: '4' }, 4);
     expect(first.killed).toBe(true);
     expect(new Set(verdictCalls(first.out))).toEqual(new Set(evaluators)); // they ran concurrently
 
-    const second = await runChild({ PGLITE_DIR: dir });
+    const second = await runChild({ PGLITE_DIR: pglite });
     expect(second.out).toContain('done');
     expect(verdictCalls(second.out).sort()).toEqual(evaluators.slice(4).sort());
 
-    const handle = await connectDatabase({ pgliteDataDir: dir });
+    const handle = await connectDatabase({ pgliteDataDir: pglite });
     const debate = await handle.db
       .selectFrom('debate_sessions')
       .select(['id', 'status'])

@@ -5,11 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RuntimeFailure, UsageError } from '../../app/errors.ts';
 import { rotateSecrets } from '../../app/secrets.ts';
 import { connectDatabase } from '../../db/connect.ts';
-import { migrateToLatest } from '../../db/migrate.ts';
 import { createSecretBox } from '../../db/secrets/secret-box.ts';
 import { silentLogger } from '../../engine/log.ts';
 import { cleanEnv, runArena } from '../helpers/cli.ts';
-import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
+import { copyMigratedPgliteDir, createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
 
 const OLD_KEY = 'the-old-key-0123456789abcdef';
 const NEW_KEY = 'the-new-key-0123456789abcdef';
@@ -120,10 +119,9 @@ describe('arena secrets rotate (the command, embedded database, generated key fi
   it('moves the key file aside, rotates from it to a new generated key, and the tokens still open', async () => {
     const keyFile = path.join(dir, 'secret.key');
     await writeFile(keyFile, `${OLD_KEY}\n`, { mode: 0o600 });
+    await copyMigratedPgliteDir(path.join(dir, 'pglite'));
     const h = await connectDatabase({ pgliteDataDir: path.join(dir, 'pglite') });
     try {
-      const m = await migrateToLatest(h.db);
-      if (m.error) throw m.error;
       await h.db
         .insertInto('chat_webhooks')
         .values({ platform: 'discord', channel_id: 'c0', webhook_id: 'w0', token: oldBox.seal(TOKENS[0]!) })

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, runArena } from '../helpers/cli.ts';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/db.ts';
+import { createAppDatabase, type TestDatabase } from '../helpers/db.ts';
 import { type FeedServer, startFeedServer } from './feed-server.ts';
 
 describe('arena signals (CLI)', () => {
@@ -12,10 +12,9 @@ describe('arena signals (CLI)', () => {
   let env: Record<string, string>;
   let pg: TestDatabase | undefined;
   beforeAll(async () => {
-    // Real Postgres when there is one: a new PGlite data dir spends most of a CLI call on initdb.
-    if (TEST_DATABASE_URL) pg = await createTestDatabase('postgres', { migrate: false });
     server = await startFeedServer();
     dir = await mkdtemp(path.join(tmpdir(), 'arena-signals-cli-'));
+    pg = await createAppDatabase(dir);
     const feeds = path.join(dir, 'feeds.yaml');
     await writeFile(
       feeds,

@@ -15,7 +15,7 @@ import type { ChatRequest } from '../../engine/llm/types.ts';
 import { silentLogger } from '../../engine/log.ts';
 import { createFakeLlm } from '../fakes/fake-llm.ts';
 import { createFixedClock } from '../fakes/fixed-clock.ts';
-import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
+import { copyMigratedPgliteDir, createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
 import { type FeedServer, startFeedServer } from './feed-server.ts';
 
 // The feed items are dated 2026-11-24/25; the clock stands at noon of the 25th.
@@ -46,7 +46,8 @@ describe.each(testDialects())('arena cycle: feeds → trends → ideas → debat
   beforeAll(async () => {
     server = await startFeedServer();
     dir = await mkdtemp(path.join(tmpdir(), 'arena-cycle-'));
-    if (dialect === 'postgres') pg = await createTestDatabase('postgres', { migrate: false });
+    if (dialect === 'postgres') pg = await createTestDatabase('postgres');
+    else await copyMigratedPgliteDir(path.join(dir, 'pglite'));
     const feeds = path.join(dir, 'feeds.yaml');
     await writeFile(
       feeds,

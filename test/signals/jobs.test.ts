@@ -5,10 +5,10 @@ import { createScheduler, type JobDefinition } from '../../app/jobs/scheduler.ts
 import { getJobRun, setNextRun } from '../../db/repositories/job-runs.ts';
 import { silentLogger } from '../../engine/log.ts';
 import { createFixedClock } from '../fakes/fixed-clock.ts';
-import { collect, REPO_ROOT } from '../helpers/cli.ts';
+import { collect, compiled, REPO_ROOT } from '../helpers/cli.ts';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/db.ts';
 
-const CHILD = new URL('./job-child.ts', import.meta.url).pathname;
+const CHILD = compiled('test/signals/job-child.ts');
 
 describe.skipIf(!TEST_DATABASE_URL)('jobs across processes (postgres)', () => {
   let t: TestDatabase;
@@ -24,7 +24,7 @@ describe.skipIf(!TEST_DATABASE_URL)('jobs across processes (postgres)', () => {
   it('two processes start the same job at once: it runs once', async () => {
     const children = ['proc-a', 'proc-b'].map((owner) =>
       collect(
-        spawn(process.execPath, ['--import', 'tsx', CHILD, t.url!, owner], {
+        spawn(process.execPath, [CHILD, t.url!, owner], {
           cwd: REPO_ROOT,
           stdio: ['ignore', 'pipe', 'pipe'],
         }),
