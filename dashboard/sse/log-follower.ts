@@ -16,6 +16,12 @@ export interface LogFollowerOptions {
   sweepMs?: number;
   /** A check follows an event of the debate after this long (events come in bursts). */
   debounceMs?: number;
+  /**
+   * How long a committed message may go without its event before it is caught up from the log.
+   * Its event is normally published just after the commit (or after the steps before it, for a
+   * parallel group), so a check between the two must not cost a whole-debate read.
+   */
+  graceMs?: number;
 }
 
 interface Followed {
@@ -23,6 +29,8 @@ interface Followed {
   cursor: number;
   /** Turns past the cursor already seen on the bus. */
   seen: Set<number>;
+  /** Committed turns not seen on the bus yet, with when a check first found them. */
+  unseenSince: Map<number, number>;
   timer: ReturnType<typeof setTimeout> | null;
   lastEventAt: number;
 }
@@ -39,17 +47,20 @@ const LOG_BATCH = 500;
  */
 export function createLogFollower(opts: LogFollowerOptions) {
   const followed = new Map<string, Followed>();
+  /** Debates followed to their end: the last turn shown and when (a late event is not shown twice). */
+  const ended = new Map<string, { cursor: number; at: number }>();
   const listeners = new Set<(event: ArenaEvent) => void>();
   const emit = (event: ArenaEvent) => {
     for (const fn of [...listeners]) fn(event);
   };
   const debounceMs = opts.debounceMs ?? 500;
+  const graceMs = opts.graceMs ?? 2_000;
   let closed = false;
 
   const follow = (debateId: string, cursor: number): Followed => {
     let f = followed.get(debateId);
     if (!f) {
-      f = { cursor, seen: new Set(), timer: null, lastEventAt: Date.now() };
+      f = { cursor, seen: new Set(), unseenSince: new Map(), timer: null, lastEventAt: Date.now() };
       followed.set(debateId, f);
     }
     return f;
@@ -60,10 +71,21 @@ export function createLogFollower(opts: LogFollowerOptions) {
     if (!f || closed) return;
     const slice = await readLogAfter(opts.db, debateId, f.cursor, LOG_BATCH);
     const take = takeInOrder(f.cursor, slice);
-    const missing = take.entries.filter((e) => !f.seen.has(e.turnIndex));
-    if (missing.length > 0) {
+    const now = Date.now();
+    // Only messages whose events stayed away for the grace period are caught up; the cursor stops
+    // before the first one still within it, so its event (or the next check) can take it.
+    const due: typeof take.entries = [];
+    let pendingFrom: number | null = null;
+    for (const e of take.entries) {
+      if (f.seen.has(e.turnIndex)) continue;
+      const since = f.unseenSince.get(e.turnIndex) ?? now;
+      f.unseenSince.set(e.turnIndex, since);
+      if (now - since >= graceMs) due.push(e);
+      else pendingFrom ??= e.turnIndex;
+    }
+    if (due.length > 0) {
       const detail = await opts.arena.getDebate(debateId);
-      for (const m of missing) {
+      for (const m of due) {
         const view = detail?.messages.find((x) => x.id === m.id);
         if (!view || f.seen.has(m.turnIndex)) continue;
         f.seen.add(m.turnIndex);
@@ -74,10 +96,15 @@ export function createLogFollower(opts: LogFollowerOptions) {
           message: view,
         });
       }
-      opts.log.info('dashboard caught up from the log', { debateId, missed: missing.length });
+      opts.log.info('dashboard caught up from the log', { debateId, missed: due.length });
     }
-    f.cursor = take.cursor;
+    f.cursor = pendingFrom === null ? take.cursor : Math.max(f.cursor, pendingFrom - 1);
     for (const t of f.seen) if (t <= f.cursor) f.seen.delete(t);
+    for (const t of f.unseenSince.keys()) if (t <= f.cursor || f.seen.has(t)) f.unseenSince.delete(t);
+    if (pendingFrom !== null) {
+      scheduleIn(debateId, graceMs);
+      return;
+    }
     if (
       slice.debate === null ||
       (!take.waiting && slice.debate.status !== 'active' && slice.debate.status !== 'paused')
@@ -85,10 +112,11 @@ export function createLogFollower(opts: LogFollowerOptions) {
       // Everything it will ever say has been seen.
       if (f.timer) clearTimeout(f.timer);
       followed.delete(debateId);
+      ended.set(debateId, { cursor: f.cursor, at: Date.now() });
     }
   }
 
-  const schedule = (debateId: string) => {
+  const scheduleIn = (debateId: string, ms: number) => {
     const f = followed.get(debateId);
     if (!f || f.timer || closed) return;
     f.timer = setTimeout(() => {
@@ -96,14 +124,17 @@ export function createLogFollower(opts: LogFollowerOptions) {
       check(debateId).catch((error) =>
         opts.log.debug('log check failed', { error: error instanceof Error ? error.message : String(error) }),
       );
-    }, debounceMs);
+    }, ms);
   };
+  const schedule = (debateId: string) => scheduleIn(debateId, debounceMs);
 
   const unsubscribe = opts.bus.subscribe((event) => {
     if (!('debateId' in event) || event.type === 'message.delta') return emit(event);
     const id = event.debateId;
     if (event.type === 'message.created') {
       const turn = event.message.turnIndex;
+      // A late event of a debate already followed to its end: shown from the log before.
+      if (!followed.has(id) && turn <= (ended.get(id)?.cursor ?? -1)) return;
       const f = follow(id, turn - 1);
       // Already caught up from the log (the event came late): viewers have it.
       if (turn <= f.cursor || f.seen.has(turn)) return;
@@ -120,6 +151,7 @@ export function createLogFollower(opts: LogFollowerOptions) {
 
   const sweep = setInterval(() => {
     const now = Date.now();
+    for (const [id, e] of ended) if (now - e.at > FORGET_AFTER_MS) ended.delete(id);
     for (const [id, f] of followed) {
       if (now - f.lastEventAt > FORGET_AFTER_MS) {
         if (f.timer) clearTimeout(f.timer);
@@ -143,6 +175,7 @@ export function createLogFollower(opts: LogFollowerOptions) {
       clearInterval(sweep);
       for (const f of followed.values()) if (f.timer) clearTimeout(f.timer);
       followed.clear();
+      ended.clear();
     },
   };
 }

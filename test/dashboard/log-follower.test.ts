@@ -45,6 +45,7 @@ describe('the dashboard stream follows the committed log', () => {
       log: silentLogger,
       debounceMs: 20,
       sweepMs: 200,
+      graceMs: 300,
     });
     const hub = createEventHub({
       bus: follower,
@@ -72,6 +73,55 @@ describe('the dashboard stream follows the committed log', () => {
     } finally {
       follower.close();
       hub.close();
+    }
+  }, 60_000);
+
+  it('waits for a late event instead of reading the whole debate, and shows each message once', async () => {
+    const viewers = createMemoryBus();
+    // Every message is announced 150 ms after its commit (a busy process, a parallel group held for
+    // its order): the follower's checks land in between, but the events do come.
+    const late: EventBus = {
+      async publish(e) {
+        if (e.type === 'message.created') setTimeout(() => void viewers.publish(e), 150);
+        else await viewers.publish(e);
+      },
+      subscribe: (fn) => viewers.subscribe(fn),
+      close: () => viewers.close(),
+    };
+    const arena = createFakeArena({ bus: committingBus(t.db, late), personas: await builtinCatalog() });
+    let wholeReads = 0;
+    const follower = createLogFollower({
+      bus: viewers,
+      db: t.db,
+      arena: {
+        getDebate: (id) => {
+          wholeReads++;
+          return arena.getDebate(id);
+        },
+      },
+      clock: { now: () => new Date() },
+      log: silentLogger,
+      debounceMs: 5,
+      sweepMs: 50,
+      graceMs: 5_000,
+    });
+    const shown: number[] = [];
+    follower.subscribe((e) => {
+      if (e.type === 'message.created') shown.push(e.message.turnIndex);
+    });
+    try {
+      const { debateId } = await arena.startDebate({ idea: 'Patient projections', origin: 'test' });
+      await arena.finished(debateId);
+      const detail = (await arena.getDebate(debateId))!;
+      const deadline = Date.now() + 10_000;
+      while (shown.length < detail.messages.length && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      expect(shown).toEqual(detail.messages.map((m) => m.turnIndex));
+      expect(wholeReads).toBe(0);
+    } finally {
+      follower.close();
     }
   }, 60_000);
 });
