@@ -1,5 +1,3 @@
-import { DebateRefusedError } from '../engine/debate/errors.ts';
-
 /** Bad usage or configuration: the CLI prints the message on one line and exits with code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -16,14 +14,4 @@ export class RuntimeFailure extends Error {
 export class TryLaterFailure extends Error {
   override name = 'TryLaterFailure';
   readonly exitCode = 75;
-}
-
-/**
- * The engine's refusal to start a debate as the CLI's failure: a full queue is "try later" (exit 75);
- * a provider that does not answer needs someone to start it (exit 1, the message says how).
- */
-export function refusalFailure(error: unknown): unknown {
-  if (!(error instanceof DebateRefusedError)) return error;
-  if (error.retryAfterSeconds === undefined) return new RuntimeFailure(error.message);
-  return new TryLaterFailure(`${error.message}; try again in about ${error.retryAfterSeconds} s`);
 }

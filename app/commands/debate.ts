@@ -8,7 +8,7 @@ import { pauseReasonText } from '../../engine/debate/labels.ts';
 import type { DebateRunner } from '../../engine/debate/run/runner.ts';
 import type { ArenaEvent, EventBus } from '../../engine/events.ts';
 import { oneLineSafe } from '../../engine/text/sanitize.ts';
-import { RuntimeFailure, refusalFailure, UsageError } from '../errors.ts';
+import { RuntimeFailure, UsageError } from '../errors.ts';
 import { type RemoteArena, runRemoteDebate } from './debate-remote.ts';
 import {
   createTerminalRenderer,
@@ -22,6 +22,7 @@ import {
 import { langFromLocale } from './lang.ts';
 import type { DebateReader } from './open-reader.ts';
 import { parseOptions } from './options.ts';
+import { refusalFailure } from './refusal.ts';
 
 /** An arena opened for one command: the lead's composition root builds it from config. */
 export interface OpenedArena {

@@ -3,12 +3,13 @@ import { DataDirLockedError } from '../../db/data-dir-lock.ts';
 import { type Clock, systemClock } from '../../engine/clock.ts';
 import type { LlmProvider } from '../../engine/llm/types.ts';
 import type { Config } from '../config.ts';
-import { RuntimeFailure, refusalFailure, UsageError } from '../errors.ts';
+import { RuntimeFailure, UsageError } from '../errors.ts';
 import { CycleStepError, cycleLine, runCycle } from '../jobs/cycle.ts';
 import { createJobRuntime, type JobRuntime } from '../jobs/runtime.ts';
 import type { JobStatus } from '../jobs/scheduler.ts';
 import { createCommandLog } from './command-log.ts';
 import { table } from './open-store.ts';
+import { refusalFailure } from './refusal.ts';
 import { dashboardAddress, findRunningServer } from './server-client.ts';
 
 export interface JobsCommandDeps {

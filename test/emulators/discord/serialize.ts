@@ -185,6 +185,10 @@ export function messageJson(
       type: interaction?.type ?? 2,
       ...(user ? { user: userJson(user) } : {}),
       authorizing_integration_owners: { '0': world.guild.id },
+      // A component's reply names the message whose button was pressed (required by the spec).
+      ...(interaction?.type === 3 && interaction.messageId
+        ? { interacted_message_id: interaction.messageId }
+        : {}),
     };
   }
   if (opts.gateway) {
