@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import { readLogAfter, takeInOrder } from '../../db/repositories/debate-log.ts';
-import type { Database } from '../../db/schema.ts';
+import { type LogSlice, readLogAfter, takeInOrder } from '../../db/repositories/debate-log.ts';
+import type { Database, DebateStatus } from '../../db/schema.ts';
 import type { Arena } from '../../engine/api.ts';
 import type { Clock } from '../../engine/clock.ts';
 import type { ArenaEvent, EventBus } from '../../engine/events.ts';
@@ -33,6 +33,10 @@ interface Followed {
   unseenSince: Map<number, number>;
   timer: ReturnType<typeof setTimeout> | null;
   lastEventAt: number;
+  /** The debate's status as viewers were last told it (null: not known yet, taken from the log). */
+  status: DebateStatus | null;
+  /** When a check first read a status other than the one viewers were told. */
+  statusDiffSince: number | null;
 }
 
 // A debate with no event for this long is no longer swept (its viewers reload its state on open).
@@ -60,7 +64,15 @@ export function createLogFollower(opts: LogFollowerOptions) {
   const follow = (debateId: string, cursor: number): Followed => {
     let f = followed.get(debateId);
     if (!f) {
-      f = { cursor, seen: new Set(), unseenSince: new Map(), timer: null, lastEventAt: Date.now() };
+      f = {
+        cursor,
+        seen: new Set(),
+        unseenSince: new Map(),
+        timer: null,
+        lastEventAt: Date.now(),
+        status: null,
+        statusDiffSince: null,
+      };
       followed.set(debateId, f);
     }
     return f;
@@ -101,7 +113,8 @@ export function createLogFollower(opts: LogFollowerOptions) {
     f.cursor = pendingFrom === null ? take.cursor : Math.max(f.cursor, pendingFrom - 1);
     for (const t of f.seen) if (t <= f.cursor) f.seen.delete(t);
     for (const t of f.unseenSince.keys()) if (t <= f.cursor || f.seen.has(t)) f.unseenSince.delete(t);
-    if (pendingFrom !== null) {
+    const statusPending = await followStatus(debateId, f, slice.debate, now);
+    if (pendingFrom !== null || statusPending) {
       scheduleIn(debateId, graceMs);
       return;
     }
@@ -114,6 +127,46 @@ export function createLogFollower(opts: LogFollowerOptions) {
       followed.delete(debateId);
       ended.set(debateId, { cursor: f.cursor, at: Date.now() });
     }
+  }
+
+  /**
+   * Pauses, resumes and ends are in the log too (the debate row, written with its notice): a status
+   * whose event stayed away for the grace period is told to viewers from there. True while waiting.
+   */
+  async function followStatus(
+    debateId: string,
+    f: Followed,
+    debate: LogSlice['debate'],
+    now: number,
+  ): Promise<boolean> {
+    if (debate === null) return false;
+    if (f.status === null || f.status === debate.status) {
+      f.status = debate.status;
+      f.statusDiffSince = null;
+      return false;
+    }
+    f.statusDiffSince ??= now;
+    if (now - f.statusDiffSince < graceMs) return true;
+    const at = opts.clock.now().toISOString();
+    const status = debate.status;
+    if (status === 'paused')
+      emit({ type: 'debate.paused', at, debateId, reason: debate.pauseReason ?? 'unknown' });
+    else if (status === 'active') emit({ type: 'debate.resumed', at, debateId });
+    else {
+      const detail = await opts.arena.getDebate(debateId);
+      emit({
+        type: 'debate.completed',
+        at,
+        debateId,
+        status,
+        outcome: detail?.outcome ?? null,
+        planId: detail?.plan?.id ?? null,
+      });
+    }
+    opts.log.info('dashboard caught up a status from the log', { debateId, status });
+    f.status = status;
+    f.statusDiffSince = null;
+    return false;
   }
 
   const scheduleIn = (debateId: string, ms: number) => {
@@ -139,8 +192,22 @@ export function createLogFollower(opts: LogFollowerOptions) {
       // Already caught up from the log (the event came late): viewers have it.
       if (turn <= f.cursor || f.seen.has(turn)) return;
       f.seen.add(turn);
-    } else if (event.type === 'debate.created') follow(id, -1);
+    } else if (event.type === 'debate.created') follow(id, -1).status = 'active';
     else if (event.type === 'turn.started') follow(id, event.turnIndex - 1);
+    const told = followed.get(id);
+    if (told) {
+      // A turn under way: the debate runs.
+      if (event.type === 'turn.started' || event.type === 'message.created') told.status ??= 'active';
+      if (event.type === 'debate.paused') told.status = 'paused';
+      else if (event.type === 'debate.resumed') told.status = 'active';
+      else if (event.type === 'debate.completed') told.status = event.status;
+      if (
+        event.type === 'debate.paused' ||
+        event.type === 'debate.resumed' ||
+        event.type === 'debate.completed'
+      )
+        told.statusDiffSince = null;
+    }
     emit(event);
     // First seen mid-way and not at a turn: nothing to anchor a cursor on.
     const f = followed.get(id);

@@ -28,6 +28,7 @@ export interface LogSlice {
     turnInFlight: number | null;
     lang: string;
     outcome: string | null;
+    pauseReason: string | null;
     metadata: unknown;
     /** The debate's next commit number as of this read: everything numbered below it is committed. */
     nextSeq: number;
@@ -60,6 +61,7 @@ export async function readLogAfter(
       's.turn_in_flight',
       's.lang',
       's.outcome',
+      's.pause_reason',
       's.metadata',
       's.next_seq',
       's.last_notice_seq',
@@ -87,6 +89,7 @@ export async function readLogAfter(
       turnInFlight: first.turn_in_flight,
       lang: first.lang,
       outcome: first.outcome,
+      pauseReason: first.pause_reason,
       metadata: first.metadata,
       nextSeq: first.next_seq,
       lastNoticeSeq: first.last_notice_seq,

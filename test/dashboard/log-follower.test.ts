@@ -124,4 +124,59 @@ describe('the dashboard stream follows the committed log', () => {
       follower.close();
     }
   }, 60_000);
+
+  it('tells viewers of a pause, a resume and the end whose events were lost, from the debate row', async () => {
+    const viewers = createMemoryBus();
+    const statusEvents = new Set(['debate.paused', 'debate.resumed', 'debate.completed']);
+    // The transitions commit (row and notice), but none of their events reaches the dashboard.
+    const silentTransitions: EventBus = {
+      async publish(e) {
+        if (!statusEvents.has(e.type)) await viewers.publish(e);
+      },
+      subscribe: (fn) => viewers.subscribe(fn),
+      close: () => viewers.close(),
+    };
+    const arena = createFakeArena({
+      bus: committingBus(t.db, silentTransitions),
+      personas: await builtinCatalog(),
+      chunkMs: 40,
+    });
+    const follower = createLogFollower({
+      bus: viewers,
+      db: t.db,
+      arena,
+      clock: { now: () => new Date() },
+      log: silentLogger,
+      debounceMs: 5,
+      sweepMs: 50,
+      graceMs: 200,
+    });
+    const told: ArenaEvent[] = [];
+    let messages = 0;
+    follower.subscribe((e) => {
+      if (statusEvents.has(e.type)) told.push(e);
+      if (e.type === 'message.created') messages++;
+    });
+    const until = async (ok: () => boolean) => {
+      const deadline = Date.now() + 10_000;
+      while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    };
+    try {
+      const { debateId } = await arena.startDebate({ idea: 'Quiet transitions', origin: 'test' });
+      await until(() => messages > 0);
+      expect(await arena.pause(debateId, 'user')).toMatchObject({ ok: true });
+      await until(() => told.length === 1);
+      expect(told).toMatchObject([{ type: 'debate.paused', debateId, reason: 'user' }]);
+      expect(await arena.resume(debateId)).toMatchObject({ ok: true });
+      await until(() => told.length === 2);
+      expect(told[1]).toMatchObject({ type: 'debate.resumed', debateId });
+      await arena.finished(debateId);
+      await until(() => told.length === 3);
+      expect(told[2]).toMatchObject({ type: 'debate.completed', debateId, status: 'completed' });
+      await new Promise((r) => setTimeout(r, 400));
+      expect(told).toHaveLength(3);
+    } finally {
+      follower.close();
+    }
+  }, 60_000);
 });
