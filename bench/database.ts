@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
-import { adminExecute } from '../db/admin.ts';
+import { adminExecute, databaseUrl } from '../db/admin.ts';
 import { connectDatabase, type DatabaseHealth, type DialectName } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import type { Database } from '../db/schema.ts';
@@ -39,9 +39,7 @@ export async function openBenchDatabase(opts: BenchDatabaseOptions): Promise<Ben
       throw new Error('--db postgres needs BENCH_DATABASE_URL (a server where a database may be created)');
     dropName = `arena_bench_${randomBytes(5).toString('hex')}`;
     await adminExecute(opts.postgresUrl, `create database ${dropName}`);
-    const u = new URL(opts.postgresUrl);
-    u.pathname = `/${dropName}`;
-    url = u.toString();
+    url = databaseUrl(opts.postgresUrl, dropName);
   }
   const handle = await connectDatabase(
     url

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
-import { adminExecute } from '../db/admin.ts';
+import { adminExecute, databaseUrl } from '../db/admin.ts';
 import { builtinCatalog } from '../personas/index.ts';
 import { BENCH_IDEA } from './arena-bench.ts';
 import { backendCpu, backendCpuDelta } from './backend-cpu.ts';
@@ -170,11 +170,9 @@ async function openSaverDatabase(url: string | undefined) {
     throw new Error('langgraph-postgres needs BENCH_DATABASE_URL (a server where a database may be created)');
   const name = `lg_bench_${randomBytes(5).toString('hex')}`;
   await adminExecute(url, `create database ${name}`);
-  const u = new URL(url);
-  u.pathname = `/${name}`;
   const { default: pg } = await import('pg');
   // A pool of 10 like the arena's.
-  const pool = new pg.Pool({ connectionString: u.toString(), max: 10 });
+  const pool = new pg.Pool({ connectionString: databaseUrl(url, name), max: 10 });
   const saver = new PostgresSaver(pool);
   await saver.setup();
   return {

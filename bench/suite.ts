@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { adminExecute } from '../db/admin.ts';
+import { adminExecute, databaseUrl } from '../db/admin.ts';
 import type { ChildOutput, ChildSpec } from './child.ts';
 import { buildImage, helpTimes, idleStart, removeImage } from './footprint.ts';
 import { pollHealth } from './health-server.ts';
@@ -196,12 +196,11 @@ async function footprint(
     progress('(d) idle RSS: PGlite, later start');
     const pgliteLater = await idleStart(image, { dataDir, idleMs, port, path: pathEnv });
     await adminExecute(postgresUrl, `create database ${name}`);
-    const u = new URL(postgresUrl);
-    u.pathname = `/${name}`;
+    const url = databaseUrl(postgresUrl, name);
     progress('(d) idle RSS: Postgres, first start (fresh database)');
     const pgFirst = await idleStart(image, {
       dataDir,
-      databaseUrl: u.toString(),
+      databaseUrl: url,
       idleMs,
       port,
       path: pathEnv,
@@ -209,7 +208,7 @@ async function footprint(
     progress('(d) idle RSS: Postgres, later start');
     const pgLater = await idleStart(image, {
       dataDir,
-      databaseUrl: u.toString(),
+      databaseUrl: url,
       idleMs,
       port,
       path: pathEnv,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { adminExecute } from '../../db/admin.ts';
+import { adminExecute, databaseUrl } from '../../db/admin.ts';
 import { connectDatabase, type DatabaseHandle, redactUrl } from '../../db/connect.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { startTcpProxy } from '../../test/helpers/tcp-proxy.ts';
@@ -30,8 +30,7 @@ export async function openChaosDatabase(
 ): Promise<ChaosDatabase> {
   const name = `arena_chaos_${randomBytes(5).toString('hex')}`;
   await adminExecute(serverUrl, `create database ${name}`);
-  const direct = new URL(serverUrl);
-  direct.pathname = `/${name}`;
+  const direct = new URL(databaseUrl(serverUrl, name));
   const where = redactUrl(direct.toString());
   opts.log(`database ${where}`);
   cleanups.add(async () => {
