@@ -61,6 +61,7 @@ const optionalPositiveInt = (max: number) =>
 const envSchema = z.object({
   ARENA_ROLE: z.enum(ROLES).default('all'),
   DATABASE_URL: url(['postgres:', 'postgresql:'], 'a postgres:// URL, or leave unset for embedded PGlite'),
+  DATABASE_CONNECT_TIMEOUT_MS: positiveInt(15_000, 600_000),
   DATA_DIR: optionalString.default('./data'),
   REDIS_URL: url(['redis:', 'rediss:'], 'a redis:// URL, or leave unset for the in-process bus'),
   OLLAMA_HOST: url(['http:', 'https:'], 'an http(s) URL such as http://127.0.0.1:11434').default(

@@ -260,6 +260,7 @@ async function openDatabaseFor(config: Config, log: Logger, opts: OpenOptions): 
   try {
     return await connectDatabase({
       databaseUrl: config.DATABASE_URL,
+      connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
       pgliteDataDir: config.pgliteDir,
       initdbInChild: opts.longRunning ?? false,
       // Queries in flight fail and are retried by their owners; the health probe reports the outage.

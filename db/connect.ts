@@ -54,14 +54,20 @@ export interface ConnectOptions {
   probeIntervalMs?: number;
   /** Postgres: how long a query may wait for a free pool connection (default 60 s). */
   poolWaitMs?: number;
+  /** Postgres: how long opening one connection may take before it fails (default 15 s). */
+  connectTimeoutMs?: number;
   /** Told when the pool loses a connection (the server restarted or went away); never throws. */
   onPoolError?: (error: Error) => void;
 }
 
 // Both drivers return the same JS types: int8 as number (counts and token sums stay far below
 // 2^53), numeric as string (money is exact until a repository maps it), date as 'YYYY-MM-DD'.
-/** Opening one Postgres connection. */
-const CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * Opening one Postgres connection (TCP, a backend forked, SCRAM): milliseconds on a quiet machine,
+ * but 5 s failed test set-ups at load 30+. Still far below POOL_WAIT_MS, so a server that accepts
+ * TCP and never answers fails a connect well before a queued query gives up.
+ */
+const CONNECT_TIMEOUT_MS = 15_000;
 /** Waiting for a free pool connection: a minute covers bursts and short outages, not a hang. */
 const POOL_WAIT_MS = 60_000;
 
@@ -74,7 +80,11 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
 }
 
 /** Postgres config shared by the pool and the health probe's connection. */
-export async function postgresConfig(url: string, applicationName = 'arena'): Promise<PoolConfig> {
+export async function postgresConfig(
+  url: string,
+  applicationName = 'arena',
+  connectTimeoutMs = CONNECT_TIMEOUT_MS,
+): Promise<PoolConfig> {
   const { default: pg } = await import('pg');
   const parsers: Record<number, (v: string) => unknown> = {
     [OID.int8]: Number,
@@ -86,7 +96,7 @@ export async function postgresConfig(url: string, applicationName = 'arena'): Pr
     application_name: applicationName,
     // A server that accepts TCP but never answers (a cut network) fails the connect instead of
     // hanging every caller.
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    connectionTimeoutMillis: connectTimeoutMs,
     keepAlive: true,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -97,17 +107,18 @@ export async function postgresConfig(url: string, applicationName = 'arena'): Pr
 
 async function connectPostgres(url: string, options: ConnectOptions): Promise<DatabaseHandle> {
   const { default: pg } = await import('pg');
-  const config = await postgresConfig(url, options.applicationName);
+  const connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+  const config = await postgresConfig(url, options.applicationName, connectTimeoutMs);
   const onPoolError = options.onPoolError ?? (() => {});
   // pg-pool applies its connectionTimeoutMillis to waiting for a free connection too, not only to
   // opening one: with 5 s, a burst of debates (hundreds starting at once on 10 connections) failed
   // with "timeout exceeded when trying to connect" while the server was fine. The pool waits up to
-  // POOL_WAIT_MS for a connection; each new connection still has CONNECT_TIMEOUT_MS to open.
+  // POOL_WAIT_MS for a connection; each new connection still has connectTimeoutMs to open.
   const connectBounded = class extends preparingClient(pg.Client, statementNames()) {
     constructor(clientConfig?: ConstructorParameters<typeof pg.Client>[0]) {
       super({
         ...(typeof clientConfig === 'object' ? clientConfig : {}),
-        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+        connectionTimeoutMillis: connectTimeoutMs,
       });
     }
   };

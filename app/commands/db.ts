@@ -5,7 +5,11 @@ import type { Config } from '../config.ts';
 import { RuntimeFailure } from '../errors.ts';
 
 export function openDatabase(config: Config) {
-  return connectDatabase({ databaseUrl: config.DATABASE_URL, pgliteDataDir: config.pgliteDir });
+  return connectDatabase({
+    databaseUrl: config.DATABASE_URL,
+    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    pgliteDataDir: config.pgliteDir,
+  });
 }
 
 export function registerDbCommands(program: Command, deps: { config: () => Config }): void {

@@ -15,6 +15,7 @@ describe('config', () => {
       BUDGET_MONTHLY_USD: 1500,
       PUBLIC_URL: 'http://127.0.0.1:3000',
       ARENA_MAX_DEBATES: 200,
+      DATABASE_CONNECT_TIMEOUT_MS: 15_000,
     });
     expect(c.DATABASE_URL).toBeUndefined();
     expect(Object.isFrozen(c)).toBe(true);
@@ -32,6 +33,7 @@ describe('config', () => {
     [{ ARENA_MAX_DEBATES: '0' }, 'ARENA_MAX_DEBATES'],
     [{ ARENA_MAX_DEBATES: '2.5' }, 'ARENA_MAX_DEBATES'],
     [{ ARENA_MAX_DEBATES: 'many' }, 'ARENA_MAX_DEBATES'],
+    [{ DATABASE_CONNECT_TIMEOUT_MS: '0' }, 'DATABASE_CONNECT_TIMEOUT_MS'],
   ])('rejects %o naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${name}:`));

@@ -1,3 +1,4 @@
+import { createServer, type Socket } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, type DatabaseHandle } from '../../db/connect.ts';
@@ -70,10 +71,10 @@ describe.runIf(TEST_DATABASE_URL)('database health probe on Postgres', () => {
 describe.runIf(TEST_DATABASE_URL)('the Postgres pool under a burst', () => {
   it('keeps a query waiting for a free connection longer than a connect may take, instead of failing it', async () => {
     const t = await createTestDatabase('postgres', { migrate: false });
-    // One connection, busy for 6.5 s: the queued query waits past the 5 s connect timeout. pg-pool
+    // One connection, busy for 6.5 s: the queued query waits past a 5 s connect timeout. pg-pool
     // used to fail it with "timeout exceeded when trying to connect" (its connect timeout bounded the
     // wait in its queue too), which stopped debates in a burst while the server was fine.
-    const handle = await connectDatabase({ databaseUrl: t.url!, maxConnections: 1 });
+    const handle = await connectDatabase({ databaseUrl: t.url!, maxConnections: 1, connectTimeoutMs: 5_000 });
     try {
       const busy = sql`select pg_sleep(6.5)`.execute(handle.db);
       await sleep(100);
@@ -99,6 +100,25 @@ describe.runIf(TEST_DATABASE_URL)('the Postgres pool under a burst', () => {
       await t.dispose();
     }
   }, 60_000);
+});
+
+describe('opening a Postgres connection', () => {
+  it('fails after connectTimeoutMs on a server that accepts TCP and never answers', async () => {
+    const held = new Set<Socket>();
+    const silent = createServer((socket) => held.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      await expect(
+        connectDatabase({ databaseUrl: `postgres://arena@127.0.0.1:${port}/arena`, connectTimeoutMs: 300 }),
+      ).rejects.toThrow(/timeout/i);
+      // The connect reached the server and was given up on, not refused.
+      expect(held.size).toBeGreaterThan(0);
+    } finally {
+      for (const s of held) s.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
 });
 
 describe('database health on PGlite', () => {
