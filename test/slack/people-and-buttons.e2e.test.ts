@@ -94,7 +94,13 @@ describe.each(testDialects())('people and buttons in a Slack debate on %s', (dia
       ts: '1.6',
     });
     await emu.postAsUser({ user: bob, channel: ideas, text: 'top-level chatter' });
+    // The held turn and the answer to Bob go through; the turn after them is held, so the debate is
+    // still running when the buttons are pressed (an instant fake could otherwise finish it first).
+    const answering = fake.hold();
     hold.release();
+    await answering.next();
+    const held = fake.hold();
+    answering.release();
 
     const first = (await humans())[0]!;
     expect(first).toMatchObject({
@@ -111,7 +117,6 @@ describe.each(testDialects())('people and buttons in a Slack debate on %s', (dia
     expect((await humans()).length).toBe(1);
 
     // Buttons on the root card: Bob (neither starter nor admin) is refused, privately; Alice pauses.
-    const held = fake.hold();
     await held.next();
     const refused = await emu.clickButton({
       user: bob,
