@@ -159,3 +159,27 @@ export function slowTurn(inner: LlmProvider, turnIndex: number | 'all', msPerWor
     },
   };
 }
+
+/**
+ * Never answers a chosen turn: its words stream as `inner` streams them, then the call waits until
+ * it is aborted (its process is stopped). A test that means to crash an instance before, or while,
+ * that turn is written cannot be outrun by a fast model on a slow machine.
+ */
+export function stallTurn(inner: LlmProvider, turnIndex: number): LlmProvider {
+  return {
+    ...inner,
+    name: inner.name,
+    models: () => inner.models(),
+    async chat(req, onDelta) {
+      const result = await inner.chat(req, onDelta);
+      if (req.metadata?.task !== 'turn' || req.metadata.turnIndex !== turnIndex) return result;
+      const signal = req.signal;
+      if (!signal) throw new Error('stallTurn: the call has no abort signal to wait for');
+      await new Promise<void>((resolve) => {
+        if (signal.aborted) resolve();
+        else signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      throw signal.reason;
+    },
+  };
+}

@@ -5,7 +5,14 @@ import type { Persona } from '../../personas/types.ts';
 import type { DiscordEmulator } from '../emulators/discord/index.ts';
 import { createFakeLlm } from '../fakes/fake-llm.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
-import { type ArenaInstance, slowTurn, smallCast, startEmulator, startInstance } from './arena-world.ts';
+import {
+  type ArenaInstance,
+  slowTurn,
+  smallCast,
+  stallTurn,
+  startEmulator,
+  startInstance,
+} from './arena-world.ts';
 import { expectThreadMatchesDebate, ownPosts, until } from './thread-check.ts';
 
 describe.each(testDialects())('killing the Discord bot mid-debate on %s', (dialect) => {
@@ -30,16 +37,20 @@ describe.each(testDialects())('killing the Discord bot mid-debate on %s', (diale
 
   it('continues the thread after two crashes with no duplicate and no missing post', async () => {
     const words = Array.from({ length: 40 }, (_, n) => `w${n}`).join(' ');
-    const llm = () => {
+    // Turn 3 streams slowly. The first two processes never finish it (it waits until they are
+    // killed): the first crash comes before turn 3 is committed and the second while its preview is
+    // on screen, however far the engine runs ahead of delivery on a busy machine.
+    const llm = (stall: boolean) => {
       const fake = createFakeLlm({
         respond: (req) =>
           req.metadata?.task === 'turn' && req.metadata.turnIndex === 3 ? `${words}.` : undefined,
       });
-      // Turn 3 streams slowly, so the second crash lands while its preview is on screen.
-      return slowTurn(slowTurn(fake, 'all', 15), 3, 150);
+      const slow = slowTurn(slowTurn(fake, 'all', 15), 3, 150);
+      return stall ? stallTurn(slow, 3) : slow;
     };
-    const start = () => startInstance({ db: t.db, emu, llm: llm(), personas, instanceId: 'node-a' });
-    instance = await start();
+    const start = (stall = false) =>
+      startInstance({ db: t.db, emu, llm: llm(stall), personas, instanceId: 'node-a' });
+    instance = await start(true);
     const i = emu.invokeCommand({
       user: emu.seed.users.alice,
       channelId: emu.seed.channels.ideas,
@@ -65,12 +76,15 @@ describe.each(testDialects())('killing the Discord bot mid-debate on %s', (diale
       'two persona posts',
     );
     await instance.kill();
-    instance = await start();
-    // Second crash: while a message is still being written (its preview has no outbox row yet).
+    const seenBefore = new Set(ownPosts(emu, threadId).map((m) => m.id));
+    instance = await start(true);
+    // Second crash: while the restarted process is still writing a message (its preview has no
+    // outbox row yet).
     const preview = await emu.waitFor(
       () =>
         ownPosts(emu, threadId).find(
-          (m) => m.webhookId && m.content.startsWith('w0 w1') && m.content.endsWith(' …'),
+          (m) =>
+            m.webhookId && !seenBefore.has(m.id) && m.content.startsWith('w0 w1') && m.content.endsWith(' …'),
         ),
       30_000,
       'a streaming preview',

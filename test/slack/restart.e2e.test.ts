@@ -3,7 +3,7 @@ import { unescapeMrkdwn } from '../../bot/slack/mrkdwn.ts';
 import { listOutbox } from '../../db/repositories/chat-outbox.ts';
 import { builtinCatalog } from '../../personas/index.ts';
 import type { Persona } from '../../personas/types.ts';
-import { slowTurn, smallCast } from '../discord/arena-world.ts';
+import { slowTurn, smallCast, stallTurn } from '../discord/arena-world.ts';
 import { until } from '../discord/thread-check.ts';
 import { type SlackEmulator, startSlackEmulator } from '../emulators/slack/index.ts';
 import { createFakeLlm } from '../fakes/fake-llm.ts';
@@ -31,17 +31,21 @@ describe.each(testDialects())('Slack delivery under rate limits and restarts on 
 
   it('delivers every post once and in order across rate limits and two crashes (HTTP, then Socket Mode)', async () => {
     const words = Array.from({ length: 30 }, (_, n) => `w${n}`).join(' ');
-    const llm = () => {
+    // Turn 3 streams slowly. The first two processes never finish it (it waits until they are
+    // killed): the first crash comes before turn 3 is committed and the second while its preview is
+    // on screen, however far the engine runs ahead of rate-limited delivery on a busy machine.
+    const llm = (stall = false) => {
       const fake = createFakeLlm({
         respond: (req) =>
           req.metadata?.task === 'turn' && req.metadata.turnIndex === 3 ? `${words}.` : undefined,
       });
-      return slowTurn(slowTurn(fake, 'all', 10), 3, 120);
+      const slow = slowTurn(slowTurn(fake, 'all', 10), 3, 120);
+      return stall ? stallTurn(slow, 3) : slow;
     };
     instance = await startSlackInstance({
       db: t.db,
       emu,
-      llm: llm(),
+      llm: llm(true),
       personas,
       mode: 'http',
       instanceId: 'a',
@@ -66,17 +70,22 @@ describe.each(testDialects())('Slack delivery under rate limits and restarts on 
     // First crash right after a persona post reached Slack, likely before it was recorded.
     await emu.waitFor(() => personaPosts().length >= 2, 30_000, 'two persona posts');
     await instance.kill();
+    const seenBefore = new Set(personaPosts().map((m) => m.ts));
     instance = await startSlackInstance({
       db: t.db,
       emu,
-      llm: llm(),
+      llm: llm(true),
       personas,
       mode: 'socket',
       instanceId: 'b',
     });
-    // Second crash while a message is still being written (its preview has no outbox row yet).
+    // Second crash while the restarted process is still writing a message (its preview has no
+    // outbox row yet).
     await emu.waitFor(
-      () => personaPosts().find((m) => m.text.startsWith('w0 w1') && m.text.endsWith(' …')),
+      () =>
+        personaPosts().find(
+          (m) => !seenBefore.has(m.ts) && m.text.startsWith('w0 w1') && m.text.endsWith(' …'),
+        ),
       30_000,
       'a streaming preview',
     );
