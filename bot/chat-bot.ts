@@ -33,6 +33,7 @@ export interface ChatBotDeps {
   bus: EventBus;
   db: Kysely<Database>;
   personas: readonly Persona[];
+  /** Where avatars are served: `${publicUrl}/avatars/<id>.png`. */
   publicUrl: string;
   exportMarkdown(detail: DebateDetailView, lang: Lang): string;
   managerRoleLabel?: string;

@@ -10,18 +10,10 @@ import {
   REST,
   Routes,
 } from 'discord.js';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.ts';
 import type { SecretBox } from '../../db/secrets/secret-box.ts';
-import type { Arena, DebateDetailView } from '../../engine/api.ts';
-import type { Clock } from '../../engine/clock.ts';
-import { exportDebateMarkdown } from '../../engine/debate/export.ts';
-import type { EventBus } from '../../engine/events.ts';
-import type { Logger } from '../../engine/log.ts';
-import type { Lang, Persona } from '../../personas/types.ts';
 import { type ChatBot, createChatBot } from '../chat-bot.ts';
-import type { ChatLimits } from '../limits/chat-limits.ts';
 import type { ChatPlatform } from '../platform.ts';
+import { chatBotDeps, type PlatformBotOptions } from '../platform-bot.ts';
 import { cardActionOf } from './components.ts';
 import { createDiscordPlatform } from './discord-platform.ts';
 import { answerAutocomplete, toButtonCommand, toIncomingCommand } from './interactions.ts';
@@ -39,31 +31,17 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-export interface DiscordBotOptions {
+export interface DiscordBotOptions extends PlatformBotOptions {
   token: string;
   applicationId: string;
   /** Another Discord-compatible REST base (tests: the emulator); discord.js appends `/v10`. */
   apiUrl?: string;
-  arena: Arena;
-  bus: EventBus;
-  db: Kysely<Database>;
-  personas: readonly Persona[];
-  /** Where avatars are served: `${publicUrl}/avatars/<id>.png`. */
-  publicUrl: string;
   /** A role (id or name) that may start, stop, pause and resume besides Manage Threads. */
   managerRole?: string;
-  /** Renders `/arena export`; defaults to the engine's Markdown export. */
-  exportMarkdown?: (detail: DebateDetailView, lang: Lang) => string;
-  log: Logger;
-  clock: Clock;
   /** Webhook tokens are stored sealed with this box (see app/secrets.ts). */
   secrets: SecretBox;
   /** Connect the gateway at start (default); false leaves it to `connectGateway`. */
   gateway?: boolean;
-  /** This process's name on the threads it delivers (see chat-bot.ts). */
-  deliveryOwner?: string;
-  /** Per-person command and message limits (see chat-bot.ts). */
-  limits?: ChatLimits;
 }
 
 export interface DiscordBot {
@@ -111,20 +89,13 @@ export async function startDiscordBot(o: DiscordBotOptions): Promise<DiscordBot>
     log,
     signal: abort.signal,
   });
-  const bot = createChatBot({
-    platform,
-    arena: o.arena,
-    bus: o.bus,
-    db: o.db,
-    personas: o.personas,
-    publicUrl: o.publicUrl,
-    exportMarkdown: o.exportMarkdown ?? exportDebateMarkdown,
-    ...(o.managerRole ? { managerRoleLabel: `the ${o.managerRole} role` } : {}),
-    clock: o.clock,
-    log,
-    ...(o.deliveryOwner ? { deliveryOwner: o.deliveryOwner } : {}),
-    ...(o.limits ? { limits: o.limits } : {}),
-  });
+  const bot = createChatBot(
+    chatBotDeps(o, {
+      platform,
+      log,
+      ...(o.managerRole ? { managerRoleLabel: `the ${o.managerRole} role` } : {}),
+    }),
+  );
 
   function gatewayClient(): Client {
     const c = new Client({

@@ -1,15 +1,8 @@
 import { App, type Logger as BoltLogger, LogLevel, SocketModeReceiver } from '@slack/bolt';
-import type { Kysely } from 'kysely';
 import { latestBindingInChannel } from '../../db/repositories/chat.ts';
-import type { Database } from '../../db/schema.ts';
-import type { Arena, DebateDetailView } from '../../engine/api.ts';
-import type { Clock } from '../../engine/clock.ts';
-import { exportDebateMarkdown } from '../../engine/debate/export.ts';
-import type { EventBus } from '../../engine/events.ts';
 import type { Logger } from '../../engine/log.ts';
-import type { Lang, Persona } from '../../personas/types.ts';
 import { type ChatBot, createChatBot } from '../chat-bot.ts';
-import type { ChatLimits } from '../limits/chat-limits.ts';
+import { chatBotDeps, type PlatformBotOptions } from '../platform-bot.ts';
 import { handleCardAction, handleSlashCommand, type InboundDeps } from './commands-in.ts';
 import type { SlackHttpReceiver } from './http-receiver.ts';
 import { mayBeHumanReply, toHumanMessage } from './messages-in.ts';
@@ -17,7 +10,7 @@ import { createPeople } from './people.ts';
 import { missingScopes, scopeError } from './scopes.ts';
 import { createSlackPlatform, type SlackPlatform } from './slack-platform.ts';
 
-export interface SlackBotOptions {
+export interface SlackBotOptions extends PlatformBotOptions {
   botToken: string;
   /** HTTP mode: the receiver mounted at `/slack/events`; Socket Mode: the `xapp-` token. */
   mode: { kind: 'http'; receiver: SlackHttpReceiver } | { kind: 'socket'; appToken: string };
@@ -25,18 +18,6 @@ export interface SlackBotOptions {
   apiUrl?: string;
   /** User ids that may pause, resume and stop any debate. */
   managers?: readonly string[];
-  arena: Arena;
-  bus: EventBus;
-  db: Kysely<Database>;
-  personas: readonly Persona[];
-  publicUrl: string;
-  exportMarkdown?: (detail: DebateDetailView, lang: Lang) => string;
-  log: Logger;
-  clock: Clock;
-  /** This process's name on the threads it delivers (default `<host>:<pid>`; see chat-bot.ts). */
-  deliveryOwner?: string;
-  /** Per-person command and message limits (see chat-bot.ts). */
-  limits?: ChatLimits;
 }
 
 export interface SlackBot {
@@ -75,20 +56,13 @@ export async function startSlackBot(o: SlackBotOptions): Promise<SlackBot> {
 
   const platform = createSlackPlatform({ client: app.client, botId: () => botId, teamUrl: () => teamUrl });
   const person = createPeople(app.client, o.managers ?? []);
-  const bot = createChatBot({
-    platform,
-    arena: o.arena,
-    bus: o.bus,
-    db: o.db,
-    personas: o.personas,
-    publicUrl: o.publicUrl,
-    exportMarkdown: o.exportMarkdown ?? exportDebateMarkdown,
-    ...(o.managers?.length ? { managerRoleLabel: 'the people in SLACK_MANAGERS' } : {}),
-    clock: o.clock,
-    log,
-    ...(o.deliveryOwner ? { deliveryOwner: o.deliveryOwner } : {}),
-    ...(o.limits ? { limits: o.limits } : {}),
-  });
+  const bot = createChatBot(
+    chatBotDeps(o, {
+      platform,
+      log,
+      ...(o.managers?.length ? { managerRoleLabel: 'the people in SLACK_MANAGERS' } : {}),
+    }),
+  );
   const inbound: InboundDeps = {
     platform,
     client: app.client,
