@@ -87,22 +87,14 @@ export interface HoldInput {
 export async function holdBudget(db: Kysely<Database>, h: HoldInput): Promise<boolean> {
   const amount = usd(h.amountUsd);
   const day = utcDay(h.now);
-  const rolled = sql`b.day < excluded.day`;
-  const check = sql`(case when ${rolled} then 0 else b.day_spent + b.day_reserved end) + excluded.day_reserved <= ${limitOf(h.dailyUsd)}::numeric
-      and b.month_spent + b.month_reserved + excluded.month_reserved <= ${limitOf(h.monthlyUsd)}::numeric`;
-  const firstFits = sql`${amount}::numeric <= ${limitOf(h.dailyUsd)}::numeric and ${amount}::numeric <= ${limitOf(h.monthlyUsd)}::numeric`;
-  const gate =
-    h.debateId === null
-      ? sql`where ${firstFits}`
-      : sql`where ${firstFits} and exists (select 1 from hold_debate)`;
   const { rows } = await sql<{ held: number }>`
     with hold_debate as (
       select id from debate_sessions
       where id = ${h.debateId}::uuid
-        and (${limitOf(h.debateUsd)}::numeric >= cost_usd + held_usd + ${amount}::numeric)
+        and ${debateCapFits(h.debateUsd, h.amountUsd)}
       for update
     ), w as (
-      ${windowUpsert({ now: h.now, holdUsd: h.amountUsd }, { source: gate, check })}
+      ${windowHold(h, h.debateId === null ? undefined : sql`exists (select 1 from hold_debate)`)}
       returning 1
     ), d as (
       update debate_sessions set held_usd = held_usd + ${amount}::numeric, held_day = ${day}::date
@@ -112,6 +104,29 @@ export async function holdBudget(db: Kysely<Database>, h: HoldInput): Promise<bo
     select (select count(*) from w)::int as held
   `.execute(db);
   return Number(rows[0]?.held ?? 0) > 0;
+}
+
+/**
+ * The window half of a hold: the month's row takes `amountUsd` only if `gate` holds and the day and
+ * month limits still do after the change (Postgres re-checks this on the newest row version, so
+ * concurrent holds never share headroom). Add `returning 1` to learn whether it took it.
+ */
+export function windowHold(
+  h: Pick<HoldInput, 'amountUsd' | 'dailyUsd' | 'monthlyUsd' | 'now'>,
+  gate?: RawBuilder<unknown>,
+): RawBuilder<unknown> {
+  const amount = usd(h.amountUsd);
+  const rolled = sql`b.day < excluded.day`;
+  const check = sql`(case when ${rolled} then 0 else b.day_spent + b.day_reserved end) + excluded.day_reserved <= ${limitOf(h.dailyUsd)}::numeric
+      and b.month_spent + b.month_reserved + excluded.month_reserved <= ${limitOf(h.monthlyUsd)}::numeric`;
+  const firstFits = sql`${amount}::numeric <= ${limitOf(h.dailyUsd)}::numeric and ${amount}::numeric <= ${limitOf(h.monthlyUsd)}::numeric`;
+  const source = gate ? sql`where ${firstFits} and ${gate}` : sql`where ${firstFits}`;
+  return windowUpsert({ now: h.now, holdUsd: h.amountUsd }, { source, check });
+}
+
+/** Whether a debate's cap leaves room for `amountUsd` more (SQL on a `debate_sessions` row). */
+export function debateCapFits(debateUsd: number | null | undefined, amountUsd: number): RawBuilder<boolean> {
+  return sql<boolean>`${limitOf(debateUsd)}::numeric >= cost_usd + held_usd + ${usd(amountUsd)}::numeric`;
 }
 
 /** Gives holds back to the window (and takes them off the debate, while `owner` still runs it). */

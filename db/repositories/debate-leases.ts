@@ -1,6 +1,14 @@
 import { type Kysely, sql } from 'kysely';
-import type { Database, DebateSessionRow, DebateSessionUpdate, DebateStatus } from '../schema.ts';
+import type {
+  Database,
+  DebatePhase,
+  DebateSessionRow,
+  DebateSessionUpdate,
+  DebateStatus,
+} from '../schema.ts';
+import { debateCapFits, type HoldInput, usd, windowHold } from './budget.ts';
 import { insertNotice, NOTICE_SEQ_SET, type NoticeWrite } from './debate-notices.ts';
+import { utcDay } from './usage.ts';
 
 // A debate is run by at most one engine process: the one holding its row lease. Every write a
 // runner makes goes through a conditional UPDATE on `lease_owner`, which also takes the row lock,
@@ -98,64 +106,87 @@ export async function releaseLease(db: Kysely<Database>, p: { id: string; owner:
 }
 
 export type TurnClaim =
-  | { ok: true; session: DebateSessionRow }
+  | {
+      ok: true;
+      session: DebateSessionRow;
+      /** Whether `hold` was taken (false when none was asked). */
+      held: boolean;
+    }
   | { ok: false; reason: 'lease_lost' | 'not_active' | 'moved' };
+
+/** A budget hold to take with the claim (see holdBudget): the first call's estimate and the limits. */
+export type ClaimHold = Omit<HoldInput, 'debateId' | 'now'>;
 
 /**
  * Claims `turnIndex` for the call about to be made, in one statement: only while `owner` holds the
  * lease, the debate is active, and the index is still the next free one (or the one claimed before
- * a crash, replayed). A person's message bumps next_turn under the row lock, and Postgres re-checks
- * this WHERE on the newest row, so the two can never take one index. 'moved': re-plan.
+ * a crash, replayed). A person's message bumps next_turn under the row lock, and the row is locked
+ * and read at its newest version here (FOR UPDATE), so the two can never take one index. 'moved':
+ * re-plan. With `hold`, the same statement holds the first call's estimate on the budget window
+ * and the debate (all or nothing, as holdBudget); a refused hold still claims the turn (`held`
+ * false): the caller asks the budget again on its own, which folds before it refuses.
+ * The row is found by its key alone and the message check uses the debate's id as a value: a
+ * generic plan with the debate as a join partner scanned every message of every debate.
  */
 export async function claimTurn(
   db: Kysely<Database>,
-  p: LeaseProps & { turnIndex: number; speaker: string | null; set: DebateSessionUpdate },
+  p: LeaseProps & {
+    turnIndex: number;
+    speaker: string | null;
+    phase: DebatePhase;
+    round: number;
+    hold?: ClaimHold | undefined;
+  },
 ): Promise<TurnClaim> {
   const t = p.turnIndex;
-  const session = await db
-    .updateTable('debate_sessions')
-    .set({
-      ...p.set,
-      turn_in_flight: t,
-      turn_speaker: p.speaker,
-      next_turn: sql<number>`greatest(next_turn, ${t + 1}::int)`,
-      lease_expires_at: until(p),
-      updated_at: p.now,
-    })
-    .where('id', '=', p.id)
-    .where('lease_owner', '=', p.owner)
-    .where('status', '=', 'active')
-    .where((eb) =>
-      eb.or([
-        eb('turn_in_flight', '=', t),
-        eb.and([
-          eb('turn_in_flight', 'is', null),
-          eb('next_turn', '<=', t),
-          // Rows written without bumping next_turn (imports, fixtures) still block the index.
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('debate_messages')
-                .select('turn_index')
-                .whereRef('debate_messages.session_id', '=', 'debate_sessions.id')
-                .where('turn_index', '>=', t),
-            ),
-          ),
-        ]),
-      ]),
+  const id = sql`${p.id}::uuid`;
+  const hold = p.hold && p.hold.amountUsd > 0 ? p.hold : undefined;
+  const holdCte = hold
+    ? sql`, hold_window as (
+        ${windowHold({ ...hold, now: p.now }, sql`exists (select 1 from turn_claim where claimable and cap_fits)`)}
+        returning 1
+      )`
+    : sql``;
+  const heldSets = hold
+    ? sql`, held_usd = held_usd + case when exists (select 1 from hold_window) then ${usd(hold.amountUsd)}::numeric else 0 end,
+        held_day = case when exists (select 1 from hold_window) then ${utcDay(p.now)}::date else held_day end`
+    : sql``;
+  const { rows } = await sql<ClaimRow>`
+    with turn_claim as (
+      select lease_owner is not distinct from ${p.owner} as owned, status = 'active' as active,
+        lease_owner is not distinct from ${p.owner} and status = 'active' and coalesce(turn_in_flight = ${t}::int
+          or (turn_in_flight is null and next_turn <= ${t}::int
+            -- Rows written without bumping next_turn (imports, fixtures) still block the index;
+            -- max() reads one entry of (session_id, turn_index) from its end.
+            and coalesce((select max(turn_index) from debate_messages where session_id = ${id}), -1) < ${t}::int),
+          false) as claimable,
+        ${hold ? debateCapFits(hold.debateUsd, hold.amountUsd) : sql`true`} as cap_fits
+      from debate_sessions where id = ${id}
+      for update
+    )${holdCte}, claimed as (
+      update debate_sessions set phase = ${p.phase}, round_number = ${p.round}::int,
+        turn_in_flight = ${t}::int, turn_speaker = ${p.speaker},
+        next_turn = greatest(next_turn, ${t + 1}::int),
+        lease_expires_at = ${until(p).toISOString()}::timestamptz, updated_at = ${p.now.toISOString()}::timestamptz
+        ${heldSets}
+      where id = ${id} and exists (select 1 from turn_claim where claimable)
+      returning *
     )
-    .returningAll()
-    .executeTakeFirst();
-  if (session) return { ok: true, session };
-  const now = await db
-    .selectFrom('debate_sessions')
-    .select(['lease_owner', 'status'])
-    .where('id', '=', p.id)
-    .executeTakeFirst();
-  if (!now || now.lease_owner !== p.owner) return { ok: false, reason: 'lease_lost' };
-  if (now.status !== 'active') return { ok: false, reason: 'not_active' };
-  return { ok: false, reason: 'moved' };
+    select c.owned, c.active, ${hold ? sql`exists (select 1 from hold_window)` : sql`false`} as held, s.*
+    from turn_claim c left join claimed s on true
+  `.execute(db);
+  const row = rows[0];
+  if (!row?.owned) return { ok: false, reason: 'lease_lost' };
+  if (!row.active) return { ok: false, reason: 'not_active' };
+  if (row.id === null) return { ok: false, reason: 'moved' };
+  const { owned: _o, active: _a, held, ...session } = row;
+  return { ok: true, session: session as DebateSessionRow, held };
 }
+
+type ClaimRow = { owned: boolean; active: boolean; held: boolean } & (
+  | DebateSessionRow
+  | { [K in keyof DebateSessionRow]: null }
+);
 
 /**
  * Ends this owner's run of a debate: applies `set` (e.g. a pause) if the debate is in one of

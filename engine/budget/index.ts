@@ -1,4 +1,4 @@
-export { release, releaseOf, reserve, settle } from './reservations.ts';
+export { holdAmount, release, releaseOf, reserve, settle } from './reservations.ts';
 export { budgetSnapshot } from './snapshot.ts';
 export type {
   BudgetLimits,

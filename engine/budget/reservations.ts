@@ -24,10 +24,8 @@ import type { Hold, ReserveInput, ReserveResult, SettleInput } from './types.ts'
 export async function reserve(db: Kysely<Database>, input: ReserveInput): Promise<ReserveResult> {
   // Others must see the hold before the call starts: it commits on its own.
   if (db.isTransaction) throw new Error('reserve() commits on its own: call it outside a transaction');
-  // Whole micro-dollars, rounded up: the unit numeric(14, 6) keeps.
-  const micro = Math.ceil(Number((input.estimateUsd * 1e6).toFixed(3)));
-  if (micro <= 0) return { ok: true, hold: null };
-  const amountUsd = micro / 1e6;
+  const amountUsd = holdAmount(input.estimateUsd);
+  if (amountUsd <= 0) return { ok: true, hold: null };
   const hold = () =>
     holdBudget(db, {
       debateId: input.debateId,
@@ -42,6 +40,11 @@ export async function reserve(db: Kysely<Database>, input: ReserveInput): Promis
   const held = (await hold()) || ((await foldAll(db)) > 0 && (await hold()));
   if (held) return { ok: true, hold: { amountUsd, day: utcDay(input.now) } };
   return refusal(db, input, amountUsd);
+}
+
+/** What a hold of `estimateUsd` takes: whole micro-dollars, rounded up (the unit numeric(14, 6) keeps). */
+export function holdAmount(estimateUsd: number): number {
+  return Math.max(Math.ceil(Number((estimateUsd * 1e6).toFixed(3))), 0) / 1e6;
 }
 
 /** Which window refused, with its numbers (read after the fact: a refusal is the rare path). */

@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectDatabase, type DatabaseHandle } from '../../db/connect.ts';
 import { reclaimHolds } from '../../db/repositories/budget.ts';
+import { claimTurn } from '../../db/repositories/debate-leases.ts';
 import { recordUsage } from '../../db/repositories/usage.ts';
 import type { Database } from '../../db/schema.ts';
 import { budgetSnapshot, release, reserve, settle } from '../../engine/budget/index.ts';
@@ -298,6 +299,83 @@ describe.each(testDialects())('budget reservations on %s', (dialect) => {
     } finally {
       await second?.close();
     }
+  });
+
+  // A turn's claim holds its first call in the same statement (claimTurn with `hold`): the same
+  // all-or-nothing rules as reserve(), and a refused hold still claims the turn.
+  const claimWithHold = (db: Kysely<Database>, id: string, amountUsd: number, l = limits) =>
+    claimTurn(db, {
+      id,
+      owner: 'runner',
+      now: NOW,
+      ttlMs: 60_000,
+      turnIndex: 0,
+      speaker: null,
+      phase: 'divergence',
+      round: 1,
+      hold: { amountUsd, dailyUsd: l.dailyUsd, monthlyUsd: l.monthlyUsd, debateUsd: l.debateUsd },
+    });
+  const leased = async (db: Kysely<Database>, costUsd = 0) => {
+    const id = await newDebate(db, costUsd);
+    await sql`update debate_sessions set lease_owner = 'runner' where id = ${id}::uuid`.execute(db);
+    return id;
+  };
+
+  it('20 concurrent turn claims holding their calls never exceed the daily limit together', async () => {
+    const debates = await Promise.all(Array.from({ length: 20 }, () => leased(t.db)));
+    let second: DatabaseHandle | undefined;
+    if (dialect === 'postgres') second = await connectDatabase({ databaseUrl: t.url!, maxConnections: 10 });
+    try {
+      const dbs = [t.db, second?.db ?? t.db];
+      const results = await Promise.all(
+        debates.map((id, i) => claimWithHold(dbs[i % 2]!, id, 0.07, { ...limits, dailyUsd: 1 })),
+      );
+      // Every turn is claimed; only 14 calls hold (floor(1 / 0.07)), the others hold nothing anywhere.
+      expect(results.every((r) => r.ok)).toBe(true);
+      expect(results.filter((r) => r.ok && r.held)).toHaveLength(14);
+      expect(await heldUsd(t.db)).toBeCloseTo(0.98, 6);
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from debate_sessions where turn_in_flight = 0 and next_turn = 1`.execute(
+        t.db,
+      );
+      expect(rows[0]!.n).toBe(20);
+      // The refused ones ask the budget themselves: still refused, on the day.
+      const refused = debates.filter((_, i) => !(results[i]!.ok && results[i]!.held));
+      const again = await reserve(t.db, {
+        debateId: refused[0]!,
+        estimateUsd: 0.07,
+        limits: { ...limits, dailyUsd: 1 },
+        now: NOW,
+      });
+      expect(again).toMatchObject({ ok: false, window: 'day' });
+    } finally {
+      await second?.close();
+    }
+  });
+
+  it('a claim holds against the debate cap, and holds nothing when the turn is not its to claim', async () => {
+    const id = await leased(t.db, 0.9);
+    const over = await claimWithHold(t.db, id, 0.2, { ...limits, debateUsd: 1 });
+    expect(over).toMatchObject({ ok: true, held: false });
+    expect(await heldUsd(t.db)).toBe(0);
+    // Claimed already at index 0 by the call above: replaying it holds; a later index has moved.
+    const fits = await claimWithHold(t.db, id, 0.1, { ...limits, debateUsd: 1 });
+    expect(fits).toMatchObject({ ok: true, held: true });
+    expect(await heldUsd(t.db)).toBeCloseTo(0.1, 6);
+    const other = await leased(t.db);
+    await sql`update debate_sessions set lease_owner = 'someone else' where id = ${other}::uuid`.execute(
+      t.db,
+    );
+    expect(await claimWithHold(t.db, other, 0.1)).toEqual({ ok: false, reason: 'lease_lost' });
+    await sql`update debate_sessions set lease_owner = 'runner', status = 'paused' where id = ${other}::uuid`.execute(
+      t.db,
+    );
+    expect(await claimWithHold(t.db, other, 0.1)).toEqual({ ok: false, reason: 'not_active' });
+    await sql`update debate_sessions set status = 'active', next_turn = 3 where id = ${other}::uuid`.execute(
+      t.db,
+    );
+    expect(await claimWithHold(t.db, other, 0.1)).toEqual({ ok: false, reason: 'moved' });
+    expect(await heldUsd(t.db)).toBeCloseTo(0.1, 6);
   });
 
   it('budgetSnapshot reports spent, held, tokens and limits per window', async () => {

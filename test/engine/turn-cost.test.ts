@@ -8,7 +8,7 @@ import { createHarness } from './harness.ts';
 
 // The cost intent as counts: a committed turn is one short transaction. Counted per turn between
 // two message.created events (a turn's message is announced right after its commit).
-const TURN_PATH = /^(update debate_sessions|with hold_debate|with turn_session)$/; // claim, budget hold, commit
+const TURN_PATH = /^(with turn_claim|with hold_debate|with turn_session)$/; // claim (with the first call's hold), a later call's hold, commit
 const BACKGROUND = /^(select budget_windows|with fold_batch|insert system_logs)$/; // throttled budget.updated, stats fold, notes
 
 describe.each(testDialects())('statements per turn on %s', (dialect) => {
@@ -18,7 +18,7 @@ describe.each(testDialects())('statements per turn on %s', (dialect) => {
   });
   afterAll(() => t.dispose());
 
-  it('every priced turn (divergence, verdict, plan section, final plan) is claim, hold and one commit statement, no transaction', async () => {
+  it('every priced turn (divergence, verdict, plan section, final plan) is a claim that holds its call and one commit statement, no transaction', async () => {
     const meter = meterDatabase(t.db);
     const clock = createFixedClock('2026-04-04T10:00:00Z');
     const h = await createHarness(meter.db, { clock, prices: createPriceTable({ overrides: 'fake:*=1/2' }) });
@@ -46,17 +46,17 @@ describe.each(testDialects())('statements per turn on %s', (dialect) => {
       const turnPath = kinds.filter(([k]) => TURN_PATH.test(k)).reduce((n, [, c]) => n + c, 0);
       const other = kinds.filter(([k]) => !TURN_PATH.test(k) && !BACKGROUND.test(k));
       expect(stats.transactions).toBe(0);
-      expect(turnPath).toBe(3);
-      expect(stats.byKind['update debate_sessions']).toBe(1);
-      expect(stats.byKind['with hold_debate']).toBe(1);
+      expect(turnPath).toBe(2);
+      expect(stats.byKind['with turn_claim']).toBe(1);
+      expect(stats.byKind['with hold_debate']).toBeUndefined();
       expect(stats.byKind['with turn_session']).toBe(1);
       expect(other).toEqual([]);
-      expect(stats.statements).toBeLessThanOrEqual(6);
+      expect(stats.statements).toBeLessThanOrEqual(6); // with the throttled background reads and folds
     }
     // Verdicts and plan sections are groups: every call of the group starts (and holds its
-    // budget) before the first commits, so the group's statements are counted together. Each turn
-    // is still a claim (the first is claimed with the group), a hold and one commit statement
-    // that carries the plan write: no BEGIN/COMMIT anywhere.
+    // budget) before the first commits, so the group's statements are counted together. The first
+    // turn's claim holds its call; each later one is a hold when its call starts and a claim when
+    // it commits; every commit is one statement that carries the plan write: no BEGIN/COMMIT anywhere.
     const verdicts = turns.filter((x) => x.kind === 'convergence:verdict');
     const planning = turns.filter((x) => x.kind.startsWith('planning:'));
     const sections = planning.slice(0, -1);
@@ -67,8 +67,8 @@ describe.each(testDialects())('statements per turn on %s', (dialect) => {
       const n = group.length;
       const sum = (k: string) => group.reduce((c, x) => c + (x.stats.byKind[k] ?? 0), 0);
       expect(group.reduce((c, x) => c + x.stats.transactions, 0)).toBe(0);
-      expect(sum('update debate_sessions')).toBe(n);
-      expect(sum('with hold_debate')).toBe(n);
+      expect(sum('with turn_claim')).toBe(n);
+      expect(sum('with hold_debate')).toBe(n - 1);
       expect(sum('with turn_session')).toBe(n);
       const turnPath = group.reduce(
         (c, x) =>
@@ -78,19 +78,19 @@ describe.each(testDialects())('statements per turn on %s', (dialect) => {
             .reduce((m, [, v]) => m + v, 0),
         0,
       );
-      expect(turnPath).toBe(3 * n);
+      expect(turnPath).toBe(3 * n - 1);
       const other = group.flatMap((x) =>
         Object.keys(x.stats.byKind).filter((k) => !TURN_PATH.test(k) && !BACKGROUND.test(k)),
       );
       expect(other).toEqual([]);
       for (const x of group.slice(1)) expect(x.stats.statements).toBeLessThanOrEqual(6);
     }
-    // The final plan: claim, hold and one commit that also writes the plan and the idea's status.
+    // The final plan: a claim that holds its call, and one commit that also writes the plan and the idea's status.
     expect(final.stats.transactions).toBe(0);
     expect(final.stats.byKind['with turn_session']).toBe(1);
-    expect(final.stats.byKind['with hold_debate']).toBe(1);
-    expect(final.stats.byKind['update debate_sessions']).toBe(1);
-    expect(final.stats.statements).toBeLessThanOrEqual(6);
+    expect(final.stats.byKind['with turn_claim']).toBe(1);
+    expect(final.stats.byKind['with hold_debate']).toBeUndefined();
+    expect(final.stats.statements).toBeLessThanOrEqual(3);
 
     // Over the whole debate: no multi-statement transaction at all, ≤ 6 statements per turn.
     const all = turns.reduce((n, x) => n + x.stats.statements, 0);

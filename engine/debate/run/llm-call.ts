@@ -1,4 +1,5 @@
-import { type Hold, type ReserveResult, release, reserve, settle } from '../../budget/index.ts';
+import type { ClaimHold } from '../../../db/repositories/debate-leases.ts';
+import { type Hold, holdAmount, type ReserveResult, release, reserve, settle } from '../../budget/index.ts';
 import type { RouteHints } from '../../llm/router/types.ts';
 import type { ChatMessage, ChatResult, JsonSchemaFormat } from '../../llm/types.ts';
 import type { Engine } from '../engine.ts';
@@ -33,11 +34,32 @@ export interface CallInput {
   onDelta?: (delta: string) => void;
   /** For the LLM router: the debate, a person's turn first, the models that come next. */
   route?: RouteHints;
+  /**
+   * What the turn's claim already held for this call (claimTurn; null: nothing to hold), so the
+   * budget is not asked again. Undefined: this call reserves its own.
+   */
+  held?: Hold | null | undefined;
+}
+
+/** The hold a call of `model` with `prompt` asks for, against the daily, monthly and debate limits. */
+export function holdFor(
+  engine: Pick<Engine, 'llm' | 'prices' | 'settings'>,
+  call: { model: string; prompt: BuiltPrompt; capUsd: number | null },
+): ClaimHold {
+  const { llm, prices, settings } = engine;
+  const { model, prompt } = call;
+  return {
+    amountUsd: holdAmount(prices.estimateCost(llm.name, model, prompt.messages, prompt.maxTokens)),
+    dailyUsd: settings.budget.dailyUsd,
+    monthlyUsd: settings.budget.monthlyUsd,
+    debateUsd: call.capUsd ?? undefined,
+  };
 }
 
 /**
- * Reserves the call's estimated cost against the daily, monthly and per-debate limits, then calls
- * the model; a refused reservation is returned, not thrown. A failed call frees its reservation.
+ * Reserves the call's estimated cost against the daily, monthly and per-debate limits (unless the
+ * turn's claim held it: `held`), then calls the model; a refused reservation is returned, not
+ * thrown. A failed call frees its reservation.
  */
 export async function callModel(
   engine: Pick<Engine, 'db' | 'llm' | 'prices' | 'clock' | 'settings'>,
@@ -46,16 +68,19 @@ export async function callModel(
   const { db, llm, prices, clock, settings } = engine;
   const { prompt, model } = input;
   const messages = input.messages ?? prompt.messages;
-  const reservation = await reserve(db, {
-    debateId: input.debateId,
-    estimateUsd: prices.estimateCost(llm.name, model, messages, prompt.maxTokens),
-    limits: {
-      dailyUsd: settings.budget.dailyUsd,
-      monthlyUsd: settings.budget.monthlyUsd,
-      debateUsd: input.capUsd ?? undefined,
-    },
-    now: clock.now(),
-  });
+  const reservation =
+    input.held !== undefined
+      ? { ok: true as const, hold: input.held }
+      : await reserve(db, {
+          debateId: input.debateId,
+          estimateUsd: prices.estimateCost(llm.name, model, messages, prompt.maxTokens),
+          limits: {
+            dailyUsd: settings.budget.dailyUsd,
+            monthlyUsd: settings.budget.monthlyUsd,
+            debateUsd: input.capUsd ?? undefined,
+          },
+          now: clock.now(),
+        });
   if (!reservation.ok) return { ok: false, refusal: reservation };
   try {
     const result = await llm.chat(

@@ -1,10 +1,12 @@
+import type { Persona } from '../../../personas/types.ts';
+import type { Hold } from '../../budget/index.ts';
 import { DELTA_MIN_CHARS } from '../../constants.ts';
 import type { ChatMessage, JsonSchemaFormat } from '../../llm/types.ts';
 import type { Engine } from '../engine.ts';
 import type { HistoryEntry } from '../history.ts';
 import { type Draft, MODERATOR_ID, messageTypeOf, speakerOf } from '../message.ts';
 import { upcomingModels } from '../plan/group.ts';
-import { buildPrompt, type LlmStep } from '../prompts.ts';
+import { type BuiltPrompt, buildPrompt, type LlmStep } from '../prompts.ts';
 import { contextTokensOf } from '../settings.ts';
 import { type CallOutcome, callModel, deltaBuffer, type Refusal } from './llm-call.ts';
 import { planSectionStep, speakStep } from './speak-step.ts';
@@ -33,16 +35,19 @@ export type Call = (messages?: ChatMessage[], jsonSchema?: JsonSchemaFormat) => 
 /** What a step needs besides its call: the database and clock to record a lost call's usage. */
 export type StepDeps = Pick<Engine, 'db' | 'clock' | 'log'>;
 
-/**
- * Makes the model call(s) of one step: builds the prompt, announces the turn, streams deltas to
- * the bus (never to the database), and returns the draft message or the budget's refusal. The
- * kind of step picks its drafting: a spoken turn or summary, a verdict, a plan section.
- */
-export async function draftStep(
-  engine: Pick<Engine, 'db' | 'llm' | 'prices' | 'clock' | 'cast' | 'settings' | 'log' | 'emit' | 'note'>,
-  input: StepCallInput,
-): Promise<StepCallResult> {
-  const { step, debateId, turnIndex } = input;
+/** Who speaks a step, on which model, with which prompt: built before the turn is claimed. */
+export interface StepRequest {
+  speaker: Persona | undefined;
+  model: string;
+  prompt: BuiltPrompt;
+}
+
+/** Builds a step's prompt from the committed history (pure). */
+export function stepRequest(
+  engine: Pick<Engine, 'cast' | 'settings'>,
+  input: Pick<StepCallInput, 'step' | 'lang' | 'idea' | 'history' | 'rounds' | 'turnIndex'>,
+): StepRequest {
+  const { step } = input;
   const speaker = speakerOf(step, engine.cast);
   const model = speaker?.model ?? engine.settings.moderatorModel;
   const prompt = buildPrompt({
@@ -54,7 +59,24 @@ export async function draftStep(
     rounds: input.rounds,
     contextTokens: contextTokensOf(engine.settings, model),
   });
-  prompt.metadata.turnIndex = turnIndex;
+  prompt.metadata.turnIndex = input.turnIndex;
+  return { speaker, model, prompt };
+}
+
+/**
+ * Makes the model call(s) of one step: builds the prompt (unless given), announces the turn,
+ * streams deltas to the bus (never to the database), and returns the draft message or the budget's
+ * refusal. The kind of step picks its drafting: a spoken turn or summary, a verdict, a plan section.
+ * `first`: the request built before the turn's claim, and what the claim held for its first call
+ * (undefined: the call reserves its own).
+ */
+export async function draftStep(
+  engine: Pick<Engine, 'db' | 'llm' | 'prices' | 'clock' | 'cast' | 'settings' | 'log' | 'emit' | 'note'>,
+  input: StepCallInput,
+  first?: { request: StepRequest; held: Hold | null | undefined },
+): Promise<StepCallResult> {
+  const { step, debateId, turnIndex } = input;
+  const { speaker, model, prompt } = first?.request ?? stepRequest(engine, input);
   const personaId = speaker?.id ?? MODERATOR_ID;
   await engine.emit({
     type: 'turn.started',
@@ -82,8 +104,11 @@ export async function draftStep(
     upcomingModels: upcomingModels(engine.cast, step, engine.settings.moderatorModel),
     ...(input.siblings && input.siblings > 1 ? { siblings: input.siblings } : {}),
   };
-  const call: Call = (messages, jsonSchema) =>
-    callModel(engine, {
+  let held = first?.held;
+  const call: Call = (messages, jsonSchema) => {
+    const hold = held;
+    held = undefined; // a re-ask reserves its own
+    return callModel(engine, {
       debateId,
       route,
       capUsd: input.capUsd,
@@ -93,7 +118,9 @@ export async function draftStep(
       ...(messages ? { messages } : {}),
       ...(jsonSchema ? { jsonSchema } : {}),
       ...(buffer ? { onDelta: (d: string) => buffer.push(d) } : {}),
+      ...(hold !== undefined ? { held: hold } : {}),
     });
+  };
 
   const flush = () => buffer?.flush();
   const deps = { db: engine.db, clock: engine.clock, log: engine.log };

@@ -1,5 +1,7 @@
-import { claimTurn } from '../../../db/repositories/debate-leases.ts';
+import { type ClaimHold, claimTurn } from '../../../db/repositories/debate-leases.ts';
+import { utcDay } from '../../../db/repositories/usage.ts';
 import type { DebateSessionRow } from '../../../db/schema.ts';
+import type { Hold } from '../../budget/index.ts';
 import type { Engine } from '../engine.ts';
 import { type HistoryEntry, withEntry } from '../history.ts';
 import { LABELS } from '../labels.ts';
@@ -10,26 +12,48 @@ import { commitStep } from './commit.ts';
 import { settleAlone } from './llm-call.ts';
 import { pauseRun } from './run-end.ts';
 import { type DebateRun, type RunEnd, refreshRun } from './run-state.ts';
-import { draftStep, type StepCallResult } from './step-call.ts';
+import { draftStep, type StepCallResult, type StepRequest } from './step-call.ts';
 
-/** Claims `turnIndex` for `step` under this runner's lease: the reserved session, or why not. */
+/** A claimed turn: the debate row after the claim, and the hold taken with it for the first call. */
+export interface ClaimedTurn {
+  session: DebateSessionRow;
+  /** Held for the first call (null: nothing to hold); undefined when the claim held nothing. */
+  held: Hold | null | undefined;
+}
+
+/**
+ * Claims `turnIndex` for `step` under this runner's lease, holding `hold` (the first call's
+ * estimate) in the same statement: the claimed turn, or why not. A hold the budget refused leaves
+ * the turn claimed and `held` undefined: the call then asks the budget itself (which folds first).
+ */
 export async function claimStep(
-  engine: Engine,
+  engine: Pick<Engine, 'db' | 'clock' | 'instanceId' | 'settings'>,
   debateId: string,
   step: ActiveStep,
   turnIndex: number,
-): Promise<DebateSessionRow | 'moved' | 'lease_lost' | 'inactive'> {
-  const reserved = await claimTurn(engine.db, {
+  hold?: ClaimHold,
+): Promise<ClaimedTurn | 'moved' | 'lease_lost' | 'inactive'> {
+  const now = engine.clock.now();
+  const claimed = await claimTurn(engine.db, {
     id: debateId,
     owner: engine.instanceId,
-    now: engine.clock.now(),
+    now,
     ttlMs: engine.settings.leaseMs,
     turnIndex,
     speaker: 'speakerId' in step ? step.speakerId : null,
-    set: { phase: step.phase, round_number: step.round },
+    phase: step.phase,
+    round: step.round,
+    hold,
   });
-  if (reserved.ok) return reserved.session;
-  return reserved.reason === 'not_active' ? 'inactive' : reserved.reason;
+  if (!claimed.ok) return claimed.reason === 'not_active' ? 'inactive' : claimed.reason;
+  return { session: claimed.session, held: heldByClaim(hold, claimed.held, now) };
+}
+
+/** The first call's hold as the claim took it: null when there was nothing to hold, undefined when it took none. */
+function heldByClaim(hold: ClaimHold | undefined, held: boolean, now: Date): Hold | null | undefined {
+  if (hold === undefined) return undefined;
+  if (hold.amountUsd <= 0) return null;
+  return held ? { amountUsd: hold.amountUsd, day: utcDay(now) } : undefined;
 }
 
 /**
@@ -37,8 +61,9 @@ export async function claimStep(
  * Every call starts now (the LLM router bounds how many run), and each result is committed as its
  * own step, one transaction each, in the given order, as soon as the ones before it are committed:
  * readers see the same order whatever finished first. A crash or failure leaves the committed
- * prefix; the next run plans only the missing steps. The first step's turn is already reserved
- * (`run.session`); each later one claims its own.
+ * prefix; the next run plans only the missing steps. The first step's turn is already claimed
+ * (`run.session`), its request built and its first call held with the claim (`first`); each later
+ * one claims its own.
  */
 export async function takeSteps(
   engine: Engine,
@@ -47,6 +72,7 @@ export async function takeSteps(
   firstIndex: number,
   basis: readonly HistoryEntry[],
   signal: AbortSignal,
+  first?: { request: StepRequest; held: Hold | null | undefined },
 ): Promise<DebateRun | RunEnd> {
   const stop = new AbortController();
   const groupSignal = AbortSignal.any([signal, stop.signal]);
@@ -57,7 +83,7 @@ export async function takeSteps(
       const draft = { content, model: null, usages: [], meta: { decision: step.decision } };
       return Promise.resolve({ ok: true, draft });
     }
-    return draftStep(engine, {
+    const input = {
       debateId: run.id,
       lang: run.lang,
       idea: run.idea,
@@ -68,7 +94,8 @@ export async function takeSteps(
       history: basis,
       signal: groupSignal,
       siblings: steps.length,
-    });
+    };
+    return draftStep(engine, input, i === 0 ? first : undefined);
   });
   for (const c of calls) c.catch(() => {}); // awaited in order below; a later failure must not go unhandled
   /** Stops the calls after `from` and records what the finished ones spent. */
@@ -105,7 +132,7 @@ export async function takeSteps(
         // 'moved': a person's message took the index; plan again with it in the history.
         return claimed === 'moved' ? refreshRun(engine, current) : claimed;
       }
-      session = claimed;
+      session = claimed.session;
     }
     const row = messageRow({
       debateId: run.id,

@@ -2,8 +2,10 @@ import type { Engine } from '../engine.ts';
 import { type HistoryEntry, nextTurnIndex } from '../history.ts';
 import { planGroup } from '../plan/group.ts';
 import { type ActiveStep, planNextStep } from '../plan/planner.ts';
+import { holdFor } from './llm-call.ts';
 import { completeRun, pauseRun } from './run-end.ts';
 import { type DebateRun, modelAware, type RunEnd, refreshRun } from './run-state.ts';
+import { stepRequest } from './step-call.ts';
 import { claimStep, takeSteps } from './take-steps.ts';
 
 export type { RunEnd } from './run-state.ts';
@@ -26,7 +28,20 @@ export async function takeTurn(
   if (step.kind === 'done') return completeRun(engine, run, step.outcome);
 
   const turnIndex = inFlight ?? Math.max(nextTurnIndex(run.history), run.session.next_turn);
-  const claimed = await claimStep(engine, run.id, step, turnIndex);
+  // The first call's prompt is built before the claim, which holds its estimated cost too.
+  const request =
+    step.kind === 'outcome'
+      ? undefined
+      : stepRequest(engine, {
+          step,
+          lang: run.lang,
+          idea: run.idea,
+          rounds: run.meta.rounds,
+          history: basis,
+          turnIndex,
+        });
+  const hold = request && holdFor(engine, { ...request, capUsd: run.meta.budgetCapUsd });
+  const claimed = await claimStep(engine, run.id, step, turnIndex, hold);
   // 'moved': a person's message took the index; plan again with it in the history.
   if (claimed === 'moved') return refreshRun(engine, run);
   if (typeof claimed === 'string') return claimed;
@@ -34,7 +49,16 @@ export async function takeTurn(
   // Verdicts and plan sections do not depend on each other: run them at once, commit them in order.
   const group = planGroup(run.plan, basis, step, turnIndex);
   const steps = group.length > 1 ? group : [step];
-  const next = await takeSteps(engine, { ...run, session: claimed }, steps, turnIndex, basis, signal);
+  const first = request && { request, held: claimed.held };
+  const next = await takeSteps(
+    engine,
+    { ...run, session: claimed.session },
+    steps,
+    turnIndex,
+    basis,
+    signal,
+    first,
+  );
   if (step.kind === 'outcome' && typeof next !== 'string') {
     await engine.note('info', `debate outcome: ${step.decision.outcome}`, {
       debateId: run.id,
