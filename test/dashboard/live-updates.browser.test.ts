@@ -96,9 +96,11 @@ describe.skipIf(!hasChromium)('dashboard live updates', { timeout: 180_000 }, ()
     const page = await browser.open(h.url);
     const { debateId } = await h.arena.startDebate({ idea: 'A shared pantry app', origin: 'cli' });
     try {
+      // Held, so the scripted debate cannot finish (which clears streaming cards) while this turn
+      // streams. At once: the scripted debate takes about two seconds, and a slow page can take longer
+      // to show it; a pause during its last turn would still let it finish.
+      expect(await h.arena.pause(debateId)).toEqual({ ok: true });
       await page.waitForSelector(`#panel-debate[data-debate="${debateId}"]`);
-      // Held, so the scripted debate cannot finish (which clears streaming cards) while this turn streams.
-      await h.arena.pause(debateId);
       const persona = h.personas[0]!;
       const turnIndex = 900;
       const at = () => new Date().toISOString();

@@ -41,15 +41,26 @@ describe.runIf(TEST_DATABASE_URL)('database health probe on Postgres', () => {
 
   it('answers from its own connection while the pool is busy', async () => {
     await until('a first probe', () => handle.health().latencyMs !== null, 5_000);
-    const busy = sql`select pg_sleep(1.5)`.execute(handle.db);
+    const busy = sql`select pg_sleep(5)`.execute(handle.db);
     const queued = sql`select 1`.execute(handle.db);
-    await sleep(600);
-    const started = performance.now();
+    let poolFree = false;
+    void queued.then(() => {
+      poolFree = true;
+    });
+    // Probes counted, not timed: two more answers while the one pooled connection is taken and a
+    // query waits for it (the first may have been on its way before the pool filled).
+    const checks = new Set<number>([handle.health().checkedAt.getTime()]);
+    await until(
+      'two probes behind the busy pool',
+      () => poolFree || checks.add(handle.health().checkedAt.getTime()).size >= 3,
+      30_000,
+    );
+    expect(poolFree).toBe(false);
+    // Answered without a query: a value at hand, not a promise queued behind the pool.
     const h = handle.health();
-    expect(performance.now() - started).toBeLessThan(5);
+    expect(h).not.toBeInstanceOf(Promise);
     expect(h.ok).toBe(true);
-    // The probe kept running behind the busy pool: its last answer is recent.
-    expect(Date.now() - h.checkedAt.getTime()).toBeLessThan(500);
+    expect(h.latencyMs).not.toBeNull();
     await Promise.all([busy, queued]);
   });
 
