@@ -19,6 +19,11 @@ export interface Preview {
   shown: string | null;
   lastPostAt: number;
   failed: boolean;
+  /**
+   * Another post landed below this preview's (a notice, a banner): edited in place, its message
+   * would read above what the log puts before it, so the message is posted anew instead.
+   */
+  overtaken: boolean;
 }
 
 /**
@@ -48,6 +53,7 @@ export class StreamPreviews {
         shown: null,
         lastPostAt: 0,
         failed: false,
+        overtaken: false,
       });
     }
     this.current = turnIndex;
@@ -77,6 +83,11 @@ export class StreamPreviews {
     }
     if (this.current !== null && this.current <= turnIndex) this.current = null;
     return p;
+  }
+
+  /** A post other than a preview's own landed in the thread: every preview on screen is above it now. */
+  postedBelow(): void {
+    for (const p of this.byTurn.values()) if (p.postId) p.overtaken = true;
   }
 
   /** Queues a preview's post (if it has one) for deletion. */

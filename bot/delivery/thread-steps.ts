@@ -59,13 +59,15 @@ export async function deliverRow(deps: StepDeps, lane: Lane, row: OutboxEntry): 
   const turn = plan.payload.turnIndex;
   // The committed message replaces its own streaming preview (a persona's, or the moderator's).
   const preview = turn !== undefined ? lane.previews.take(turn) : null;
-  const sameAuthor = preview?.identity?.username === plan.payload.identity?.username;
+  // Edited in place only while nothing was posted below it: otherwise the message would read above
+  // a notice the log puts before it.
+  const inPlace = preview?.identity?.username === plan.payload.identity?.username && !preview?.overtaken;
   let previewUsed = false;
   try {
     for (let i = ids.length; i < plan.posts.length; i++) {
       const post = plan.posts[i]!;
       let id: string | null = null;
-      if (i === 0 && preview?.postId && sameAuthor) {
+      if (i === 0 && preview?.postId && inPlace) {
         // The message was streamed: the final edit puts in the exact committed text.
         try {
           await platform.edit(lane.thread, preview.postId, post);
@@ -80,7 +82,10 @@ export async function deliverRow(deps: StepDeps, lane: Lane, row: OutboxEntry): 
         lane.previews.abandon(preview);
         previewUsed = true;
       }
-      id ??= await platform.post(lane.thread, post);
+      if (id === null) {
+        id = await platform.post(lane.thread, post);
+        lane.previews.postedBelow();
+      }
       if (plan.payload.personaId) lane.remember(id, plan.payload.personaId);
       // Stopped mid-send: leave the commit to the next start's reconcile, as after a crash.
       if (deps.stopped()) return;

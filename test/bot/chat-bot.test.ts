@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STREAMING_SUFFIX } from '../../bot/constants.ts';
 import { DeliveryError } from '../../bot/platform.ts';
 import { findBindingByThread } from '../../db/repositories/chat.ts';
 import { listOutbox } from '../../db/repositories/chat-outbox.ts';
@@ -43,6 +44,14 @@ async function expectThreadMatchesDebate(
   expect(banners).toContain('Planning');
   expect(banners.at(-1)).toMatch(/^Debate finished/);
   expect(new Set(banners).size).toBe(banners.length);
+}
+
+async function waitUntil(ok: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 describe.each(testDialects())('platform-neutral chat bot on %s', (dialect) => {
@@ -118,6 +127,32 @@ describe.each(testDialects())('platform-neutral chat bot on %s', (dialect) => {
     await expectThreadMatchesDebate(t, mem, arena, thread.threadId);
     bot.stop();
   }, 120_000);
+
+  it('posts a message anew below a notice that came while its preview was on screen', async () => {
+    // A pause made while a turn streams: the turn still commits, after the pause in the log. Edited
+    // in place, the preview would put that message above the notice; it is posted anew instead.
+    const { arena, mem, bot } = setup({ chunkMs: 120 });
+    await bot.start();
+    await mem.command({ subcommand: 'start', options: { idea: 'Paused mid-sentence', rounds: 1 } });
+    const thread = mem.threads.at(-1)!;
+    const binding = (await findBindingByThread(t.db, 'discord', 'guild', thread.threadId))!;
+    const texts = () => mem.visible(thread.threadId).map((p) => p.text);
+    await waitUntil(() => texts().some((text) => text.endsWith(STREAMING_SUFFIX)), 'a preview');
+    expect(await arena.pause(binding.debateId)).toEqual({ ok: true });
+    await waitUntil(() => texts().some((text) => text.startsWith('⏸️')), 'the pause notice');
+    expect(await arena.resume(binding.debateId)).toEqual({ ok: true });
+    await arena.finished(binding.debateId);
+    await bot.idle();
+    // The thread is exactly the outbox, in log order: no preview left, none edited above the notice.
+    await expectThreadMatchesDebate(t, mem, arena, thread.threadId);
+    const first = (await arena.getDebate(binding.debateId))!.messages[0]!;
+    const shown = texts();
+    expect(shown.findIndex((text) => text === first.content)).toBeGreaterThan(
+      shown.findIndex((text) => text.startsWith('⏸️')),
+    );
+    expect(mem.calls).toContain('delete');
+    bot.stop();
+  }, 60_000);
 
   it('retries failed posts with backoff without losing or reordering anything', async () => {
     const { arena, mem, bot } = setup();

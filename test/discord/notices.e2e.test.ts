@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { builtinCatalog } from '../../personas/index.ts';
 import type { Persona } from '../../personas/types.ts';
 import type { DiscordEmulator } from '../emulators/discord/index.ts';
@@ -27,8 +27,12 @@ describe.each(testDialects())('pause and resume notices in a Discord thread on %
     personas = smallCast(await builtinCatalog());
     emu = await startEmulator();
   });
-  afterAll(async () => {
+  // A failed test must not leave its arena running into the next one.
+  afterEach(async () => {
     await instance?.kill();
+    instance = undefined;
+  });
+  afterAll(async () => {
     await emu?.close();
     await t.dispose();
   });
@@ -89,30 +93,34 @@ describe.each(testDialects())('pause and resume notices in a Discord thread on %
       // The bot hears every event but these: only the log tells it of the pause and the resume.
       botBus: (bus) => droppingBus(bus, (e) => e.type === 'debate.paused' || e.type === 'debate.resumed'),
     });
+    // The first two turns go through (the two posts startDebate waits for); the third is held, so an
+    // instant fake cannot finish the debate before the pause.
+    const hold = fake.hold({ after: 2 });
     const { threadId, debateId } = await startDebate('Notices from the log');
     // Paused with a turn in flight: that turn still commits, after the notice.
-    const hold = fake.hold();
     await hold.next();
     expect(await instance.arena.pause(debateId)).toEqual({ ok: true });
     hold.release();
     await emu.waitFor(() => shows(threadId, '⏸️') === 1, 20_000, 'the pause notice');
     expect(await instance.arena.resume(debateId)).toEqual({ ok: true });
     await finish(debateId, threadId);
-    await instance.kill();
-    instance = undefined;
   }, 150_000);
 
   it('posts a pause made while no bot ran, when a bot starts, then the resume, once each', async () => {
     const fake = createFakeLlm();
     const start = () => startInstance({ db: t.db, emu, llm: fake, personas, instanceId: 'notices-b' });
     instance = await start();
+    // Held after two turns: the debate is still running when its bot goes away.
+    const hold = fake.hold({ after: 2 });
     const { threadId, debateId } = await startDebate('Notices across a restart');
     await instance.kill();
     // Nobody listens: the pause is only in the log.
     expect(await readOnlyArena(t.db, personas).pause(debateId)).toEqual({ ok: true });
     instance = await start();
     await emu.waitFor(() => shows(threadId, '⏸️') === 1, 20_000, 'the pause notice after the restart');
+    hold.release();
     expect(await instance.arena.resume(debateId)).toEqual({ ok: true });
     await finish(debateId, threadId);
+    expect(fake.calls.slice(0, 2).map((c) => c.meta?.task)).toEqual(['turn', 'turn']);
   }, 150_000);
 });

@@ -32,8 +32,11 @@ export interface FakeLlm extends LlmProvider {
   calls: FakeLlmCall[];
   /** Calls made so far, optionally of one task and/or persona. */
   count(filter?: { task?: ChatMetadata['task']; personaId?: string }): number;
-  /** From now on, every call waits until `release()`. */
-  hold(): Hold;
+  /**
+   * From now on, every call waits until `release()`; with `after`, the next `after` calls go through
+   * first (set the hold before starting a debate, so an instant fake cannot race past the moment).
+   */
+  hold(opts?: { after?: number }): Hold;
 }
 
 /**
@@ -44,7 +47,13 @@ export interface FakeLlm extends LlmProvider {
 export function createFakeLlm(opts: FakeLlmOptions = {}): FakeLlm {
   const calls: FakeLlmCall[] = [];
   let gate:
-    | { promise: Promise<void>; open(): void; waiting: Array<(r: ChatRequest) => void>; queue: ChatRequest[] }
+    | {
+        promise: Promise<void>;
+        open(): void;
+        waiting: Array<(r: ChatRequest) => void>;
+        queue: ChatRequest[];
+        pass: number;
+      }
     | undefined;
 
   function defaultReply(req: ChatRequest): string {
@@ -74,12 +83,18 @@ export function createFakeLlm(opts: FakeLlmOptions = {}): FakeLlm {
           (!filter.personaId || c.meta?.personaId === filter.personaId),
       ).length;
     },
-    hold() {
+    hold(holdOpts) {
       let open!: () => void;
       const promise = new Promise<void>((r) => {
         open = r;
       });
-      const g = { promise, open, waiting: [] as Array<(r: ChatRequest) => void>, queue: [] as ChatRequest[] };
+      const g = {
+        promise,
+        open,
+        waiting: [] as Array<(r: ChatRequest) => void>,
+        queue: [] as ChatRequest[],
+        pass: holdOpts?.after ?? 0,
+      };
       gate = g;
       return {
         next: () =>
@@ -97,7 +112,8 @@ export function createFakeLlm(opts: FakeLlmOptions = {}): FakeLlm {
       const n = calls.length;
       calls.push({ request: req, meta: req.metadata });
       const g = gate;
-      if (g) {
+      if (g && g.pass > 0) g.pass--;
+      else if (g) {
         const waiter = g.waiting.shift();
         if (waiter) waiter(req);
         else g.queue.push(req);
