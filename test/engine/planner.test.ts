@@ -138,6 +138,51 @@ describe('planNextStep', () => {
     }
   });
 
+  it('plans the same steps when lineups are remembered across debates sharing a cast', () => {
+    // Lineups are chosen once per seed, idea, rounds and earlier concerns for a cast: debates that
+    // differ in any of those, planned interleaved on one cast, must plan as they do on a fresh one.
+    const shared = createCast(personas);
+    const variants: PlanContext[] = [
+      { seed: 'seed-a', idea: 'a wallet app for DAOs', rounds: 2, cast: shared },
+      { seed: 'seed-b', idea: 'a wallet app for DAOs', rounds: 2, cast: shared },
+      { seed: 'seed-a', idea: 'a clinic booking tool for rural vets', rounds: 2, cast: shared },
+      { seed: 'seed-a', idea: 'a wallet app for DAOs', rounds: 3, cast: shared },
+    ];
+    const plays = variants.map(() => ({
+      history: [] as HistoryEntry[],
+      steps: [] as ActiveStep[],
+      done: false,
+    }));
+    for (let i = 0; i < 200 && plays.some((p) => !p.done); i++) {
+      for (const [v, play] of plays.entries()) {
+        if (play.done) continue;
+        const step = planNextStep(variants[v]!, play.history);
+        if (step.kind === 'done') {
+          play.done = true;
+          continue;
+        }
+        play.steps.push(step);
+        // Scores of 6 ask for a refinement cycle, whose lineups depend on the verdicts' concerns.
+        play.history.push(entryOf(step, play.history.length, () => (v === 1 ? 6 : 8)));
+      }
+    }
+    for (const [v, play] of plays.entries()) {
+      const alone = { ...variants[v]!, cast: createCast(personas) };
+      const history: HistoryEntry[] = [];
+      const steps: ActiveStep[] = [];
+      for (
+        let step = planNextStep(alone, history);
+        step.kind !== 'done';
+        step = planNextStep(alone, history)
+      ) {
+        steps.push(step);
+        history.push(entryOf(step, history.length, () => (v === 1 ? 6 : 8)));
+      }
+      expect(play.steps).toEqual(steps);
+    }
+    expect(plays[0]!.steps).not.toEqual(plays[1]!.steps);
+  });
+
   it('loops back to one refinement round on needs_refinement, then resolves', () => {
     const { steps, outcome } = simulate({ score: () => 6 });
     const outcomes = steps.flatMap((s) => (s.kind === 'outcome' ? [s.decision.outcome] : []));

@@ -67,5 +67,8 @@ describe('price table', () => {
     expect(t.estimateCost('ollama', 'qwen2.5:3b', messages, 200)).toBe(0);
     expect(estimateTokens('abcd'.repeat(10))).toBe(10);
     expect(estimateTokens('가나다')).toBe(2);
+    // A character outside the BMP (two UTF-16 code units) counts once, like any other non-ASCII one.
+    expect(estimateTokens('😀😀😀')).toBe(2);
+    expect(estimateTokens('ab😀가')).toBe(Math.ceil(2 / 4 + 2 / 1.5));
   });
 });

@@ -1,5 +1,6 @@
 import { PARTICIPANTS_PER_ROUND, REFINEMENT_ROUNDS } from '../../constants.ts';
 import type { HistoryEntry } from '../history.ts';
+import type { Cast } from './cast.ts';
 import { chooseLineup, nextInLineup } from './lineup.ts';
 import type { PlanContext } from './planner.ts';
 
@@ -38,19 +39,46 @@ export function nextDivergenceTurn(
 }
 
 /** Models the divergence needs after the current round: the later rounds' speakers, then the summary's. */
-function laterModels(ctx: PlanContext, later: ReadonlyArray<{ lineup: readonly string[] }>): Set<string> {
+function laterModels(ctx: PlanContext, later: readonly RoundLineup[]): Set<string> {
   const models = new Set(later.flatMap(({ lineup }) => lineup.map((id) => ctx.cast.byId.get(id)!.model)));
   if (ctx.moderatorModel) models.add(ctx.moderatorModel);
   return models;
 }
 
-/** Lineups of every round up to this cycle's, each depending on the ones before it. */
-function lineups(ctx: PlanContext, history: readonly HistoryEntry[], cycle: number) {
-  const out: Array<{ round: number; lineup: string[] }> = [];
+type RoundLineup = { readonly round: number; readonly lineup: readonly string[] };
+
+// Every step plans again from the committed history, but a cycle's lineups depend only on the seed,
+// the idea, the round count, the cast and the evaluators' concerns of earlier cycles: they are
+// chosen once per those, not at every step of every debate (chooseLineup and its scoring were ~8%
+// of the process's CPU at 100 debates). Bounded, oldest dropped first: a few hundred bytes each.
+const LINEUP_MEMO_SIZE = 1024;
+const lineupMemo = new WeakMap<Cast, Map<string, readonly RoundLineup[]>>();
+
+/** Lineups of this cycle's rounds, each depending on the ones of every round before it. */
+function lineups(ctx: PlanContext, history: readonly HistoryEntry[], cycle: number): readonly RoundLineup[] {
+  const texts = [ctx.idea];
+  for (let c = 2; c <= cycle; c++) texts.push(`${ctx.idea}\n${concerns(history, c - 1)}`);
+  let memo = lineupMemo.get(ctx.cast);
+  if (!memo) {
+    memo = new Map();
+    lineupMemo.set(ctx.cast, memo);
+  }
+  const key = [ctx.seed, ctx.rounds, ...texts].join('\u0000');
+  const known = memo.get(key);
+  if (known) return known;
+  const chosen = chooseLineups(ctx, texts);
+  if (memo.size >= LINEUP_MEMO_SIZE) memo.delete(memo.keys().next().value!);
+  memo.set(key, chosen);
+  return chosen;
+}
+
+/** Chooses the lineups of every cycle's rounds in turn (`relevanceTexts[c - 1]` for cycle c); returns the last cycle's. */
+function chooseLineups(ctx: PlanContext, relevanceTexts: readonly string[]): RoundLineup[] {
+  const out: RoundLineup[] = [];
   const spokenBefore = new Set<string>();
   let previousLast: string | null = null;
-  for (let c = 1; c <= cycle; c++) {
-    const relevanceText = c === 1 ? ctx.idea : `${ctx.idea}\n${concerns(history, c - 1)}`;
+  for (const [i, relevanceText] of relevanceTexts.entries()) {
+    const c = i + 1;
     for (const round of roundsOfCycle(ctx.rounds, c)) {
       const lineup = chooseLineup({
         seed: ctx.seed,
@@ -61,7 +89,7 @@ function lineups(ctx: PlanContext, history: readonly HistoryEntry[], cycle: numb
         spokenBefore,
         previousLast,
       });
-      if (c === cycle) out.push({ round, lineup });
+      if (c === relevanceTexts.length) out.push({ round, lineup });
       for (const id of lineup) spokenBefore.add(id);
       previousLast = lineup.at(-1) ?? previousLast;
     }
