@@ -24,19 +24,24 @@ export interface LogFollowerOptions {
   graceMs?: number;
 }
 
+/** Everything the follower keeps of one debate. */
 interface Followed {
   /** Last turn known to have reached viewers (or to need no replay). */
   cursor: number;
-  /** Turns past the cursor already seen on the bus. */
-  seen: Set<number>;
-  /** Committed turns not seen on the bus yet, with when a check first found them. */
-  unseenSince: Map<number, number>;
-  timer: ReturnType<typeof setTimeout> | null;
-  lastEventAt: number;
+  /**
+   * Turns past the cursor: `told` once viewers have them (from the bus or caught up), else when a
+   * check first found them committed without their event.
+   */
+  turns: Map<number, 'told' | number>;
   /** The debate's status as viewers were last told it (null: not known yet, taken from the log). */
   status: DebateStatus | null;
   /** When a check first read a status other than the one viewers were told. */
   statusDiffSince: number | null;
+  timer: ReturnType<typeof setTimeout> | null;
+  /** The last event, or when the debate was followed to its end: forgotten FORGET_AFTER_MS later. */
+  lastAt: number;
+  /** Followed to its end: kept only so that a late event of it is not shown again. */
+  ended: boolean;
 }
 
 // A debate with no event for this long is no longer swept (its viewers reload its state on open).
@@ -51,8 +56,6 @@ const LOG_BATCH = 500;
  */
 export function createLogFollower(opts: LogFollowerOptions) {
   const followed = new Map<string, Followed>();
-  /** Debates followed to their end: the last turn shown and when (a late event is not shown twice). */
-  const ended = new Map<string, { cursor: number; at: number }>();
   const listeners = new Set<(event: ArenaEvent) => void>();
   const emit = (event: ArenaEvent) => {
     for (const fn of [...listeners]) fn(event);
@@ -61,17 +64,22 @@ export function createLogFollower(opts: LogFollowerOptions) {
   const graceMs = opts.graceMs ?? 2_000;
   let closed = false;
 
+  /** The debate followed now, if it is (not one followed to its end). */
+  const live = (debateId: string): Followed | undefined => {
+    const f = followed.get(debateId);
+    return f && !f.ended ? f : undefined;
+  };
   const follow = (debateId: string, cursor: number): Followed => {
-    let f = followed.get(debateId);
+    let f = live(debateId);
     if (!f) {
       f = {
         cursor,
-        seen: new Set(),
-        unseenSince: new Map(),
-        timer: null,
-        lastEventAt: Date.now(),
+        turns: new Map(),
         status: null,
         statusDiffSince: null,
+        timer: null,
+        lastAt: Date.now(),
+        ended: false,
       };
       followed.set(debateId, f);
     }
@@ -79,7 +87,7 @@ export function createLogFollower(opts: LogFollowerOptions) {
   };
 
   async function check(debateId: string): Promise<void> {
-    const f = followed.get(debateId);
+    const f = live(debateId);
     if (!f || closed) return;
     const slice = await readLogAfter(opts.db, debateId, f.cursor, LOG_BATCH);
     const take = takeInOrder(f.cursor, slice);
@@ -89,9 +97,9 @@ export function createLogFollower(opts: LogFollowerOptions) {
     const due: typeof take.entries = [];
     let pendingFrom: number | null = null;
     for (const e of take.entries) {
-      if (f.seen.has(e.turnIndex)) continue;
-      const since = f.unseenSince.get(e.turnIndex) ?? now;
-      f.unseenSince.set(e.turnIndex, since);
+      const since = f.turns.get(e.turnIndex) ?? now;
+      if (since === 'told') continue;
+      f.turns.set(e.turnIndex, since);
       if (now - since >= graceMs) due.push(e);
       else pendingFrom ??= e.turnIndex;
     }
@@ -99,8 +107,8 @@ export function createLogFollower(opts: LogFollowerOptions) {
       const detail = await opts.arena.getDebate(debateId);
       for (const m of due) {
         const view = detail?.messages.find((x) => x.id === m.id);
-        if (!view || f.seen.has(m.turnIndex)) continue;
-        f.seen.add(m.turnIndex);
+        if (!view || f.turns.get(m.turnIndex) === 'told') continue;
+        f.turns.set(m.turnIndex, 'told');
         emit({
           type: 'message.created',
           at: opts.clock.now().toISOString(),
@@ -111,8 +119,7 @@ export function createLogFollower(opts: LogFollowerOptions) {
       opts.log.info('dashboard caught up from the log', { debateId, missed: due.length });
     }
     f.cursor = pendingFrom === null ? take.cursor : Math.max(f.cursor, pendingFrom - 1);
-    for (const t of f.seen) if (t <= f.cursor) f.seen.delete(t);
-    for (const t of f.unseenSince.keys()) if (t <= f.cursor || f.seen.has(t)) f.unseenSince.delete(t);
+    for (const t of f.turns.keys()) if (t <= f.cursor) f.turns.delete(t);
     const statusPending = await followStatus(debateId, f, slice.debate, now);
     if (pendingFrom !== null || statusPending) {
       scheduleIn(debateId, graceMs);
@@ -124,8 +131,10 @@ export function createLogFollower(opts: LogFollowerOptions) {
     ) {
       // Everything it will ever say has been seen.
       if (f.timer) clearTimeout(f.timer);
-      followed.delete(debateId);
-      ended.set(debateId, { cursor: f.cursor, at: Date.now() });
+      f.timer = null;
+      f.turns.clear();
+      f.ended = true;
+      f.lastAt = Date.now();
     }
   }
 
@@ -170,7 +179,7 @@ export function createLogFollower(opts: LogFollowerOptions) {
   }
 
   const scheduleIn = (debateId: string, ms: number) => {
-    const f = followed.get(debateId);
+    const f = live(debateId);
     if (!f || f.timer || closed) return;
     f.timer = setTimeout(() => {
       f.timer = null;
@@ -187,14 +196,15 @@ export function createLogFollower(opts: LogFollowerOptions) {
     if (event.type === 'message.created') {
       const turn = event.message.turnIndex;
       // A late event of a debate already followed to its end: shown from the log before.
-      if (!followed.has(id) && turn <= (ended.get(id)?.cursor ?? -1)) return;
+      const known = followed.get(id);
+      if (known?.ended && turn <= known.cursor) return;
       const f = follow(id, turn - 1);
       // Already caught up from the log (the event came late): viewers have it.
-      if (turn <= f.cursor || f.seen.has(turn)) return;
-      f.seen.add(turn);
+      if (turn <= f.cursor || f.turns.get(turn) === 'told') return;
+      f.turns.set(turn, 'told');
     } else if (event.type === 'debate.created') follow(id, -1).status = 'active';
     else if (event.type === 'turn.started') follow(id, event.turnIndex - 1);
-    const told = followed.get(id);
+    const told = live(id);
     if (told) {
       // A turn under way: the debate runs.
       if (event.type === 'turn.started' || event.type === 'message.created') told.status ??= 'active';
@@ -210,17 +220,16 @@ export function createLogFollower(opts: LogFollowerOptions) {
     }
     emit(event);
     // First seen mid-way and not at a turn: nothing to anchor a cursor on.
-    const f = followed.get(id);
+    const f = live(id);
     if (!f) return;
-    f.lastEventAt = Date.now();
+    f.lastAt = Date.now();
     schedule(id);
   });
 
   const sweep = setInterval(() => {
     const now = Date.now();
-    for (const [id, e] of ended) if (now - e.at > FORGET_AFTER_MS) ended.delete(id);
     for (const [id, f] of followed) {
-      if (now - f.lastEventAt > FORGET_AFTER_MS) {
+      if (now - f.lastAt > FORGET_AFTER_MS) {
         if (f.timer) clearTimeout(f.timer);
         followed.delete(id);
       } else schedule(id);
@@ -242,7 +251,6 @@ export function createLogFollower(opts: LogFollowerOptions) {
       clearInterval(sweep);
       for (const f of followed.values()) if (f.timer) clearTimeout(f.timer);
       followed.clear();
-      ended.clear();
     },
   };
 }
