@@ -179,4 +179,43 @@ describe('the dashboard stream follows the committed log', () => {
       follower.close();
     }
   }, 60_000);
+
+  it('does not show again a late event of a debate it followed to its end', async () => {
+    const viewers = createMemoryBus();
+    const lost: ArenaEvent[] = [];
+    // Message 2's event stays away until the debate has ended and been caught up from the log.
+    const bus = committingBus(
+      t.db,
+      lossyBus(viewers, (e, n) => n === 2 && lost.push(e) > 0),
+    );
+    const arena = createFakeArena({ bus, personas: await builtinCatalog() });
+    // No check runs on its own: only the ones this test asks for.
+    const follower = createLogFollower({
+      bus: viewers,
+      db: t.db,
+      arena,
+      clock: { now: () => new Date() },
+      log: silentLogger,
+      debounceMs: 600_000,
+      sweepMs: 600_000,
+      graceMs: 0,
+    });
+    const shown: number[] = [];
+    follower.subscribe((e) => {
+      if (e.type === 'message.created') shown.push(e.message.turnIndex);
+    });
+    try {
+      const { debateId } = await arena.startDebate({ idea: 'Punctual postcards', origin: 'test' });
+      await arena.finished(debateId);
+      const turns = (await arena.getDebate(debateId))!.messages.map((m) => m.turnIndex);
+      expect(lost).toHaveLength(1);
+      // The check catches the lost message up and finds the debate over.
+      await follower.check(debateId);
+      expect([...shown].sort((a, b) => a - b)).toEqual(turns);
+      await viewers.publish(lost[0]!);
+      expect([...shown].sort((a, b) => a - b)).toEqual(turns);
+    } finally {
+      follower.close();
+    }
+  }, 60_000);
 });
