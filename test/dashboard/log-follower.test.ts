@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventHub } from '../../dashboard/sse/event-hub.ts';
-import { createLogFollower } from '../../dashboard/sse/log-follower.ts';
+import {
+  createLogFollower,
+  type LogFollower,
+  type LogFollowerOptions,
+} from '../../dashboard/sse/log-follower.ts';
 import { createMemoryBus } from '../../engine/bus/memory-bus.ts';
 import type { ArenaEvent, EventBus } from '../../engine/events.ts';
 import { silentLogger } from '../../engine/log.ts';
@@ -22,12 +26,36 @@ function lossyBus(inner: EventBus, lose: (e: ArenaEvent, n: number) => boolean):
   };
 }
 
+/** The turns of the messages a follower shows, in the order it shows them. */
+function shownTurns(follower: LogFollower): number[] {
+  const shown: number[] = [];
+  follower.subscribe((e) => {
+    if (e.type === 'message.created') shown.push(e.message.turnIndex);
+  });
+  return shown;
+}
+
 describe('the dashboard stream follows the committed log', () => {
   let t: TestDatabase;
   beforeAll(async () => {
     t = await createTestDatabase('pglite');
   });
   afterAll(() => t.dispose());
+
+  /** A follower of the viewers' bus on this test's database, with the given timing. */
+  const followerOf = (
+    bus: EventBus,
+    arena: LogFollowerOptions['arena'],
+    timing: Pick<LogFollowerOptions, 'debounceMs' | 'sweepMs' | 'graceMs'>,
+  ) =>
+    createLogFollower({
+      bus,
+      db: t.db,
+      arena,
+      clock: { now: () => new Date() },
+      log: silentLogger,
+      ...timing,
+    });
 
   it('shows messages whose events were lost, once each, from the log', async () => {
     const viewers = createMemoryBus();
@@ -37,16 +65,7 @@ describe('the dashboard stream follows the committed log', () => {
       lossyBus(viewers, (_e, n) => n === 2 || n === 5),
     );
     const arena = createFakeArena({ bus, personas: await builtinCatalog() });
-    const follower = createLogFollower({
-      bus: viewers,
-      db: t.db,
-      arena,
-      clock: { now: () => new Date() },
-      log: silentLogger,
-      debounceMs: 20,
-      sweepMs: 200,
-      graceMs: 300,
-    });
+    const follower = followerOf(viewers, arena, { debounceMs: 20, sweepMs: 200, graceMs: 300 });
     const hub = createEventHub({
       bus: follower,
       replayEvents: 1000,
@@ -90,25 +109,17 @@ describe('the dashboard stream follows the committed log', () => {
     };
     const arena = createFakeArena({ bus: committingBus(t.db, late), personas: await builtinCatalog() });
     let wholeReads = 0;
-    const follower = createLogFollower({
-      bus: viewers,
-      db: t.db,
-      arena: {
+    const follower = followerOf(
+      viewers,
+      {
         getDebate: (id) => {
           wholeReads++;
           return arena.getDebate(id);
         },
       },
-      clock: { now: () => new Date() },
-      log: silentLogger,
-      debounceMs: 5,
-      sweepMs: 50,
-      graceMs: 5_000,
-    });
-    const shown: number[] = [];
-    follower.subscribe((e) => {
-      if (e.type === 'message.created') shown.push(e.message.turnIndex);
-    });
+      { debounceMs: 5, sweepMs: 50, graceMs: 5_000 },
+    );
+    const shown = shownTurns(follower);
     try {
       const { debateId } = await arena.startDebate({ idea: 'Patient projections', origin: 'test' });
       await arena.finished(debateId);
@@ -141,16 +152,7 @@ describe('the dashboard stream follows the committed log', () => {
       personas: await builtinCatalog(),
       chunkMs: 40,
     });
-    const follower = createLogFollower({
-      bus: viewers,
-      db: t.db,
-      arena,
-      clock: { now: () => new Date() },
-      log: silentLogger,
-      debounceMs: 5,
-      sweepMs: 50,
-      graceMs: 200,
-    });
+    const follower = followerOf(viewers, arena, { debounceMs: 5, sweepMs: 50, graceMs: 200 });
     const told: ArenaEvent[] = [];
     let messages = 0;
     follower.subscribe((e) => {
@@ -190,20 +192,8 @@ describe('the dashboard stream follows the committed log', () => {
     );
     const arena = createFakeArena({ bus, personas: await builtinCatalog() });
     // No check runs on its own: only the ones this test asks for.
-    const follower = createLogFollower({
-      bus: viewers,
-      db: t.db,
-      arena,
-      clock: { now: () => new Date() },
-      log: silentLogger,
-      debounceMs: 600_000,
-      sweepMs: 600_000,
-      graceMs: 0,
-    });
-    const shown: number[] = [];
-    follower.subscribe((e) => {
-      if (e.type === 'message.created') shown.push(e.message.turnIndex);
-    });
+    const follower = followerOf(viewers, arena, { debounceMs: 600_000, sweepMs: 600_000, graceMs: 0 });
+    const shown = shownTurns(follower);
     try {
       const { debateId } = await arena.startDebate({ idea: 'Punctual postcards', origin: 'test' });
       await arena.finished(debateId);
