@@ -17,7 +17,7 @@ import { createLlmRouter, type LlmRouterOptions } from '../engine/llm/router/rou
 import type { LlmProvider } from '../engine/llm/types.ts';
 import { silentLogger } from '../engine/log.ts';
 import type { Persona } from '../personas/types.ts';
-import { startSimulatedOllama } from '../test/fakes/simulated-ollama.ts';
+import { type SimulatedOllamaOptions, startSimulatedOllama } from '../test/fakes/simulated-ollama.ts';
 
 /** The default catalog's five models, in billions of parameters as Ollama lists them. */
 export const DEFAULT_MODELS: Record<string, number> = {
@@ -49,6 +49,8 @@ export interface ReplayOptions {
   modelAware?: boolean;
   /** The router's GPU memory; unset, it learns a lower bound from /api/ps (as the app does). */
   gpuMemoryBytes?: number;
+  /** Delays the simulated server adds (late chat requests, slow /api/ps): tests of ordering under load. */
+  serverDelays?: SimulatedOllamaOptions['delays'];
 }
 
 export interface ReplayResult {
@@ -65,6 +67,14 @@ export interface ReplayResult {
   modelsByPhase: Record<string, number>;
   /** Loads while debate 0 was in each phase (exact for one debate). */
   loadsByPhase: Record<string, number>;
+  /**
+   * Routed: debate 0's single steps (divergence turns, the summary, the final plan) whose model the
+   * router did not report loaded (`loadedModels()`) when the step was planned, per phase: for one
+   * debate, the most loads that phase's single steps may make.
+   */
+  unreportedByPhase: Record<string, number>;
+  /** Routed: debate 0's single steps that loaded a model the router reported loaded when the step was planned (0 for one debate). */
+  loadedWhenReported: number;
   loadMs: number;
   wallMs: number;
   /** The longest debate's critical path: sequential steps' generation + the longest of each group. */
@@ -89,6 +99,7 @@ export async function replayDebates(opts: ReplayOptions): Promise<ReplayResult> 
     memoryGb: opts.memoryGb ?? 24,
     loadMsPerGb: opts.loadMsPerGb,
     generateMs: opts.generateMs,
+    ...(opts.serverDelays ? { delays: opts.serverDelays } : {}),
   });
   try {
     const ollama = createOllamaProvider({ host: sim.url, timeoutMs: 600_000, log: silentLogger });
@@ -108,6 +119,8 @@ export async function replayDebates(opts: ReplayOptions): Promise<ReplayResult> 
     const moderatorModel = resolveSettings().moderatorModel;
     const phaseModels = new Map<string, Set<string>>();
     const phaseLoads: Record<string, number> = {};
+    const unreported: Record<string, number> = {};
+    let loadedWhenReported = 0;
     const phaseTimes: ReplayResult['phases'] = {};
     let critical = 0;
     const started = performance.now();
@@ -143,11 +156,9 @@ export async function replayDebates(opts: ReplayOptions): Promise<ReplayResult> 
           }
         };
         for (;;) {
+          const known = router?.loadedModels();
           const step = planNextStep(
-            {
-              ...ctx,
-              ...(router && opts.modelAware !== false ? { loadedModels: router.loadedModels() } : {}),
-            },
+            { ...ctx, ...(router && opts.modelAware !== false ? { loadedModels: known } : {}) },
             history,
           );
           if (step.kind === 'done') break;
@@ -164,7 +175,13 @@ export async function replayDebates(opts: ReplayOptions): Promise<ReplayResult> 
           // One step or one group: the critical path grows by one generation either way.
           path += opts.generateMs;
           if (d === 0) {
-            phaseLoads[step.phase] = (phaseLoads[step.phase] ?? 0) + sim.gpu.stats().loads - loadsBefore;
+            const loads = sim.gpu.stats().loads - loadsBefore;
+            phaseLoads[step.phase] = (phaseLoads[step.phase] ?? 0) + loads;
+            if (router && steps.length === 1) {
+              const reported = known?.has(modelOf(step)) === true;
+              if (!reported) unreported[step.phase] = (unreported[step.phase] ?? 0) + 1;
+              else if (loads > 0) loadedWhenReported++;
+            }
             const ms = performance.now() - stepStarted;
             const t = phaseTimes[step.phase] ?? { wallMs: 0, criticalMs: 0 };
             phaseTimes[step.phase] = { wallMs: t.wallMs + ms, criticalMs: t.criticalMs + opts.generateMs };
@@ -187,6 +204,8 @@ export async function replayDebates(opts: ReplayOptions): Promise<ReplayResult> 
       modelsPerPhase: [...phaseModels.values()].reduce((n, set) => n + set.size, 0),
       modelsByPhase: Object.fromEntries([...phaseModels].map(([phase, set]) => [phase, set.size])),
       loadsByPhase: phaseLoads,
+      unreportedByPhase: unreported,
+      loadedWhenReported,
       loadMs: Math.round(s.loadMs),
       wallMs: Math.round(wallMs),
       criticalPathMs: critical,

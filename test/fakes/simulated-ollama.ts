@@ -3,6 +3,7 @@
  * `GET /api/tags` (installed models with sizes), `POST /api/show` (parameter size), `GET /api/ps`
  * (loaded models, size_vram, expires_at), `POST /api/chat` (NDJSON stream, its first token when
  * generation starts; the call waits for a slot and a load on the GPU, honours `keep_alive`, and reports `load_duration`), `GET /api/version`.
+ * Optional delays make requests arrive late or `/api/ps` answer slowly, as on a loaded machine.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +25,15 @@ export interface SimulatedChatBody {
 export interface SimulatedOllamaOptions extends SimulatedGpuOptions {
   /** The reply text of one call; default: a short sentence (or `{}` when JSON is asked for). */
   responder?: (body: SimulatedChatBody) => string;
+  /**
+   * Delays a loaded machine adds, for tests of the router's ordering under them: `chat` holds a chat
+   * request before it reaches the GPU (it arrives late, after requests sent after it), `ps` holds
+   * `/api/ps` before it reads the GPU (a slow answer). Default none.
+   */
+  delays?: {
+    chat?: (body: SimulatedChatBody, gpu: SimulatedGpu) => Promise<void> | void;
+    ps?: () => Promise<void> | void;
+  };
 }
 
 export interface SimulatedOllama {
@@ -56,6 +66,7 @@ export async function startSimulatedOllama(opts: SimulatedOllamaOptions): Promis
       return send(res, 200, { models: gpu.installed().map((name) => tag(gpu, name)) });
     }
     if (req.method === 'GET' && path === '/api/ps') {
+      await opts.delays?.ps?.();
       const models = gpu.loaded().map((m) => ({
         ...tag(gpu, m.name),
         size_vram: Math.round(m.sizeBytes),
@@ -81,6 +92,7 @@ export async function startSimulatedOllama(opts: SimulatedOllamaOptions): Promis
     if (gpu.sizeOf(body.model) === undefined) {
       return send(res, 404, { error: `model "${body.model}" not found, try pulling it first` });
     }
+    await opts.delays?.chat?.(body, gpu);
     keepAlives.push({ model: body.model, keepAlive: body.keep_alive });
     const loadsBefore = gpu.stats().loadMs;
     const text = responder(body);

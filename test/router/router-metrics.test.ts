@@ -15,8 +15,10 @@ describe('the LLM router in the PROCESSES panel and /metrics', () => {
     const provider: LlmProvider = {
       name: 'ollama',
       models: async () => [],
-      chat: (req) =>
-        new Promise<ChatResult>((resolve) =>
+      // Each call streams its first token at once (its model loaded and generating), ends when released.
+      chat: (req, onDelta) =>
+        new Promise<ChatResult>((resolve) => {
+          onDelta?.('…');
           release.push(() =>
             resolve({
               text: 'ok',
@@ -26,8 +28,8 @@ describe('the LLM router in the PROCESSES panel and /metrics', () => {
               completionTokens: 1,
               ms: 0,
             }),
-          ),
-        ),
+          );
+        }),
     };
     const inspector: ModelInspector = {
       loaded: async () => [{ model: 'qwen2.5:14b', sizeBytes: 9_000_000_000 }],

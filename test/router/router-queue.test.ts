@@ -3,8 +3,12 @@ import { createLlmRouter } from '../../engine/llm/router/router.ts';
 import type { ModelInspector } from '../../engine/llm/router/types.ts';
 import type { ChatRequest, ChatResult, LlmProvider } from '../../engine/llm/types.ts';
 
-/** A provider whose calls wait until the test releases them; records start order and overlap. */
-function heldProvider() {
+/**
+ * A provider whose calls wait until the test releases them; records start order and overlap. A call
+ * for which `generatesAtOnce` is true streams its first token at once (its model is loaded and
+ * generating, as a local server does); the others stream nothing until they end (a load).
+ */
+function heldProvider(generatesAtOnce: (req: ChatRequest) => boolean = () => false) {
   const started: ChatRequest[] = [];
   const pending: Array<() => void> = [];
   let inFlight = 0;
@@ -12,8 +16,9 @@ function heldProvider() {
   const provider: LlmProvider = {
     name: 'fake',
     models: async () => [],
-    async chat(req): Promise<ChatResult> {
+    async chat(req, onDelta): Promise<ChatResult> {
       started.push(req);
+      if (generatesAtOnce(req)) onDelta?.('…');
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
       await new Promise<void>((r) => pending.push(r));
@@ -111,7 +116,8 @@ describe('LLM router queues', () => {
   });
 
   it('serves loaded models first, loads each model once, and sets keep_alive from pending needs', async () => {
-    const fake = heldProvider();
+    // b is loaded: its calls generate at once; a and c stream nothing until they end (their loads).
+    const fake = heldProvider((r) => r.model === 'b');
     let loaded = ['b'];
     const inspector: ModelInspector = {
       loaded: async () => loaded.map((model) => ({ model, sizeBytes: 1 })),

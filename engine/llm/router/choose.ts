@@ -29,13 +29,19 @@ export interface ChooseState {
    * evicting one (known model sizes and GPU memory); absent or false: it waits for them to drain.
    */
   fits?: (model: string) => boolean;
+  /**
+   * Calls sent to the server per model that have not started generating yet (no first token): the
+   * server may see them after a load sent later. Absent: every call sent counts as started.
+   */
+  unstarted?: ReadonlyMap<string, number>;
 }
 
 /**
  * The next call to dispatch, or null to wait. Order: a person's turn first; then a call that waited
  * past agingMs; then calls for a model that is loaded (or loading); a model that is not loaded starts
- * when no other load is under way and either no loaded model has calls waiting or it fits in GPU
- * memory beside them without evicting one, so each model is loaded once for the calls that need it
+ * when no other load is under way and either it fits in GPU memory beside the busy models without
+ * evicting one, or no loaded model has calls waiting and every call sent has started on the server
+ * (so the server sees the load after them), so each model is loaded once for the calls that need it
  * and models that fit together run together. Within a model, debates take turns (round-robin).
  */
 export function chooseNext(state: ChooseState): QueuedCall | null {
@@ -61,10 +67,16 @@ export function chooseNext(state: ChooseState): QueuedCall | null {
   );
   if (warmOpen.length > 0) return pickInModel(state, oldest(warmOpen));
   if (state.loading.size > 0 || !state.coldReady) return null;
-  // Loaded models still have work: a new load waits unless it fits beside them (no eviction).
+  // Loaded models still have work: a new load waits unless it fits beside them (no eviction). A
+  // load that does not fit also waits until every call sent for another model has started on the
+  // server: sent before it, such a call may still reach the server after it, find its model idle
+  // and evicted by the load, and load it again (a second load of that model in the phase).
   const fits = (model: string) => state.fits?.(model) === true;
+  const unstartedElsewhere = (model: string) =>
+    [...(state.unstarted ?? [])].some(([m, n]) => m !== model && n > 0);
   const cold = waiting.filter(
-    ([model]) => open(model) && !warm(model) && (warmModels.length === 0 || fits(model)),
+    ([model]) =>
+      open(model) && !warm(model) && (fits(model) || (warmModels.length === 0 && !unstartedElsewhere(model))),
   );
   if (cold.length === 0) return null;
   // A model that fits beside the busy ones first: it runs alongside them instead of after them. Then

@@ -84,6 +84,8 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
   const queues = new Map<string, Waiting[]>();
   const inFlight = new Map<string, number>();
   const loading = new Set<string>();
+  /** Calls sent per model whose first token has not come yet (the server may not have them yet). */
+  const unstarted = new Map<string, number>();
   const lastServed = new Map<string, number>();
   /** Calls running per debate. */
   const running = new Map<string, number>();
@@ -192,6 +194,7 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
         lastServed,
         coldReady,
         fits,
+        unstarted,
       };
       const next = chooseNext(state) as Waiting | null;
       if (!next) {
@@ -221,6 +224,7 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
         view?.noteLoadStarted();
       }
       inFlight.set(next.model, (inFlight.get(next.model) ?? 0) + 1);
+      if (view) unstarted.set(next.model, (unstarted.get(next.model) ?? 0) + 1);
       totalInFlight++;
       lastServed.set(next.debateId, ++served);
       running.set(next.debateId, (running.get(next.debateId) ?? 0) + 1);
@@ -274,11 +278,23 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
     else arriving.set(debateId, g);
   }
 
-  /** `model`'s load ended: its first token came, or its first call ended without one. */
-  function loadDone(model: string) {
-    if (!loading.delete(model)) return;
-    view?.noteLoadDone();
-    void view?.refresh();
+  /** One call of `model` started on the server (its first token came) or ended without one. */
+  function started(model: string) {
+    const n = (unstarted.get(model) ?? 0) - 1;
+    if (n > 0) unstarted.set(model, n);
+    else unstarted.delete(model);
+  }
+
+  /**
+   * A call of `model` streamed its first token: the server has it and is generating, so its model is
+   * loaded (a load under way is done) and a load sent now reaches the server after it.
+   */
+  function firstToken(model: string) {
+    started(model);
+    if (loading.delete(model)) {
+      view?.noteLoadDone();
+      void view?.refresh();
+    }
     pump();
   }
 
@@ -289,7 +305,12 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
     return n + (running.get(debateId) ?? 0);
   }
 
-  function finish(model: string, keepAlive: string | number | undefined, debateId: string) {
+  function finish(
+    model: string,
+    keepAlive: string | number | undefined,
+    debateId: string,
+    generated: boolean,
+  ) {
     running.set(debateId, (running.get(debateId) ?? 1) - 1);
     if (running.get(debateId) === 0) running.delete(debateId);
     // Its next call comes only once the debate has nothing left queued or running (a group ends whole).
@@ -299,6 +320,7 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
     inFlight.set(model, (inFlight.get(model) ?? 1) - 1);
     if (inFlight.get(model) === 0) inFlight.delete(model);
     totalInFlight--;
+    if (view && !generated) started(model);
     // What is loaded changes with answers (a load done, a release): read /api/ps again, without waiting.
     void view?.refresh();
     pump();
@@ -376,7 +398,7 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
         ? (delta: string) => {
             if (!generating) {
               generating = true;
-              loadDone(model);
+              firstToken(model);
             }
             onDelta?.(delta);
           }
@@ -388,7 +410,7 @@ export function createLlmRouter(opts: LlmRouterOptions): LlmRouter {
         );
         return result;
       } finally {
-        finish(model, keepAlive, debateId ?? '');
+        finish(model, keepAlive, debateId ?? '', generating);
       }
     },
   };
