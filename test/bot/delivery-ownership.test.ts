@@ -11,7 +11,7 @@ import type { EventBus } from '../../engine/events.ts';
 import { builtinCatalog } from '../../personas/index.ts';
 import type { Persona } from '../../personas/types.ts';
 import { createFakeArena } from '../fakes/fake-arena.ts';
-import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
+import { createTestDatabase, seedDebate, type TestDatabase, testDialects } from '../helpers/db.ts';
 import { committingBus, startBot } from './harness.ts';
 import { createMemoryPlatform } from './memory-platform.ts';
 
@@ -22,16 +22,7 @@ import { createMemoryPlatform } from './memory-platform.ts';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function seedThreads(t: TestDatabase, n: number): Promise<string[]> {
-  const ideaId = randomUUID();
-  const debateId = randomUUID();
-  await t.db
-    .insertInto('ideas')
-    .values({ id: ideaId, title: 'x', summary: 'x', source_type: 'user' })
-    .execute();
-  await t.db
-    .insertInto('debate_sessions')
-    .values({ id: debateId, idea_id: ideaId, phase: 'divergence', lang: 'en' })
-    .execute();
+  const debateId = await seedDebate(t.db);
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
     const row = await t.db

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   claimThreadRequests,
@@ -6,7 +5,7 @@ import {
   failThreadRequest,
   requestThread,
 } from '../../db/repositories/chat-thread-requests.ts';
-import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
+import { createTestDatabase, seedDebate, type TestDatabase, testDialects } from '../helpers/db.ts';
 
 // A thread a worker asks for is opened by exactly one bot process: claims skip rows another process
 // is claiming, a claim runs out, and only the claim holder can mark it done.
@@ -20,16 +19,7 @@ describe.each(testDialects())('chat thread requests on %s', (dialect) => {
   async function seed(n: number): Promise<string[]> {
     const ids: string[] = [];
     for (let i = 0; i < n; i++) {
-      const ideaId = randomUUID();
-      const debateId = randomUUID();
-      await t.db
-        .insertInto('ideas')
-        .values({ id: ideaId, title: 'x', summary: 'x', source_type: 'user' })
-        .execute();
-      await t.db
-        .insertInto('debate_sessions')
-        .values({ id: debateId, idea_id: ideaId, phase: 'divergence', lang: 'en' })
-        .execute();
+      const debateId = await seedDebate(t.db);
       await requestThread(t.db, {
         platform: 'slack',
         workspaceId: 'T1',

@@ -1,10 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { cp, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Kysely } from 'kysely';
 import { inject } from 'vitest';
 import { adminExecute, databaseUrl } from '../../db/admin.ts';
 import { connectDatabase, type DatabaseHandle, type DialectName } from '../../db/connect.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
+import type { Database } from '../../db/schema.ts';
 
 /** Real Postgres for integration tests, when the environment provides one. */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
@@ -108,4 +110,19 @@ export async function createAppDatabase(dataDir: string): Promise<TestDatabase |
   if (TEST_DATABASE_URL) return createTestDatabase('postgres');
   await copyMigratedPgliteDir(path.join(dataDir, 'pglite'));
   return undefined;
+}
+
+/** A bare debate (and its idea) for tests about the rows that hang off one; its id. */
+export async function seedDebate(db: Kysely<Database>): Promise<string> {
+  const ideaId = randomUUID();
+  const debateId = randomUUID();
+  await db
+    .insertInto('ideas')
+    .values({ id: ideaId, title: 'x', summary: 'x', source_type: 'user' })
+    .execute();
+  await db
+    .insertInto('debate_sessions')
+    .values({ id: debateId, idea_id: ideaId, phase: 'divergence', lang: 'en' })
+    .execute();
+  return debateId;
 }
