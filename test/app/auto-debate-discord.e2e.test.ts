@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinCatalog } from '../../personas/index.ts';
 import { startEmulator } from '../discord/arena-world.ts';
-import { expectThreadMatchesDebate, until } from '../discord/thread-check.ts';
+import { expectFinishedThread, until } from '../discord/thread-check.ts';
 import type { DiscordEmulator } from '../emulators/discord/index.ts';
 import { discordEnv, startTestApp, type TestApp } from '../helpers/arena-app.ts';
 
@@ -69,20 +69,7 @@ describe('debate.auto on Discord', { timeout: 300_000 }, () => {
     const debate = (await ctx.arena.getDebate(binding.debate_id))!;
     expect(debate.status).toBe('completed');
     expect(debate.title).toContain(IDEA);
-    await until(
-      async () =>
-        emu.messages(binding.thread_id).some((m) => /Debate finished/.test(JSON.stringify(m.embeds))),
-      'end banner',
-      120_000,
-    );
     // Every committed turn is in the thread, in order, each persona under its name and avatar.
-    const { posts } = await expectThreadMatchesDebate(
-      emu,
-      ctx.arena,
-      binding.thread_id,
-      binding.debate_id,
-      await builtinCatalog(),
-    );
-    expect(posts.filter((m) => m.webhookId !== null).length).toBeGreaterThan(0);
+    await expectFinishedThread(emu, ctx.arena, binding, await builtinCatalog());
   });
 });

@@ -7,7 +7,7 @@ import { systemClock } from '../../engine/clock.ts';
 import { addIdea } from '../../engine/signals/ideas.ts';
 import { builtinCatalog } from '../../personas/index.ts';
 import { PUBLIC_URL, readOnlyArena, startEmulator } from '../discord/arena-world.ts';
-import { expectThreadMatchesDebate, until } from '../discord/thread-check.ts';
+import { expectFinishedThread, until } from '../discord/thread-check.ts';
 import type { DiscordEmulator } from '../emulators/discord/index.ts';
 import { discordEnv } from '../helpers/arena-app.ts';
 import { cleanEnv, spawnArena, waitForOutput } from '../helpers/cli.ts';
@@ -125,20 +125,7 @@ describe.runIf(TEST_DATABASE_URL)(
       );
       // The worker drove it; the bot process runs no debates.
       expect([...owners].every((o) => o.endsWith(`:${worker.pid}`))).toBe(true);
-      await until(
-        async () =>
-          emu.messages(binding.thread_id).some((m) => /Debate finished/.test(JSON.stringify(m.embeds))),
-        'end banner',
-        120_000,
-      );
-      const { posts } = await expectThreadMatchesDebate(
-        emu,
-        arena,
-        binding.thread_id,
-        binding.debate_id,
-        await builtinCatalog(),
-      );
-      expect(posts.filter((m) => m.webhookId !== null).length).toBeGreaterThan(0);
+      await expectFinishedThread(emu, arena, binding, await builtinCatalog());
       // The idea is taken: later runs of the job start nothing, so one thread and one debate.
       await new Promise((r) => setTimeout(r, 4000));
       expect(emu.threads).toHaveLength(1);

@@ -35,6 +35,31 @@ export function ownPosts(emu: DiscordEmulator, threadId: string): StoredMessage[
 }
 
 /**
+ * A debate's thread once it has its end banner: it shows the committed debate exactly (below), with
+ * at least one persona post.
+ */
+export async function expectFinishedThread(
+  emu: DiscordEmulator,
+  arena: Arena,
+  binding: { thread_id: string; debate_id: string },
+  personas: readonly Persona[],
+): Promise<void> {
+  await until(
+    async () => emu.messages(binding.thread_id).some((m) => /Debate finished/.test(JSON.stringify(m.embeds))),
+    'end banner',
+    120_000,
+  );
+  const { posts } = await expectThreadMatchesDebate(
+    emu,
+    arena,
+    binding.thread_id,
+    binding.debate_id,
+    personas,
+  );
+  expect(posts.filter((m) => m.webhookId !== null).length).toBeGreaterThan(0);
+}
+
+/**
  * The thread shows the committed debate exactly: every persona and system message once, whole, in
  * turn order, each persona under its own name and avatar, with one banner per phase before its turns.
  */
