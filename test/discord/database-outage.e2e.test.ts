@@ -8,7 +8,7 @@ import { createFakeLlm } from '../fakes/fake-llm.ts';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/db.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 import { type ArenaInstance, slowTurn, smallCast, startEmulator, startInstance } from './arena-world.ts';
-import { expectThreadMatchesDebate, until } from './thread-check.ts';
+import { expectThreadMatchesDebate, startDebateInChannel, until } from './thread-check.ts';
 
 // The bot loses its database for longer than any retry of an event (7 s) while the engine keeps
 // committing turns: the thread must still show every message once, in turn order.
@@ -50,23 +50,7 @@ run('a database outage during Discord delivery', () => {
       llm: slowTurn(createFakeLlm(), 'all', 30),
       personas,
     });
-    const i = emu.invokeCommand({
-      user: emu.seed.users.alice,
-      channelId: emu.seed.channels.ideas,
-      subcommand: 'start',
-      options: { idea: 'Outage-proof oyster farming', rounds: 1 },
-    });
-    const reply = await emu.waitFor(
-      () => emu.interactionReply(i.id)?.content.includes('Debate started') && emu.interactionReply(i.id),
-      30_000,
-      'start reply',
-    );
-    const threadId = /<#(\d+)>/.exec(reply.content)![1]!;
-    const { debate_id: debateId } = await t.db
-      .selectFrom('chat_threads')
-      .select('debate_id')
-      .where('thread_id', '=', threadId)
-      .executeTakeFirstOrThrow();
+    const { threadId, debateId } = await startDebateInChannel(emu, t.db, 'Outage-proof oyster farming');
     await until(
       async () => (await instance!.arena.getDebate(debateId))!.messages.length >= 1 || null,
       'a first turn',

@@ -5,7 +5,7 @@ import type { DiscordEmulator } from '../emulators/discord/index.ts';
 import { createFakeLlm } from '../fakes/fake-llm.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
 import { type ArenaInstance, smallCast, startEmulator, startInstance } from './arena-world.ts';
-import { expectThreadMatchesDebate, ownPosts, until } from './thread-check.ts';
+import { expectThreadMatchesDebate, ownPosts, startDebateInChannel, until } from './thread-check.ts';
 
 describe.each(testDialects())('people in a Discord debate thread on %s', (dialect) => {
   let t: TestDatabase;
@@ -45,23 +45,7 @@ describe.each(testDialects())('people in a Discord debate thread on %s', (dialec
     instance = await startInstance({ db: t.db, emu, llm: fake, personas });
     const { alice, bob, carol } = emu.seed.users;
     const hold = fake.hold();
-    const i = emu.invokeCommand({
-      user: alice,
-      channelId: emu.seed.channels.ideas,
-      subcommand: 'start',
-      options: { idea: 'Peer-to-peer GPU rental', rounds: 1 },
-    });
-    const reply = await emu.waitFor(
-      () => emu.interactionReply(i.id)?.content.includes('Debate started') && emu.interactionReply(i.id),
-      20_000,
-      'start',
-    );
-    const threadId = /<#(\d+)>/.exec(reply.content)![1]!;
-    const { debate_id: debateId } = (await t.db
-      .selectFrom('chat_threads')
-      .select('debate_id')
-      .where('thread_id', '=', threadId)
-      .executeTakeFirst())!;
+    const { threadId, debateId } = await startDebateInChannel(emu, t.db, 'Peer-to-peer GPU rental');
     const humans = async () =>
       (await instance.arena.getDebate(debateId))!.messages.filter((m) => m.authorKind === 'human');
 

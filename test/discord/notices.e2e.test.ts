@@ -12,7 +12,13 @@ import {
   startEmulator,
   startInstance,
 } from './arena-world.ts';
-import { expectNoticesInLogOrder, expectThreadMatchesDebate, ownPosts, until } from './thread-check.ts';
+import {
+  expectNoticesInLogOrder,
+  expectThreadMatchesDebate,
+  ownPosts,
+  startDebateInChannel,
+  until,
+} from './thread-check.ts';
 
 // Pause and resume notices are part of the committed log (debate_notices): a thread gets them from
 // there, so one whose event never reached the bot — dropped on the bus, or sent while no bot ran —
@@ -39,23 +45,7 @@ describe.each(testDialects())('pause and resume notices in a Discord thread on %
 
   /** Starts a debate from the channel; its thread and debate once two persona posts are in. */
   async function startDebate(idea: string) {
-    const i = emu.invokeCommand({
-      user: emu.seed.users.alice,
-      channelId: emu.seed.channels.ideas,
-      subcommand: 'start',
-      options: { idea, rounds: 1 },
-    });
-    const reply = await emu.waitFor(
-      () => emu.interactionReply(i.id)?.content.includes('Debate started') && emu.interactionReply(i.id),
-      20_000,
-      'start',
-    );
-    const threadId = /<#(\d+)>/.exec(reply.content)![1]!;
-    const { debate_id: debateId } = await t.db
-      .selectFrom('chat_threads')
-      .select('debate_id')
-      .where('thread_id', '=', threadId)
-      .executeTakeFirstOrThrow();
+    const { threadId, debateId } = await startDebateInChannel(emu, t.db, idea);
     await emu.waitFor(
       () => ownPosts(emu, threadId).filter((m) => m.webhookId).length >= 2,
       30_000,

@@ -13,7 +13,7 @@ import {
   startEmulator,
   startInstance,
 } from './arena-world.ts';
-import { expectThreadMatchesDebate, ownPosts, until } from './thread-check.ts';
+import { expectThreadMatchesDebate, ownPosts, startDebateInChannel, until } from './thread-check.ts';
 
 describe.each(testDialects())('killing the Discord bot mid-debate on %s', (dialect) => {
   let t: TestDatabase;
@@ -51,23 +51,7 @@ describe.each(testDialects())('killing the Discord bot mid-debate on %s', (diale
     const start = (stall = false) =>
       startInstance({ db: t.db, emu, llm: llm(stall), personas, instanceId: 'node-a' });
     instance = await start(true);
-    const i = emu.invokeCommand({
-      user: emu.seed.users.alice,
-      channelId: emu.seed.channels.ideas,
-      subcommand: 'start',
-      options: { idea: 'Crash-tolerant carpooling', rounds: 1 },
-    });
-    const reply = await emu.waitFor(
-      () => emu.interactionReply(i.id)?.content.includes('Debate started') && emu.interactionReply(i.id),
-      20_000,
-      'start',
-    );
-    const threadId = /<#(\d+)>/.exec(reply.content)![1]!;
-    const { debate_id: debateId } = (await t.db
-      .selectFrom('chat_threads')
-      .select('debate_id')
-      .where('thread_id', '=', threadId)
-      .executeTakeFirstOrThrow())!;
+    const { threadId, debateId } = await startDebateInChannel(emu, t.db, 'Crash-tolerant carpooling');
 
     // First crash: right after a post reached Discord, most likely before it was recorded.
     await emu.waitFor(

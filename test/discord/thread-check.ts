@@ -22,6 +22,32 @@ export async function until<T>(
   }
 }
 
+/** `/arena start` by Alice in #ideas (one round): the thread the reply names and the debate bound to it. */
+export async function startDebateInChannel(
+  emu: DiscordEmulator,
+  db: Kysely<Database>,
+  idea: string,
+): Promise<{ threadId: string; debateId: string }> {
+  const i = emu.invokeCommand({
+    user: emu.seed.users.alice,
+    channelId: emu.seed.channels.ideas,
+    subcommand: 'start',
+    options: { idea, rounds: 1 },
+  });
+  const reply = await emu.waitFor(
+    () => emu.interactionReply(i.id)?.content.includes('Debate started') && emu.interactionReply(i.id),
+    60_000,
+    'start reply',
+  );
+  const threadId = /<#(\d+)>/.exec(reply.content)![1]!;
+  const { debate_id: debateId } = await db
+    .selectFrom('chat_threads')
+    .select('debate_id')
+    .where('thread_id', '=', threadId)
+    .executeTakeFirstOrThrow();
+  return { threadId, debateId };
+}
+
 const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
 const embedTitle = (m: StoredMessage) => (m.embeds[0] as { title?: string } | undefined)?.title ?? null;
 
