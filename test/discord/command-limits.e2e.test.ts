@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createChatLimits } from '../../bot/limits/chat-limits.ts';
-import { builtinCatalog } from '../../personas/index.ts';
-import type { Persona } from '../../personas/types.ts';
-import type { DiscordEmulator, OptionValue } from '../emulators/discord/index.ts';
+import type { OptionValue } from '../emulators/discord/index.ts';
 import { createFakeLlm } from '../fakes/fake-llm.ts';
-import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
-import { type ArenaInstance, smallCast, startEmulator, startInstance } from './arena-world.ts';
-import { until } from './thread-check.ts';
+import { chatWorld } from '../helpers/chat-world.ts';
+import { testDialects } from '../helpers/db.ts';
+import { startEmulator, startInstance } from './arena-world.ts';
+import { boundDebate, until } from './thread-check.ts';
 
 const EPHEMERAL = 64;
 const SLOW_DOWN =
@@ -14,30 +13,24 @@ const SLOW_DOWN =
 
 // #13: a person who spams commands, buttons or messages gets a clear private answer and nothing runs.
 describe.each(testDialects())('per-person limits on Discord through discord.js on %s', (dialect) => {
-  let t: TestDatabase;
-  let personas: Persona[];
-  let emu: DiscordEmulator;
-  let instance: ArenaInstance;
-  let release = () => {};
-  beforeAll(async () => {
-    t = await createTestDatabase(dialect);
-    personas = smallCast(await builtinCatalog());
-    emu = await startEmulator();
-  }, 180_000);
-  afterAll(async () => {
-    release();
-    await instance?.kill();
-    await emu?.close();
-    await t.dispose();
-  });
+  const world = chatWorld(dialect, () => startEmulator());
 
   it('answers the fourth command, button or start of a minute with "slow down" and runs nothing', async () => {
+    const { t, emu, personas } = world;
     const fake = createFakeLlm();
     const limits = createChatLimits({ settings: { commandsPerMinute: 3, messagesPerMinute: 2 } });
-    instance = await startInstance({ db: t.db, emu, llm: fake, personas, managerRole: 'Member', limits });
+    const instance = await startInstance({
+      db: t.db,
+      emu,
+      llm: fake,
+      personas,
+      managerRole: 'Member',
+      limits,
+    });
+    world.cleanup(() => instance.kill());
     const { users, channels } = emu.seed;
     const hold = fake.hold();
-    release = () => hold.release();
+    world.cleanup(() => hold.release());
 
     const run = async (
       user: keyof typeof users,
@@ -55,15 +48,7 @@ describe.each(testDialects())('per-person limits on Discord through discord.js o
     // Bob's three commands of this minute: a start and two status reads.
     const started = await run('bob', 'start', { idea: 'Repair café for bicycles', rounds: 1 });
     const card = await emu.waitFor(() => emu.threads[0], 20_000, 'thread');
-    const { debate_id: debateId } = await until(
-      () =>
-        t.db
-          .selectFrom('chat_threads')
-          .select('debate_id')
-          .where('thread_id', '=', card.id)
-          .executeTakeFirst(),
-      'binding',
-    );
+    const debateId = await boundDebate(t.db, card.id);
     await emu.waitFor(
       () => emu.interactionReply(started.id)?.content.includes(`<#${card.id}>`),
       20_000,

@@ -48,6 +48,16 @@ export async function startDebateInChannel(
   return { threadId, debateId };
 }
 
+/** The debate bound to a thread, once the binding is stored. */
+export async function boundDebate(db: Kysely<Database>, threadId: string): Promise<string> {
+  const row = await until(
+    () =>
+      db.selectFrom('chat_threads').select('debate_id').where('thread_id', '=', threadId).executeTakeFirst(),
+    'binding',
+  );
+  return row.debate_id;
+}
+
 const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
 const embedTitle = (m: StoredMessage) => (m.embeds[0] as { title?: string } | undefined)?.title ?? null;
 

@@ -3,11 +3,11 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatLimits } from '../../bot/limits/chat-limits.ts';
 import { builtinCatalog } from '../../personas/index.ts';
-import type { Persona } from '../../personas/types.ts';
 import { smallCast } from '../discord/arena-world.ts';
-import { until } from '../discord/thread-check.ts';
+import { boundDebate } from '../discord/thread-check.ts';
 import { type SlackEmulator, startSlackEmulator } from '../emulators/slack/index.ts';
 import { createFakeLlm } from '../fakes/fake-llm.ts';
+import { chatWorld } from '../helpers/chat-world.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
 import { type SlackInstance, startSlackInstance } from './slack-world.ts';
 
@@ -16,30 +16,17 @@ const SLOW_DOWN =
 
 // #13: a person who spams `/arena` or the card's buttons is answered privately and nothing runs.
 describe.each(testDialects())('per-person command limits on Slack through Bolt on %s', (dialect) => {
-  let t: TestDatabase;
-  let personas: Persona[];
-  let emu: SlackEmulator;
-  let instance: SlackInstance;
-  let release = () => {};
-  beforeAll(async () => {
-    t = await createTestDatabase(dialect);
-    personas = smallCast(await builtinCatalog());
-    emu = await startSlackEmulator();
-  }, 180_000);
-  afterAll(async () => {
-    release();
-    await instance?.kill();
-    await emu?.close();
-    await t.dispose();
-  });
+  const world = chatWorld(dialect, () => startSlackEmulator());
 
   it('answers the fourth command or button of a minute with "slow down" and runs nothing', async () => {
+    const { t, emu, personas } = world;
     const fake = createFakeLlm();
     const limits = createChatLimits({ settings: { commandsPerMinute: 3, messagesPerMinute: 5 } });
-    instance = await startSlackInstance({ db: t.db, emu, llm: fake, personas, mode: 'http', limits });
+    const instance = await startSlackInstance({ db: t.db, emu, llm: fake, personas, mode: 'http', limits });
+    world.cleanup(() => instance.kill());
     const { alice, bob, ideas } = emu.seed;
     const hold = fake.hold();
-    release = () => hold.release();
+    world.cleanup(() => hold.release());
     const type = async (user: string, text: string) => {
       const r = await emu.slashCommand({ user, channel: ideas, text });
       return emu.waitFor(() => emu.responsesFor(r.responseId)[0], 20_000, `answer to ${text}`);
@@ -47,15 +34,7 @@ describe.each(testDialects())('per-person command limits on Slack through Bolt o
 
     await emu.slashCommand({ user: alice, channel: ideas, text: 'start Repair café for bicycles rounds:1' });
     const root = await emu.waitFor(() => emu.roots(ideas)[0], 20_000, 'root card');
-    const { debate_id: debateId } = await until(
-      () =>
-        t.db
-          .selectFrom('chat_threads')
-          .select('debate_id')
-          .where('thread_id', '=', root.ts)
-          .executeTakeFirst(),
-      'binding',
-    );
+    const debateId = await boundDebate(t.db, root.ts);
     await hold.next();
     expect((await type(alice, 'status')).text).toContain('Repair café for bicycles');
     expect((await type(alice, 'budget')).text).not.toMatch(/Slow down/);
