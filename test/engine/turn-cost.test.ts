@@ -8,7 +8,7 @@ import { createHarness } from './harness.ts';
 
 // The cost intent as counts: a committed turn is one short transaction. Counted per turn between
 // two message.created events (a turn's message is announced right after its commit).
-const TURN_PATH = /^(with turn_claim|with hold_debate|with turn_session)$/; // claim (with the first call's hold), a later call's hold, commit
+const TURN_PATH = /^(with turn_claim|with hold_debate|with turn_session)$/; // claim (holding the calls), a call's own hold (none expected), commit
 const BACKGROUND = /^(select budget_windows|with fold_batch|insert system_logs)$/; // throttled budget.updated, stats fold, notes
 
 describe.each(testDialects())('statements per turn on %s', (dialect) => {
@@ -53,10 +53,10 @@ describe.each(testDialects())('statements per turn on %s', (dialect) => {
       expect(other).toEqual([]);
       expect(stats.statements).toBeLessThanOrEqual(6); // with the throttled background reads and folds
     }
-    // Verdicts and plan sections are groups: every call of the group starts (and holds its
-    // budget) before the first commits, so the group's statements are counted together. The first
-    // turn's claim holds its call; each later one is a hold when its call starts and a claim when
-    // it commits; every commit is one statement that carries the plan write: no BEGIN/COMMIT anywhere.
+    // Verdicts and plan sections are groups: every call of the group starts before the first
+    // commits, so the group's statements are counted together. The first turn's claim holds the
+    // budget of every call of the group in one go; each later turn is claimed when it commits;
+    // every commit is one statement that carries the plan write: no BEGIN/COMMIT anywhere.
     const verdicts = turns.filter((x) => x.kind === 'convergence:verdict');
     const planning = turns.filter((x) => x.kind.startsWith('planning:'));
     const sections = planning.slice(0, -1);
@@ -68,7 +68,7 @@ describe.each(testDialects())('statements per turn on %s', (dialect) => {
       const sum = (k: string) => group.reduce((c, x) => c + (x.stats.byKind[k] ?? 0), 0);
       expect(group.reduce((c, x) => c + x.stats.transactions, 0)).toBe(0);
       expect(sum('with turn_claim')).toBe(n);
-      expect(sum('with hold_debate')).toBe(n - 1);
+      expect(sum('with hold_debate')).toBe(0);
       expect(sum('with turn_session')).toBe(n);
       const turnPath = group.reduce(
         (c, x) =>
@@ -78,7 +78,7 @@ describe.each(testDialects())('statements per turn on %s', (dialect) => {
             .reduce((m, [, v]) => m + v, 0),
         0,
       );
-      expect(turnPath).toBe(3 * n - 1);
+      expect(turnPath).toBe(2 * n);
       const other = group.flatMap((x) =>
         Object.keys(x.stats.byKind).filter((k) => !TURN_PATH.test(k) && !BACKGROUND.test(k)),
       );

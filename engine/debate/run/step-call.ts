@@ -42,6 +42,13 @@ export interface StepRequest {
   prompt: BuiltPrompt;
 }
 
+/** A step's request built before its turn was claimed, and what the claim held for its first call. */
+export interface PreparedStep {
+  request: StepRequest;
+  /** Undefined: the claim held nothing for it, the call reserves its own. */
+  held: Hold | null | undefined;
+}
+
 /** Builds a step's prompt from the committed history (pure). */
 export function stepRequest(
   engine: Pick<Engine, 'cast' | 'settings'>,
@@ -73,7 +80,7 @@ export function stepRequest(
 export async function draftStep(
   engine: Pick<Engine, 'db' | 'llm' | 'prices' | 'clock' | 'cast' | 'settings' | 'log' | 'emit' | 'note'>,
   input: StepCallInput,
-  first?: { request: StepRequest; held: Hold | null | undefined },
+  first?: PreparedStep,
 ): Promise<StepCallResult> {
   const { step, debateId, turnIndex } = input;
   const { speaker, model, prompt } = first?.request ?? stepRequest(engine, input);

@@ -12,28 +12,31 @@ import { commitStep } from './commit.ts';
 import { settleAlone } from './llm-call.ts';
 import { pauseRun } from './run-end.ts';
 import { type DebateRun, type RunEnd, refreshRun } from './run-state.ts';
-import { draftStep, type StepCallResult, type StepRequest } from './step-call.ts';
+import { draftStep, type PreparedStep, type StepCallResult } from './step-call.ts';
 
-/** A claimed turn: the debate row after the claim, and the hold taken with it for the first call. */
+/** A claimed turn: the debate row after the claim, and the holds taken with it for its steps' first calls. */
 export interface ClaimedTurn {
   session: DebateSessionRow;
-  /** Held for the first call (null: nothing to hold); undefined when the claim held nothing. */
-  held: Hold | null | undefined;
+  /** Per step: its first call's hold (null: nothing to hold), undefined when the claim took none. */
+  held: ReadonlyArray<Hold | null | undefined>;
 }
 
 /**
- * Claims `turnIndex` for `step` under this runner's lease, holding `hold` (the first call's
- * estimate) in the same statement: the claimed turn, or why not. A hold the budget refused leaves
- * the turn claimed and `held` undefined: the call then asks the budget itself (which folds first).
+ * Claims `turnIndex` for `step` under this runner's lease, holding in the same statement the first
+ * calls' estimates of the turn's steps (`holds`: a group's verdicts or plan sections start at once),
+ * all or nothing: the claimed turn, or why not. A hold the budget refused leaves the turn claimed
+ * and every `held` undefined: each call then asks the budget itself (which folds first, and may
+ * fit some of them).
  */
 export async function claimStep(
   engine: Pick<Engine, 'db' | 'clock' | 'instanceId' | 'settings'>,
   debateId: string,
   step: ActiveStep,
   turnIndex: number,
-  hold?: ClaimHold,
+  holds: ReadonlyArray<ClaimHold | undefined> = [],
 ): Promise<ClaimedTurn | 'moved' | 'lease_lost' | 'inactive'> {
   const now = engine.clock.now();
+  const asked = holds.filter((h): h is ClaimHold => h !== undefined && h.amountUsd > 0);
   const claimed = await claimTurn(engine.db, {
     id: debateId,
     owner: engine.instanceId,
@@ -43,17 +46,22 @@ export async function claimStep(
     speaker: 'speakerId' in step ? step.speakerId : null,
     phase: step.phase,
     round: step.round,
-    hold,
+    // The limits are the debate's and the window's, the same for every step.
+    hold: asked[0] && { ...asked[0], amountUsd: microSum(asked.map((h) => h.amountUsd)) },
   });
   if (!claimed.ok) return claimed.reason === 'not_active' ? 'inactive' : claimed.reason;
-  return { session: claimed.session, held: heldByClaim(hold, claimed.held, now) };
+  const day = utcDay(now);
+  const held = holds.map((h) => {
+    if (h === undefined) return undefined;
+    if (h.amountUsd <= 0) return null;
+    return claimed.held ? { amountUsd: h.amountUsd, day } : undefined;
+  });
+  return { session: claimed.session, held };
 }
 
-/** The first call's hold as the claim took it: null when there was nothing to hold, undefined when it took none. */
-function heldByClaim(hold: ClaimHold | undefined, held: boolean, now: Date): Hold | null | undefined {
-  if (hold === undefined) return undefined;
-  if (hold.amountUsd <= 0) return null;
-  return held ? { amountUsd: hold.amountUsd, day: utcDay(now) } : undefined;
+/** A sum of micro-dollar amounts, without float drift. */
+function microSum(amounts: readonly number[]): number {
+  return amounts.reduce((n, a) => n + Math.round(a * 1e6), 0) / 1e6;
 }
 
 /**
@@ -62,8 +70,8 @@ function heldByClaim(hold: ClaimHold | undefined, held: boolean, now: Date): Hol
  * own step, one transaction each, in the given order, as soon as the ones before it are committed:
  * readers see the same order whatever finished first. A crash or failure leaves the committed
  * prefix; the next run plans only the missing steps. The first step's turn is already claimed
- * (`run.session`), its request built and its first call held with the claim (`first`); each later
- * one claims its own.
+ * (`run.session`), and the steps' requests built and their first calls held with that claim
+ * (`prepared`); each later step claims its own turn when it commits.
  */
 export async function takeSteps(
   engine: Engine,
@@ -72,7 +80,7 @@ export async function takeSteps(
   firstIndex: number,
   basis: readonly HistoryEntry[],
   signal: AbortSignal,
-  first?: { request: StepRequest; held: Hold | null | undefined },
+  prepared: ReadonlyArray<PreparedStep | undefined> = [],
 ): Promise<DebateRun | RunEnd> {
   const stop = new AbortController();
   const groupSignal = AbortSignal.any([signal, stop.signal]);
@@ -95,7 +103,7 @@ export async function takeSteps(
       signal: groupSignal,
       siblings: steps.length,
     };
-    return draftStep(engine, input, i === 0 ? first : undefined);
+    return draftStep(engine, input, prepared[i]);
   });
   for (const c of calls) c.catch(() => {}); // awaited in order below; a later failure must not go unhandled
   /** Stops the calls after `from` and records what the finished ones spent. */

@@ -28,28 +28,29 @@ export async function takeTurn(
   if (step.kind === 'done') return completeRun(engine, run, step.outcome);
 
   const turnIndex = inFlight ?? Math.max(nextTurnIndex(run.history), run.session.next_turn);
-  // The first call's prompt is built before the claim, which holds its estimated cost too.
-  const request =
-    step.kind === 'outcome'
+  // Verdicts and plan sections do not depend on each other: run them at once, commit them in order.
+  const group = planGroup(run.plan, basis, step, turnIndex);
+  const steps = group.length > 1 ? group : [step];
+  // Their prompts are built before the claim, which holds all their first calls' estimates too.
+  const requests = steps.map((s, i) =>
+    s.kind === 'outcome'
       ? undefined
       : stepRequest(engine, {
-          step,
+          step: s,
           lang: run.lang,
           idea: run.idea,
           rounds: run.meta.rounds,
           history: basis,
-          turnIndex,
-        });
-  const hold = request && holdFor(engine, { ...request, capUsd: run.meta.budgetCapUsd });
-  const claimed = await claimStep(engine, run.id, step, turnIndex, hold);
+          turnIndex: turnIndex + i,
+        }),
+  );
+  const holds = requests.map((r) => r && holdFor(engine, { ...r, capUsd: run.meta.budgetCapUsd }));
+  const claimed = await claimStep(engine, run.id, step, turnIndex, holds);
   // 'moved': a person's message took the index; plan again with it in the history.
   if (claimed === 'moved') return refreshRun(engine, run);
   if (typeof claimed === 'string') return claimed;
   await announcePhase(engine, run, step, basis);
-  // Verdicts and plan sections do not depend on each other: run them at once, commit them in order.
-  const group = planGroup(run.plan, basis, step, turnIndex);
-  const steps = group.length > 1 ? group : [step];
-  const first = request && { request, held: claimed.held };
+  const prepared = requests.map((request, i) => request && { request, held: claimed.held[i] });
   const next = await takeSteps(
     engine,
     { ...run, session: claimed.session },
@@ -57,7 +58,7 @@ export async function takeTurn(
     turnIndex,
     basis,
     signal,
-    first,
+    prepared,
   );
   if (step.kind === 'outcome' && typeof next !== 'string') {
     await engine.note('info', `debate outcome: ${step.decision.outcome}`, {
