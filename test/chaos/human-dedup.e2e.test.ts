@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinCatalog } from '../../personas/index.ts';
 import type { Persona } from '../../personas/types.ts';
 import { type ArenaInstance, smallCast, startEmulator, startInstance } from '../discord/arena-world.ts';
-import { until } from '../discord/thread-check.ts';
+import { startDebateInChannel, until } from '../discord/thread-check.ts';
 import type { DiscordEmulator } from '../emulators/discord/index.ts';
 import { type SlackEmulator, startSlackEmulator } from '../emulators/slack/index.ts';
 import { createHarness } from '../engine/harness.ts';
@@ -99,23 +99,7 @@ describe(`a redelivered chat message through the emulators on ${dialect}`, () =>
       const fake = createFakeLlm();
       const hold = fake.hold();
       instance = await startInstance({ db: t.db, emu, llm: fake, personas, instanceId: 'dedup-discord' });
-      const i = emu.invokeCommand({
-        user: emu.seed.users.alice,
-        channelId: emu.seed.channels.ideas,
-        subcommand: 'start',
-        options: { idea: 'Tool library for a block', rounds: 1 },
-      });
-      const reply = await emu.waitFor(
-        () => emu!.interactionReply(i.id)?.content.includes('Debate started') && emu!.interactionReply(i.id),
-        60_000,
-        'start',
-      );
-      const threadId = /<#(\d+)>/.exec(reply.content)![1]!;
-      const { debate_id: debateId } = await t.db
-        .selectFrom('chat_threads')
-        .select('debate_id')
-        .where('thread_id', '=', threadId)
-        .executeTakeFirstOrThrow();
+      const { threadId, debateId } = await startDebateInChannel(emu, t.db, 'Tool library for a block');
       await hold.next();
       const sent = emu.sendUserMessage({
         user: emu.seed.users.bob,

@@ -5,7 +5,7 @@ import type { DiscordEmulator, StoredMessage } from '../emulators/discord/index.
 import { createFakeLlm } from '../fakes/fake-llm.ts';
 import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
 import { type ArenaInstance, smallCast, startEmulator, startInstance } from './arena-world.ts';
-import { until } from './thread-check.ts';
+import { boundDebate, until } from './thread-check.ts';
 
 const EPHEMERAL = 64;
 
@@ -61,15 +61,7 @@ describe.each(testDialects())('the debate card’s buttons in Discord on %s', (d
       'start reply',
     );
     threadId = card.id;
-    ({ debate_id: debateId } = await until(
-      () =>
-        t.db
-          .selectFrom('chat_threads')
-          .select('debate_id')
-          .where('thread_id', '=', card.id)
-          .executeTakeFirst(),
-      'binding',
-    ));
+    debateId = await boundDebate(t.db, card.id);
     const status = async () => (await instance.arena.getDebate(debateId))!.status;
     await hold.next();
 
