@@ -29,13 +29,17 @@ export interface ArenaProcess {
   exited: Promise<ArenaExit>;
 }
 
-/** Starts `arena start` in `cwd` with exactly `env` (give it PATH and HOME). */
+/**
+ * Starts `arena start` in `cwd` with exactly `env` (give it PATH and HOME): this checkout's
+ * bin/arena.js, or `bin` (the tests pass the run's compiled build, test/setup/compiled-arena.ts).
+ */
 export function startArenaProcess(p: {
   env: Record<string, string>;
   cwd: string;
+  bin?: string;
   onLine?: (line: string) => void;
 }): ArenaProcess {
-  const child = spawn(process.execPath, [ARENA_BIN, 'start'], {
+  const child = spawn(process.execPath, [p.bin ?? ARENA_BIN, 'start'], {
     cwd: p.cwd,
     env: p.env,
     stdio: ['ignore', 'pipe', 'pipe'],

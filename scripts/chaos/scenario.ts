@@ -25,6 +25,8 @@ export interface ChaosIo {
   log(line: string): void;
   /** PATH and HOME for the arena processes. */
   baseEnv: { PATH: string; HOME: string };
+  /** The `arena` script to start (default: this checkout's bin/arena.js, which runs the sources). */
+  arenaBin?: string;
   /** Where the run registers what it must undo; the caller may run them early (Ctrl-C). */
   cleanups?: Cleanups;
 }
@@ -102,6 +104,7 @@ export async function runChaos(opts: ChaosOptions, io: ChaosIo): Promise<ChaosRe
       const p = startArenaProcess({
         env,
         cwd,
+        ...(io.arenaBin ? { bin: io.arenaBin } : {}),
         ...(opts.verbose ? { onLine: (line: string) => io.log(`  [arena ${n}] ${line}`) } : {}),
       });
       io.log(`arena process ${n} started (pid ${p.pid})`);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkRun, type DebateEvidence } from '../../scripts/chaos/check.ts';
 import { renderReport } from '../../scripts/chaos/report.ts';
 import { runChaos } from '../../scripts/chaos/scenario.ts';
+import { ARENA_BIN } from '../helpers/cli.ts';
 import { TEST_DATABASE_URL } from '../helpers/db.ts';
 
 if (!TEST_DATABASE_URL)
@@ -31,6 +32,9 @@ describe.runIf(TEST_DATABASE_URL)('the chaos run, small', () => {
       {
         log: (line) => lines.push(line),
         baseEnv: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' },
+        // The run's compiled app, as the production image runs it: each of its `arena start`
+        // processes starts on half the CPU of one compiling the sources through tsx.
+        arenaBin: ARENA_BIN,
       },
     );
     const report = renderReport(stats, verdict);
