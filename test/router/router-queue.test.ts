@@ -11,6 +11,8 @@ import type { ChatRequest, ChatResult, LlmProvider } from '../../engine/llm/type
 function heldProvider(generatesAtOnce: (req: ChatRequest) => boolean = () => false) {
   const started: ChatRequest[] = [];
   const pending: Array<() => void> = [];
+  // Calls that have not streamed yet: each streams its first token (starts generating) when called.
+  const firstTokens: Array<() => void> = [];
   let inFlight = 0;
   let maxInFlight = 0;
   const provider: LlmProvider = {
@@ -19,6 +21,7 @@ function heldProvider(generatesAtOnce: (req: ChatRequest) => boolean = () => fal
     async chat(req, onDelta): Promise<ChatResult> {
       started.push(req);
       if (generatesAtOnce(req)) onDelta?.('…');
+      else firstTokens.push(() => onDelta?.('…'));
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
       await new Promise<void>((r) => pending.push(r));
@@ -30,6 +33,11 @@ function heldProvider(generatesAtOnce: (req: ChatRequest) => boolean = () => fal
     provider,
     started,
     maxInFlight: () => maxInFlight,
+    /** The oldest call not yet generating streams its first token (the server started it). */
+    async startOne() {
+      firstTokens.shift()?.();
+      await settle();
+    },
     /** Lets the oldest running call finish, then waits for the router to dispatch what follows. */
     async releaseOne() {
       pending.shift()?.();
@@ -146,5 +154,42 @@ describe('LLM router queues', () => {
     await fake.releaseOne();
     await Promise.all(calls);
     expect(router.snapshot().modelLoads).toBe(2);
+  });
+  it('a load that does not fit waits until the calls sent for another model have started on the server', async () => {
+    const GB = 1024 ** 3;
+    const fake = heldProvider();
+    const inspector: ModelInspector = {
+      loaded: async () => [{ model: 'a', sizeBytes: 20 * GB }],
+      sizes: async () =>
+        new Map([
+          ['a', 20 * GB],
+          ['big', 20 * GB],
+          ['small', 2 * GB],
+        ]),
+    };
+    const router = createLlmRouter({
+      provider: fake.provider,
+      concurrency: 4,
+      inspector,
+      gpuMemoryBytes: 24 * GB,
+      limits: { gatherMs: 1 },
+    });
+    await router.refresh();
+    const a = router.chat(req('a', 'd1'));
+    await settle();
+    const big = router.chat(req('big', 'd2'));
+    await settle();
+    // Sent, a's call may still reach the server after a load sent now, which would evict a first.
+    expect(fake.started.map((r) => r.model)).toEqual(['a']);
+    // A model that fits beside a loads at once: nothing is evicted, whatever the order.
+    const small = router.chat(req('small', 'd3'));
+    await settle();
+    expect(fake.started.map((r) => r.model)).toEqual(['a', 'small']);
+    // a's first token: the server has it, so big's load reaches the server after it.
+    await fake.startOne();
+    await fake.startOne();
+    expect(fake.started.map((r) => r.model)).toEqual(['a', 'small', 'big']);
+    for (let i = 0; i < 3; i++) await fake.releaseOne();
+    await Promise.all([a, big, small]);
   });
 });
