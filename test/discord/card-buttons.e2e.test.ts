@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinCatalog } from '../../personas/index.ts';
-import type { Persona } from '../../personas/types.ts';
-import type { DiscordEmulator, StoredMessage } from '../emulators/discord/index.ts';
+import { describe, expect, it } from 'vitest';
+import type { StoredMessage } from '../emulators/discord/index.ts';
 import { createFakeLlm } from '../fakes/fake-llm.ts';
-import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
-import { type ArenaInstance, smallCast, startEmulator, startInstance } from './arena-world.ts';
+import { chatWorld } from '../helpers/chat-world.ts';
+import { testDialects } from '../helpers/db.ts';
+import { type ArenaInstance, startEmulator, startInstance } from './arena-world.ts';
 import { boundDebate, until } from './thread-check.ts';
 
 const EPHEMERAL = 64;
@@ -15,27 +14,19 @@ const buttons = (m: StoredMessage) =>
 const cardEmbed = (m: StoredMessage) => m.embeds[0] as { title: string; description?: string };
 
 describe.each(testDialects())('the debate card’s buttons in Discord on %s', (dialect) => {
-  let t: TestDatabase;
-  let personas: Persona[];
-  let emu: DiscordEmulator;
-  let instance: ArenaInstance;
+  const world = chatWorld(dialect, () => startEmulator());
+  // Started by the first test; the second exports the debate it left behind.
+  let instance: ArenaInstance | undefined;
+  world.cleanup(() => instance?.kill());
   let threadId = '';
   let debateId = '';
-  beforeAll(async () => {
-    t = await createTestDatabase(dialect);
-    personas = smallCast(await builtinCatalog());
-    emu = await startEmulator();
-  });
-  afterAll(async () => {
-    await instance?.kill();
-    await emu?.close();
-    await t.dispose();
-  });
 
   it('pauses and resumes from the root card, updated in place; refuses a person without permission, privately; exports', async () => {
+    const { t, emu, personas } = world;
     const fake = createFakeLlm();
     // Members with the "Member" role (bob) may start; carol has no role and no Manage Threads.
-    instance = await startInstance({ db: t.db, emu, llm: fake, personas, managerRole: 'Member' });
+    const running = await startInstance({ db: t.db, emu, llm: fake, personas, managerRole: 'Member' });
+    instance = running;
     const { users, channels } = emu.seed;
     const hold = fake.hold();
     const started = emu.invokeCommand({
@@ -62,7 +53,7 @@ describe.each(testDialects())('the debate card’s buttons in Discord on %s', (d
     );
     threadId = card.id;
     debateId = await boundDebate(t.db, card.id);
-    const status = async () => (await instance.arena.getDebate(debateId))!.status;
+    const status = async () => (await running.arena.getDebate(debateId))!.status;
     await hold.next();
 
     /** Presses a button and waits for the interaction to be answered (in time). */
@@ -123,6 +114,7 @@ describe.each(testDialects())('the debate card’s buttons in Discord on %s', (d
   });
 
   it('exports as JSON with `/arena export format:json` typed in the thread', async () => {
+    const { emu } = world;
     expect(debateId).not.toBe('');
     const i = emu.invokeCommand({
       user: emu.seed.users.carol,
@@ -144,7 +136,7 @@ describe.each(testDialects())('the debate card’s buttons in Discord on %s', (d
     };
     expect(detail.id).toBe(debateId);
     expect(detail.title).toBe('Peer-to-peer GPU rental');
-    expect(detail.messages.length).toBe((await instance.arena.getDebate(debateId))!.messages.length);
+    expect(detail.messages.length).toBe((await instance!.arena.getDebate(debateId))!.messages.length);
 
     // Anything else is refused with what to type instead (Discord offers only the two choices).
     const bad = emu.invokeCommand({

@@ -1,29 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinCatalog } from '../../personas/index.ts';
-import type { Persona } from '../../personas/types.ts';
-import type { DiscordEmulator } from '../emulators/discord/index.ts';
+import { describe, expect, it } from 'vitest';
 import { createFakeLlm } from '../fakes/fake-llm.ts';
-import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
-import { type ArenaInstance, smallCast, startEmulator, startInstance } from './arena-world.ts';
+import { chatWorld } from '../helpers/chat-world.ts';
+import { testDialects } from '../helpers/db.ts';
+import { startEmulator, startInstance } from './arena-world.ts';
 import { expectThreadMatchesDebate, ownPosts, startDebateInChannel, until } from './thread-check.ts';
 
 describe.each(testDialects())('people in a Discord debate thread on %s', (dialect) => {
-  let t: TestDatabase;
-  let personas: Persona[];
-  let emu: DiscordEmulator;
-  let instance: ArenaInstance;
-  beforeAll(async () => {
-    t = await createTestDatabase(dialect);
-    personas = smallCast(await builtinCatalog());
-    emu = await startEmulator();
-  });
-  afterAll(async () => {
-    await instance?.kill();
-    await emu?.close();
-    await t.dispose();
-  });
+  const world = chatWorld(dialect, () => startEmulator());
 
   it('injects a person’s message; @Handle and a reply choose who answers; long and flooding input get a notice', async () => {
+    const { t, emu, personas } = world;
     // Convergence waits at its first verdict until the test lets it go, so people can speak mid-debate.
     let reachedConvergence!: () => void;
     const atConvergence = new Promise<void>((r) => {
@@ -42,7 +28,8 @@ describe.each(testDialects())('people in a Discord debate thread on %s', (dialec
         return undefined;
       },
     });
-    instance = await startInstance({ db: t.db, emu, llm: fake, personas });
+    const instance = await startInstance({ db: t.db, emu, llm: fake, personas });
+    world.cleanup(() => instance.kill());
     const { alice, bob, carol } = emu.seed.users;
     const hold = fake.hold();
     const { threadId, debateId } = await startDebateInChannel(emu, t.db, 'Peer-to-peer GPU rental');
