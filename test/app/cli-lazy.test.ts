@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../app/cli.ts';
 import { COMMAND_GROUPS } from '../../app/command-groups.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
+import { copyMigratedPgliteDir } from '../helpers/db.ts';
 
 /** Runs a scenario and lists the modules it loaded. */
 const FIXTURE = path.join(REPO_ROOT, 'test/fixtures/app/loaded-modules.ts');
@@ -45,9 +46,13 @@ describe('arena --help loads nothing it does not show', () => {
 });
 
 describe('arena start without chat platforms', () => {
-  it('never loads discord.js or @slack/bolt', { timeout: 180_000 }, () => {
+  it('never loads discord.js or @slack/bolt', { timeout: 180_000 }, async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'arena-start-imports-'));
     try {
+      // A copy of the run's migrated database: no initdb (a child process) and no migration to apply,
+      // seconds of CPU on a busy machine. The start still loads the migrations and finds nothing to
+      // do; creating the database on a first start is test/app/cli.test.ts's.
+      await copyMigratedPgliteDir(path.join(dataDir, 'pglite'));
       const run = spawnSync(process.execPath, ['--import', 'tsx', FIXTURE, 'start', dataDir], {
         cwd: REPO_ROOT,
         encoding: 'utf8',
