@@ -34,15 +34,15 @@ describe.each(testDialects())('Slack debate threads on %s', (dialect) => {
       respond: (req) => (req.metadata?.task === 'turn' && req.metadata.turnIndex === 1 ? HOSTILE : undefined),
     });
     instance = await startSlackInstance({ db: t.db, emu, llm, personas, mode });
-    if (mode === 'socket') await emu.waitFor(() => emu!.socketConnected(), 5000, 'socket');
+    if (mode === 'socket') await emu.waitFor(() => emu!.socketConnected(), 20_000, 'socket');
     const started = await emu.slashCommand({
       user: emu.seed.alice,
       channel: emu.seed.ideas,
       text: 'start A marketplace for idle GPUs rounds:1',
     });
     expect(started.status).toBe(200);
-    const root = await emu.waitFor(() => emu!.roots(emu!.seed.ideas)[0], 10_000, 'root card');
-    const reply = await emu.waitFor(() => emu!.responsesFor(started.responseId)[0], 10_000, 'reply');
+    const root = await emu.waitFor(() => emu!.roots(emu!.seed.ideas)[0], 20_000, 'root card');
+    const reply = await emu.waitFor(() => emu!.responsesFor(started.responseId)[0], 20_000, 'reply');
     expect(reply.text).toContain('Debate started');
     expect(reply.text).toContain(
       `<https://arena-emu.slack.com/archives/${emu.seed.ideas}/p${root.ts.replace('.', '')}|`,

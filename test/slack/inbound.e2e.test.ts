@@ -67,7 +67,7 @@ describe.each(testDialects())('Slack requests at /slack/events on %s', (dialect)
     const ask = async (text: string) => {
       const r = await emu.slashCommand({ user: emu.seed.alice, channel: emu.seed.ideas, text });
       expect(r.status).toBe(200);
-      return emu.waitFor(() => emu.responsesFor(r.responseId)[0], 5000, `answer to ${text}`);
+      return emu.waitFor(() => emu.responsesFor(r.responseId)[0], 20_000, `answer to ${text}`);
     };
     const typo = await ask('strat a debate');
     expect(typo).toMatchObject({ response_type: 'ephemeral' });
@@ -79,7 +79,7 @@ describe.each(testDialects())('Slack requests at /slack/events on %s', (dialect)
     expect((await ask('personas sideways')).text).toMatch(/Phase must be one of/);
     expect((await ask('export pdf')).text).toMatch(/Export as `md`/);
     const pause = await emu.slashCommand({ user: emu.seed.admin, channel: emu.seed.ideas, text: 'pause' });
-    expect((await emu.waitFor(() => emu.responsesFor(pause.responseId)[0], 5000, 'pause')).text).toMatch(
+    expect((await emu.waitFor(() => emu.responsesFor(pause.responseId)[0], 20_000, 'pause')).text).toMatch(
       /debate thread/,
     );
     const help = await ask('');

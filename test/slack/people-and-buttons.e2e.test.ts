@@ -30,7 +30,7 @@ describe.each(testDialects())('people and buttons in a Slack debate on %s', (dia
     const { alice, bob, admin, ideas } = emu.seed;
     const hold = fake.hold();
     await emu.slashCommand({ user: alice, channel: ideas, text: 'start Peer-to-peer GPU rental rounds:1' });
-    const root = await emu.waitFor(() => emu.roots(ideas)[0], 10_000, 'root card');
+    const root = await emu.waitFor(() => emu.roots(ideas)[0], 20_000, 'root card');
     const { debate_id: debateId } = await until(
       () =>
         t.db
@@ -125,7 +125,7 @@ describe.each(testDialects())('people and buttons in a Slack debate on %s', (dia
       actionId: 'arena_pause',
     });
     expect(refused.status).toBe(200);
-    const refusal = await emu.waitFor(() => emu.responsesFor(refused.responseId)[0], 5000, 'refusal');
+    const refusal = await emu.waitFor(() => emu.responsesFor(refused.responseId)[0], 20_000, 'refusal');
     expect(refusal.response_type).toBe('ephemeral');
     expect(refusal.text).toMatch(/Only the person who started it, workspace admins/);
     expect((await debate()).status).toBe('active');
@@ -134,7 +134,7 @@ describe.each(testDialects())('people and buttons in a Slack debate on %s', (dia
     await until(async () => (await debate()).status === 'paused', 'paused');
     const card = await emu.waitFor(
       () => emu.thread(ideas, root.ts)[0]!.history.length > 1 && emu.thread(ideas, root.ts)[0],
-      5000,
+      20_000,
       'card update',
     );
     expect(card.text).toMatch(/Paused by <@U0ALICE001>/);
@@ -147,7 +147,7 @@ describe.each(testDialects())('people and buttons in a Slack debate on %s', (dia
     await until(async () => (await debate()).status !== 'paused', 'resumed');
     await emu.waitFor(
       () => JSON.stringify(emu.thread(ideas, root.ts)[0]!.blocks).includes('arena_pause'),
-      5000,
+      20_000,
       'card',
     );
 
@@ -162,7 +162,7 @@ describe.each(testDialects())('people and buttons in a Slack debate on %s', (dia
     await emu.slashCommand({ user: bob, channel: ideas, text: 'export' });
     const file = await emu.waitFor(
       () => emu.files.find((f) => f.channel === ideas && f.content),
-      10_000,
+      20_000,
       'upload',
     );
     expect(file.name).toMatch(/\.md$/);

@@ -55,7 +55,7 @@ describe.each(testDialects())('Slack delivery under rate limits and restarts on 
       channel: emu.seed.ideas,
       text: 'start Crash-tolerant carpooling rounds:1',
     });
-    const root = await emu.waitFor(() => emu.roots(emu.seed.ideas)[0], 10_000, 'root');
+    const root = await emu.waitFor(() => emu.roots(emu.seed.ideas)[0], 20_000, 'root');
     const { debate_id: debateId, id: bindingId } = await until(
       () =>
         t.db
