@@ -22,6 +22,13 @@ export interface LogFollowerOptions {
    * parallel group), so a check between the two must not cost a whole-debate read.
    */
   graceMs?: number;
+  /**
+   * Log reads in flight at once, for all debates together. Checks wait their turn as debate ids in
+   * a set (one entry per debate however many events asked), not as queries in the pool's queue: at
+   * 500 debates on 10 connections, unbounded checks piled up thousands of reads behind the debates'
+   * own statements (issue #11 part b, ~350 MB of peak RSS).
+   */
+  maxReads?: number;
 }
 
 /** Everything the follower keeps of one debate. */
@@ -42,6 +49,10 @@ interface Followed {
   lastAt: number;
   /** Followed to its end: kept only so that a late event of it is not shown again. */
   ended: boolean;
+  /** A check is reading or waiting for a read slot: no second one starts meanwhile. */
+  checking: boolean;
+  /** Asked for again while checking: the delay of the one check to schedule after it. */
+  again: number | null;
 }
 
 // A debate with no event for this long is no longer swept (its viewers reload its state on open).
@@ -62,6 +73,10 @@ export function createLogFollower(opts: LogFollowerOptions) {
   };
   const debounceMs = opts.debounceMs ?? 500;
   const graceMs = opts.graceMs ?? 2_000;
+  const maxReads = Math.max(1, opts.maxReads ?? 2);
+  /** Debates whose check is due, waiting for a read slot, oldest first. */
+  const due = new Set<string>();
+  let reading = 0;
   let closed = false;
 
   /** The debate followed now, if it is (not one followed to its end). */
@@ -80,6 +95,8 @@ export function createLogFollower(opts: LogFollowerOptions) {
         timer: null,
         lastAt: Date.now(),
         ended: false,
+        checking: false,
+        again: null,
       };
       followed.set(debateId, f);
     }
@@ -178,15 +195,43 @@ export function createLogFollower(opts: LogFollowerOptions) {
     return false;
   }
 
+  /** One check per debate at a time, and at most `maxReads` reading: the rest wait in `due`. */
   const scheduleIn = (debateId: string, ms: number) => {
     const f = live(debateId);
     if (!f || f.timer || closed) return;
+    if (f.checking) {
+      f.again = Math.min(f.again ?? ms, ms);
+      return;
+    }
     f.timer = setTimeout(() => {
       f.timer = null;
-      check(debateId).catch((error) =>
-        opts.log.debug('log check failed', { error: error instanceof Error ? error.message : String(error) }),
-      );
+      f.checking = true;
+      due.add(debateId);
+      pump();
     }, ms);
+  };
+  const pump = () => {
+    for (const debateId of due) {
+      if (reading >= maxReads || closed) return;
+      due.delete(debateId);
+      const f = live(debateId);
+      if (!f) continue;
+      reading++;
+      check(debateId)
+        .catch((error) =>
+          opts.log.debug('log check failed', {
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        )
+        .finally(() => {
+          reading--;
+          f.checking = false;
+          const again = f.again;
+          f.again = null;
+          if (again !== null && live(debateId) === f) scheduleIn(debateId, again);
+          pump();
+        });
+    }
   };
   const schedule = (debateId: string) => scheduleIn(debateId, debounceMs);
 
@@ -251,6 +296,7 @@ export function createLogFollower(opts: LogFollowerOptions) {
       clearInterval(sweep);
       for (const f of followed.values()) if (f.timer) clearTimeout(f.timer);
       followed.clear();
+      due.clear();
     },
   };
 }

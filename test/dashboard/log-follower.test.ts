@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventHub } from '../../dashboard/sse/event-hub.ts';
 import {
@@ -11,7 +13,7 @@ import { silentLogger } from '../../engine/log.ts';
 import { builtinCatalog } from '../../personas/index.ts';
 import { committingBus } from '../bot/harness.ts';
 import { createFakeArena } from '../fakes/fake-arena.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
 
 /** A bus that loses some events after they were committed, as a Redis hiccup would. */
 function lossyBus(inner: EventBus, lose: (e: ArenaEvent, n: number) => boolean): EventBus {
@@ -204,6 +206,95 @@ describe('the dashboard stream follows the committed log', () => {
       expect([...shown].sort((a, b) => a - b)).toEqual(turns);
       await viewers.publish(lost[0]!);
       expect([...shown].sort((a, b) => a - b)).toEqual(turns);
+    } finally {
+      follower.close();
+    }
+  }, 60_000);
+});
+
+/** Counts the queries made through it and holds their results until opened: a pool that is busy. */
+function heldReads() {
+  const counts = { started: 0, inFlight: 0, maxInFlight: 0 };
+  let open = false;
+  const waiting: (() => void)[] = [];
+  const plugin: KyselyPlugin = {
+    transformQuery(args) {
+      counts.started++;
+      counts.inFlight++;
+      counts.maxInFlight = Math.max(counts.maxInFlight, counts.inFlight);
+      return args.node;
+    },
+    async transformResult(args) {
+      if (!open) await new Promise<void>((r) => waiting.push(r));
+      counts.inFlight--;
+      return args.result;
+    },
+  };
+  return {
+    plugin,
+    counts,
+    open() {
+      open = true;
+      for (const r of waiting.splice(0)) r();
+    },
+  };
+}
+
+describe.each(testDialects())('the log follower on a busy database (%s)', (dialect) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase(dialect);
+  });
+  afterAll(() => t.dispose());
+
+  it('reads one check per debate at a time and at most maxReads at once, however many events come', async () => {
+    const bus = createMemoryBus();
+    const held = heldReads();
+    const follower = createLogFollower({
+      bus,
+      db: t.db.withPlugin(held.plugin),
+      arena: { getDebate: async () => null },
+      clock: { now: () => new Date() },
+      log: silentLogger,
+      debounceMs: 1,
+      sweepMs: 60_000,
+      graceMs: 60_000,
+      maxReads: 2,
+    });
+    const at = new Date().toISOString();
+    const ids = Array.from({ length: 20 }, () => randomUUID());
+    const burst = async (turnIndex: number) => {
+      for (const debateId of ids)
+        await bus.publish({
+          type: 'turn.started',
+          at,
+          debateId,
+          turnIndex,
+          personaId: 'moderator',
+          handle: 'moderator',
+          reaction: 'summary',
+          targetMessageId: null,
+        });
+    };
+    const until = async (ok: () => boolean) => {
+      const deadline = Date.now() + 10_000;
+      while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    };
+    try {
+      await burst(0);
+      // Every debate's check is due; two read, the others wait for a slot, not in the pool's queue.
+      await until(() => held.counts.started === 2);
+      for (let turn = 1; turn <= 5; turn++) {
+        await burst(turn);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      expect(held.counts.started).toBe(2);
+      held.open();
+      await until(() => held.counts.started >= ids.length && held.counts.inFlight === 0);
+      await new Promise((r) => setTimeout(r, 50));
+      // The debates are not in the log, so each check ends following its debate: one read each.
+      expect(held.counts.started).toBe(ids.length);
+      expect(held.counts.maxInFlight).toBe(2);
     } finally {
       follower.close();
     }
