@@ -1,41 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listOutbox } from '../../db/repositories/chat-outbox.ts';
-import { builtinCatalog } from '../../personas/index.ts';
-import type { Persona } from '../../personas/types.ts';
-import type { DiscordEmulator } from '../emulators/discord/index.ts';
 import { createFakeLlm } from '../fakes/fake-llm.ts';
-import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
-import {
-  type ArenaInstance,
-  slowTurn,
-  smallCast,
-  stallTurn,
-  startEmulator,
-  startInstance,
-} from './arena-world.ts';
+import { chatWorld } from '../helpers/chat-world.ts';
+import { testDialects } from '../helpers/db.ts';
+import { type ArenaInstance, slowTurn, stallTurn, startEmulator, startInstance } from './arena-world.ts';
 import { expectThreadMatchesDebate, ownPosts, startDebateInChannel, until } from './thread-check.ts';
 
 describe.each(testDialects())('killing the Discord bot mid-debate on %s', (dialect) => {
-  let t: TestDatabase;
-  let personas: Persona[];
-  let emu: DiscordEmulator;
-  let instance: ArenaInstance | undefined;
-  beforeAll(async () => {
-    t = await createTestDatabase(dialect);
-    personas = smallCast(await builtinCatalog());
-    // Tight enough that posts queue up, so a kill lands with sends in flight.
-    emu = await startEmulator({
+  // Tight enough that posts queue up, so a kill lands with sends in flight.
+  const world = chatWorld(dialect, () =>
+    startEmulator({
       webhook: { limit: 3, windowMs: 600 },
       channel: { limit: 8, windowMs: 1000 },
-    });
-  });
-  afterAll(async () => {
-    await instance?.kill();
-    await emu?.close();
-    await t.dispose();
-  });
+    }),
+  );
+  let instance: ArenaInstance | undefined;
+  world.cleanup(() => instance?.kill());
 
   it('continues the thread after two crashes with no duplicate and no missing post', async () => {
+    const { t, emu, personas } = world;
     const words = Array.from({ length: 40 }, (_, n) => `w${n}`).join(' ');
     // Turn 3 streams slowly. The first two processes never finish it (it waits until they are
     // killed): the first crash comes before turn 3 is committed and the second while its preview is

@@ -1,35 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { unescapeMrkdwn } from '../../bot/slack/mrkdwn.ts';
 import { listOutbox } from '../../db/repositories/chat-outbox.ts';
-import { builtinCatalog } from '../../personas/index.ts';
-import type { Persona } from '../../personas/types.ts';
-import { slowTurn, smallCast, stallTurn } from '../discord/arena-world.ts';
+import { slowTurn, stallTurn } from '../discord/arena-world.ts';
 import { until } from '../discord/thread-check.ts';
-import { type SlackEmulator, startSlackEmulator } from '../emulators/slack/index.ts';
+import { startSlackEmulator } from '../emulators/slack/index.ts';
 import { createFakeLlm } from '../fakes/fake-llm.ts';
-import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/db.ts';
+import { chatWorld } from '../helpers/chat-world.ts';
+import { testDialects } from '../helpers/db.ts';
 import { type SlackInstance, startSlackInstance } from './slack-world.ts';
 
 describe.each(testDialects())('Slack delivery under rate limits and restarts on %s', (dialect) => {
-  let t: TestDatabase;
-  let personas: Persona[];
-  let emu: SlackEmulator;
-  let instance: SlackInstance | undefined;
-  beforeAll(async () => {
-    t = await createTestDatabase(dialect);
-    personas = smallCast(await builtinCatalog());
-    // Tight per-channel limits: the app must wait out 429 + Retry-After without losing a post.
-    emu = await startSlackEmulator({
+  // Tight per-channel limits: the app must wait out 429 + Retry-After without losing a post.
+  const world = chatWorld(dialect, () =>
+    startSlackEmulator({
       rateLimits: { postMessage: { limit: 3, windowMs: 1000 }, update: { limit: 2, windowMs: 1000 } },
-    });
-  });
-  afterAll(async () => {
-    await instance?.kill();
-    await emu?.close();
-    await t.dispose();
-  });
+    }),
+  );
+  let instance: SlackInstance | undefined;
+  world.cleanup(() => instance?.kill());
 
   it('delivers every post once and in order across rate limits and two crashes (HTTP, then Socket Mode)', async () => {
+    const { t, emu, personas } = world;
     const words = Array.from({ length: 30 }, (_, n) => `w${n}`).join(' ');
     // Turn 3 streams slowly. The first two processes never finish it (it waits until they are
     // killed): the first crash comes before turn 3 is committed and the second while its preview is
