@@ -11,9 +11,10 @@ import { claimStep, takeSteps } from './take-steps.ts';
 export type { RunEnd } from './run-state.ts';
 
 /**
- * One turn of a debate: plan its step from the committed history, claim its turn index, then make
- * the call and commit the message in one transaction (takeSteps; with the independent steps that
- * follow it, if any). Returns the run to continue with, or how the run ended.
+ * One turn of a debate: plan its step from the committed history, build its prompt, claim its turn
+ * index and hold the call's budget in one statement, then make the call and commit the message in
+ * one more (takeSteps; with the independent steps that follow it, if any, whose calls the same
+ * claim holds). Returns the run to continue with, or how the run ended.
  */
 export async function takeTurn(
   engine: Engine,
