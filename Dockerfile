@@ -23,4 +23,4 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=5 \
 # A young generation of at most 2 x 8 MB (V8's default on this size of machine is 2 x 16 MB, which the
 # start-up alone fills and then keeps): ~15-25 MB less idle RSS (docs/benchmarks.md, "Footprint").
 # bench/footprint.ts starts `arena start` with the flags of this line.
-CMD ["node", "--max-semi-space-size=8", "bin/arena.js", "start"]
+CMD ["node", "--max-semi-space-size=8", "--max-old-space-size=1024", "bin/arena.js", "start"]

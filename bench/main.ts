@@ -3,6 +3,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type BenchArgs, type BenchEnv, BenchUsageError, loadBenchEnv, parseBenchArgs } from './args.ts';
 import { type ChildOutput, type ChildSpec, ChildSpecSchema, runChild } from './child.ts';
+import { imageNodeFlags } from './footprint.ts';
 import { buildReport, formatTables, writeReport } from './report.ts';
 import type { ScenarioResult } from './result.ts';
 import type { DebateScript } from './script.ts';
@@ -101,12 +102,16 @@ const childRunner =
   (env: BenchEnv) =>
   (spec: ChildSpec, onSignal?: (line: string) => void): Promise<ChildOutput> =>
     new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--expose-gc', BIN, CHILD_FLAG, JSON.stringify(spec)], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-        // LangChain runs callbacks in the background by default, and then drops streamed tokens of
-        // concurrent runs (see docs/benchmarks.md); awaiting them is what a streaming app must do.
-        env: { ...env.inherited, LANGCHAIN_CALLBACKS_BACKGROUND: 'false' },
-      });
+      const child = spawn(
+        process.execPath,
+        [...imageNodeFlags(), '--expose-gc', BIN, CHILD_FLAG, JSON.stringify(spec)],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+          // LangChain runs callbacks in the background by default, and then drops streamed tokens of
+          // concurrent runs (see docs/benchmarks.md); awaiting them is what a streaming app must do.
+          env: { ...env.inherited, LANGCHAIN_CALLBACKS_BACKGROUND: 'false' },
+        },
+      );
       let stdout = '';
       let pending = '';
       child.stdout.on('data', (chunk: Buffer) => {

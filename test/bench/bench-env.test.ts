@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BenchUsageError, loadBenchEnv } from '../../bench/args.ts';
 import { imageNodeFlags } from '../../bench/footprint.ts';
@@ -24,6 +25,14 @@ describe('footprint bench', () => {
   it("starts `arena start` with the Dockerfile CMD's Node flags", () => {
     const flags = imageNodeFlags();
     expect(flags).toContain('--max-semi-space-size=8');
+    expect(flags).toContain('--max-old-space-size=1024');
     expect(flags.every((f) => f.startsWith('--'))).toBe(true);
+  });
+
+  it('`npm start` runs node with the same flags as the image', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(pkg.scripts.start).toBe(`exec node ${imageNodeFlags().join(' ')} bin/arena.js start`);
   });
 });

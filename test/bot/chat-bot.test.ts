@@ -147,9 +147,7 @@ describe.each(testDialects())('platform-neutral chat bot on %s', (dialect) => {
     await expectThreadMatchesDebate(t, mem, arena, thread.threadId);
     const first = (await arena.getDebate(binding.debateId))!.messages[0]!;
     const shown = texts();
-    expect(shown.findIndex((text) => text === first.content)).toBeGreaterThan(
-      shown.findIndex((text) => text.startsWith('⏸️')),
-    );
+    expect(shown.indexOf(first.content)).toBeGreaterThan(shown.findIndex((text) => text.startsWith('⏸️')));
     expect(mem.calls).toContain('delete');
     bot.stop();
   }, 60_000);
