@@ -64,6 +64,12 @@ const envSchema = z.object({
   DATABASE_CONNECT_TIMEOUT_MS: positiveInt(15_000, 600_000),
   DATA_DIR: optionalString.default('./data'),
   REDIS_URL: url(['redis:', 'rediss:'], 'a redis:// URL, or leave unset for the in-process bus'),
+  // Arenas sharing a Redis server with different prefixes never see each other's events, cache or limits.
+  REDIS_PREFIX: optionalString
+    .transform((v) => v ?? 'arena:')
+    .refine((v) => /^[A-Za-z0-9:._-]{1,64}$/.test(v), {
+      message: 'expected 1 to 64 letters, digits or : . _ - (such as arena: or staging:)',
+    }),
   OLLAMA_HOST: url(['http:', 'https:'], 'an http(s) URL such as http://127.0.0.1:11434').default(
     'http://127.0.0.1:11434',
   ),

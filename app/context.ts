@@ -97,6 +97,7 @@ export async function openArenaContext(
       ? await (await import('../engine/bus/redis-bus.ts'))
           .createRedisBus({
             url: config.REDIS_URL,
+            channel: `${config.REDIS_PREFIX}events`,
             onListenerError: (e) => log.warn('event listener failed', { error: errorText(e) }),
             onMalformed: () => log.warn('ignored a malformed event on the Redis bus'),
             onConnection: (e) => {
@@ -120,6 +121,7 @@ export async function openArenaContext(
       ? await (await import('../engine/cache/redis-cache.ts'))
           .createRedisCache({
             url: config.REDIS_URL,
+            prefix: `${config.REDIS_PREFIX}cache:`,
             log,
             onConnection: (e) =>
               e ? health.fail('cache', `Redis: ${errorText(e)}`) : health.recover('cache'),

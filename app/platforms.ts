@@ -58,6 +58,7 @@ export function chatPlatforms(p: {
           messagesPerMinute: config.CHAT_MESSAGES_PER_MINUTE,
         },
         redisUrl: config.REDIS_URL,
+        redisPrefix: `${config.REDIS_PREFIX}limit:`,
         log,
       }),
     );

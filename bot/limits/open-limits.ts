@@ -9,6 +9,8 @@ import { type ChatLimitSettings, type ChatLimits, createChatLimits } from './cha
 export async function openChatLimits(o: {
   settings: ChatLimitSettings;
   redisUrl?: string | undefined;
+  /** Key prefix of the limits in Redis (default `arena:limit:`). */
+  redisPrefix?: string;
   log: Logger;
 }): Promise<{ limits: ChatLimits; close(): Promise<void> }> {
   if (!o.redisUrl)
@@ -37,7 +39,12 @@ export async function openChatLimits(o: {
   // Not fatal at start: ioredis keeps reconnecting, and the limits count in memory meanwhile.
   await client.connect().catch(() => {});
   return {
-    limits: createChatLimits({ settings: o.settings, store: client, log: o.log }),
+    limits: createChatLimits({
+      settings: o.settings,
+      store: client,
+      log: o.log,
+      ...(o.redisPrefix ? { prefix: o.redisPrefix } : {}),
+    }),
     close: async () => client.disconnect(),
   };
 }

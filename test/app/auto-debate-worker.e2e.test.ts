@@ -11,7 +11,7 @@ import { expectFinishedThread, until } from '../discord/thread-check.ts';
 import type { DiscordEmulator } from '../emulators/discord/index.ts';
 import { discordEnv } from '../helpers/arena-app.ts';
 import { cleanEnv, spawnArena, waitForOutput } from '../helpers/cli.ts';
-import { createTestDatabase, TEST_DATABASE_URL, TEST_REDIS_URL, type TestDatabase } from '../helpers/db.ts';
+import { childRedisEnv, createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../helpers/db.ts';
 
 const IDEA = 'Repair café booking for neighbourhoods';
 const NEVER = '0 0 1 1 *';
@@ -45,12 +45,13 @@ describe.runIf(TEST_DATABASE_URL)(
       if (cwd) await rm(cwd, { recursive: true, force: true });
     });
 
+    const redisEnv = childRedisEnv();
     function start(role: 'bot' | 'worker', extra: Record<string, string>): ChildProcess {
       const child = spawnArena(['start', '--role', role], {
         cwd,
         env: cleanEnv({
           DATABASE_URL: t.url!,
-          ...(TEST_REDIS_URL ? { REDIS_URL: TEST_REDIS_URL } : {}),
+          ...redisEnv,
           LLM_PROVIDER: 'offline',
           DEBATE_ROUNDS: '1',
           PUBLIC_URL,

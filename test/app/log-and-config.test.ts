@@ -16,6 +16,7 @@ describe('config', () => {
       PUBLIC_URL: 'http://127.0.0.1:3000',
       ARENA_MAX_DEBATES: 200,
       DATABASE_CONNECT_TIMEOUT_MS: 15_000,
+      REDIS_PREFIX: 'arena:',
     });
     expect(c.DATABASE_URL).toBeUndefined();
     expect(Object.isFrozen(c)).toBe(true);
@@ -34,9 +35,16 @@ describe('config', () => {
     [{ ARENA_MAX_DEBATES: '2.5' }, 'ARENA_MAX_DEBATES'],
     [{ ARENA_MAX_DEBATES: 'many' }, 'ARENA_MAX_DEBATES'],
     [{ DATABASE_CONNECT_TIMEOUT_MS: '0' }, 'DATABASE_CONNECT_TIMEOUT_MS'],
+    [{ REDIS_PREFIX: 'has space' }, 'REDIS_PREFIX'],
+    [{ REDIS_PREFIX: 'x'.repeat(65) }, 'REDIS_PREFIX'],
   ])('rejects %o naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${name}:`));
+  });
+
+  it('reads the Redis prefix: empty means arena:, and any valid one is kept as given', () => {
+    expect(loadConfig({ REDIS_PREFIX: '' }).REDIS_PREFIX).toBe('arena:');
+    expect(loadConfig({ REDIS_PREFIX: 'staging:' }).REDIS_PREFIX).toBe('staging:');
   });
 
   it('reads the per-person chat limits, with defaults, and says what it expects on a bad value', () => {

@@ -2,12 +2,19 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listOutbox } from '../../db/repositories/chat-outbox.ts';
 import { builtinCatalog } from '../../personas/index.ts';
 import type { DiscordEmulator } from '../emulators/discord/index.ts';
 import { cleanEnv, spawnArena } from '../helpers/cli.ts';
-import { createTestDatabase, TEST_DATABASE_URL, TEST_REDIS_URL, type TestDatabase } from '../helpers/db.ts';
+import {
+  childRedisEnv,
+  createTestDatabase,
+  TEST_DATABASE_URL,
+  TEST_REDIS_URL,
+  type TestDatabase,
+} from '../helpers/db.ts';
 import { PUBLIC_URL, readOnlyArena, startEmulator } from './arena-world.ts';
 import { expectThreadMatchesDebate, ownPosts, until } from './thread-check.ts';
 
@@ -57,11 +64,13 @@ describe.runIf(TEST_DATABASE_URL)('two bots and three workers on one Postgres', 
     if (cwd) await rm(cwd, { recursive: true, force: true });
   });
 
+  // One prefix for this run's processes: they share a bus, and nothing with other files on the test Redis.
+  const redisEnv = childRedisEnv();
   function start(role: 'bot' | 'worker'): Proc {
     const env = cleanEnv({
       DATABASE_URL: t.url!,
       // The bus carries the workers' streaming to the bots; without Redis they poll the log only.
-      ...(TEST_REDIS_URL ? { REDIS_URL: TEST_REDIS_URL } : {}),
+      ...redisEnv,
       LLM_PROVIDER: 'offline',
       // Each turn streams for a while, so previews are posted and edited while turns commit.
       OFFLINE_TURN_DELAY_MS: '600',
@@ -247,6 +256,13 @@ describe.runIf(TEST_DATABASE_URL)('two bots and three workers on one Postgres', 
     // With the Redis bus the bots streamed previews (edited into their posts or removed): the
     // preview path was exercised, not only the outbox.
     if (TEST_REDIS_URL) {
+      // The bots counted Alice's commands under this run's prefix (REDIS_PREFIX), not the default.
+      const redis = new Redis(TEST_REDIS_URL);
+      try {
+        expect(await redis.keys(`${redisEnv.REDIS_PREFIX}limit:*`)).not.toEqual([]);
+      } finally {
+        redis.disconnect();
+      }
       const streamed = all
         .flatMap((id) => emu.messages(id))
         .filter((m) => m.webhookId && m.history.length > 0);

@@ -12,6 +12,16 @@ import type { Database } from '../../db/schema.ts';
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL || undefined;
 
+/**
+ * Redis settings for an arena child process: its own REDIS_PREFIX, so files (and other runs) sharing
+ * the test Redis never see each other's events, cache or chat limits. Empty without TEST_REDIS_URL.
+ */
+export function childRedisEnv(): { REDIS_URL?: string; REDIS_PREFIX?: string } {
+  return TEST_REDIS_URL
+    ? { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `test-${randomBytes(4).toString('hex')}:` }
+    : {};
+}
+
 let warned = false;
 /** The dialects this run can test: PGlite always, Postgres when TEST_DATABASE_URL is set. */
 export function testDialects(): DialectName[] {
