@@ -162,6 +162,9 @@ describe.runIf(TEST_DATABASE_URL)('two bots and three workers on one Postgres', 
     const holder = bots.find((b) => b.owner === firstLeader)!;
     const survivor = bots.find((b) => b !== holder)!;
     expect(holder).toBeDefined();
+    // The socket counts from its upgrade, before IDENTIFY: a command sent then reaches no session
+    // and is lost (as on Discord). The holder says so once discord.js has READY.
+    await holder.waitFor(/gateway connected \(this process holds the lease\)/, 120_000);
 
     // Which worker runs each debate, sampled all along: one at a time, never two.
     const ranOn = new Map<string, Set<string>>();

@@ -20,7 +20,7 @@ export interface Gateway {
     data: unknown,
     opts?: { intent?: number; build?: (s: SessionView) => unknown },
   ): void;
-  /** Open WebSocket connections. */
+  /** Open WebSocket connections that have identified (or resumed). */
   connections(): number;
   /** Identified sessions (connected or resumable). */
   sessions(): number;
@@ -174,7 +174,9 @@ export function createGateway(props: {
         deliver(s, event, opts.build ? opts.build({ intents: s.intents }) : data);
       }
     },
-    connections: () => sockets.size,
+    // Sockets with a session (IDENTIFY or RESUME done): a socket before that receives no dispatch, so
+    // an event sent then (a command, a message) reaches nobody, as on Discord.
+    connections: () => [...sessions.values()].filter((s) => s.socket !== null).length,
     sessions: () => sessions.size,
     disconnectAll(code, invalidate) {
       for (const ws of sockets) ws.close(code, 'Emulator disconnect');

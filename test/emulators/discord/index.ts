@@ -122,6 +122,7 @@ export interface DiscordEmulator {
   setRateLimits(limits: Partial<RateLimitConfig>): void;
   /** Closes gateway sockets (default code 4000: discord.js resumes); `invalidate` forgets the sessions. */
   disconnectGateway(opts?: { code?: number; invalidate?: boolean }): void;
+  /** Gateway connections that have identified (or resumed): those that receive dispatches. */
   gatewayConnections(): number;
   /** Waits for pending response validations, so `violations` is complete. */
   settle(): Promise<void>;
