@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinCatalog } from '../../personas/index.ts';
 import { startEmulator } from '../discord/arena-world.ts';
-import { expectFinishedThread, until } from '../discord/thread-check.ts';
+import { autoDebateBinding, expectFinishedThread, until } from '../discord/thread-check.ts';
 import type { DiscordEmulator } from '../emulators/discord/index.ts';
 import { discordEnv, startTestApp, type TestApp } from '../helpers/arena-app.ts';
 
@@ -41,16 +41,7 @@ describe('debate.auto on Discord', { timeout: 300_000 }, () => {
     });
     expect(res.status).toBe(202);
 
-    const binding = await until(
-      () =>
-        ctx.database.db
-          .selectFrom('chat_threads')
-          .selectAll()
-          .where('created_by', '=', 'debate.auto')
-          .executeTakeFirst(),
-      'debate.auto binding',
-      120_000,
-    );
+    const binding = await autoDebateBinding(ctx.database.db);
     expect(binding.platform).toBe('discord');
     expect(binding.channel_id).toBe(emu.seed.channels.ideas);
     // The thread exists in the emulator, under the configured channel, named after the idea.

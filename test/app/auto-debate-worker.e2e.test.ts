@@ -7,7 +7,7 @@ import { systemClock } from '../../engine/clock.ts';
 import { addIdea } from '../../engine/signals/ideas.ts';
 import { builtinCatalog } from '../../personas/index.ts';
 import { PUBLIC_URL, readOnlyArena, startEmulator } from '../discord/arena-world.ts';
-import { expectFinishedThread, until } from '../discord/thread-check.ts';
+import { autoDebateBinding, expectFinishedThread, until } from '../discord/thread-check.ts';
 import type { DiscordEmulator } from '../emulators/discord/index.ts';
 import { discordEnv } from '../helpers/arena-app.ts';
 import { cleanEnv, spawnArena, waitForOutput } from '../helpers/cli.ts';
@@ -85,16 +85,7 @@ describe.runIf(TEST_DATABASE_URL)(
       });
       await waitForOutput(worker, /ready: role worker/, 180_000);
 
-      const binding = await until(
-        () =>
-          t.db
-            .selectFrom('chat_threads')
-            .selectAll()
-            .where('created_by', '=', 'debate.auto')
-            .executeTakeFirst(),
-        'debate.auto binding',
-        120_000,
-      ).catch((error) => {
+      const binding = await autoDebateBinding(t.db).catch((error) => {
         throw new Error(`${error.message}\n${output.slice(-4000)}`);
       });
       expect(binding).toMatchObject({ platform: 'discord', channel_id: emu.seed.channels.ideas });

@@ -58,6 +58,16 @@ export async function boundDebate(db: Kysely<Database>, threadId: string): Promi
   return row.debate_id;
 }
 
+/** The thread binding `debate.auto` opened, once it is stored. */
+export function autoDebateBinding(db: Kysely<Database>) {
+  return until(
+    () =>
+      db.selectFrom('chat_threads').selectAll().where('created_by', '=', 'debate.auto').executeTakeFirst(),
+    'debate.auto binding',
+    120_000,
+  );
+}
+
 const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
 const embedTitle = (m: StoredMessage) => (m.embeds[0] as { title?: string } | undefined)?.title ?? null;
 

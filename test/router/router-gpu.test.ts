@@ -199,10 +199,19 @@ describe('a whole default debate on the simulated 24 GB GPU', () => {
     expect(r.loadsByPhase.divergence ?? 0).toBeLessThanOrEqual(r.unreportedByPhase.divergence ?? 0);
   }
 
+  /** One routed debate of seed `n`, its server's answers delayed as given. */
+  const replayOne = (n: number, serverDelays?: Parameters<typeof replayDebates>[0]['serverDelays']) =>
+    replayDebates({
+      personas,
+      debates: 1,
+      routed: true,
+      firstDebate: n,
+      ...fast,
+      ...(serverDelays ? { serverDelays } : {}),
+    });
+
   it('other debates (other seeds and ideas): groups load each model once, a reported model never loads', async () => {
-    for (let n = 1; n <= 10; n++) {
-      expectGuarantees(await replayDebates({ personas, debates: 1, routed: true, firstDebate: n, ...fast }));
-    }
+    for (let n = 1; n <= 10; n++) expectGuarantees(await replayOne(n));
   }, 180_000);
 
   // A loaded machine delays requests: a call the router sent for a loaded model may reach the server
@@ -232,15 +241,7 @@ describe('a whole default debate on the simulated 24 GB GPU', () => {
           held.add(release);
         });
       };
-      const r = await replayDebates({
-        personas,
-        debates: 1,
-        routed: true,
-        firstDebate: n,
-        ...fast,
-        serverDelays: { chat },
-      });
-      expectGuarantees(r);
+      expectGuarantees(await replayOne(n, { chat }));
     }
   }, 180_000);
 
@@ -248,15 +249,7 @@ describe('a whole default debate on the simulated 24 GB GPU', () => {
     for (let n = 1; n <= 6; n++) {
       const random = seeded(n);
       const pause = () => new Promise<void>((resolve) => setTimeout(resolve, random() * 30));
-      const r = await replayDebates({
-        personas,
-        debates: 1,
-        routed: true,
-        firstDebate: n,
-        ...fast,
-        serverDelays: { chat: pause, ps: pause },
-      });
-      expectGuarantees(r);
+      expectGuarantees(await replayOne(n, { chat: pause, ps: pause }));
     }
   }, 180_000);
 });
