@@ -68,6 +68,13 @@ describe.runIf(TEST_DATABASE_URL)('Postgres going away under a running arena', (
     });
     const child = spawnArena(['start'], { cwd, env });
     const exit = collect(child);
+    // The child's last words, for a failure message: why it exited if it did.
+    let said = '';
+    const hear = (d: Buffer) => {
+      said = (said + d.toString()).slice(-4000);
+    };
+    child.stdout?.on('data', hear);
+    child.stderr?.on('data', hear);
     try {
       await waitForOutput(child, /dashboard: http/, 60_000);
       const health = async () => (await fetch(`${base}/api/health`)).json();
@@ -98,7 +105,7 @@ describe.runIf(TEST_DATABASE_URL)('Postgres going away under a running arena', (
         where datname = ${t.schema!} and application_name in ('arena', 'arena-health')`.execute(t.db);
       expect(killed.rows[0]!.n).toBeGreaterThan(0);
       await sleep(1_000);
-      expect(child.exitCode).toBeNull();
+      expect(child.exitCode, said).toBeNull();
 
       // 2. The database is unreachable for several seconds.
       const before = await committed();
@@ -123,7 +130,7 @@ describe.runIf(TEST_DATABASE_URL)('Postgres going away under a running arena', (
       await health();
       expect(performance.now() - started).toBeLessThan(1_000);
       await sleep(Math.max(0, OUTAGE_MS - (Date.now() - cutAt)));
-      expect(child.exitCode).toBeNull();
+      expect(child.exitCode, said).toBeNull();
       expect(await health()).toMatchObject({ status: 'degraded' });
       proxy.restore();
 
@@ -153,7 +160,7 @@ describe.runIf(TEST_DATABASE_URL)('Postgres going away under a running arena', (
           .execute();
         expect(turns.map((r) => r.turn_index)).toEqual(turns.map((_, i) => i));
       }
-      expect(child.exitCode).toBeNull();
+      expect(child.exitCode, said).toBeNull();
     } finally {
       child.kill('SIGTERM');
     }
